@@ -1,0 +1,82 @@
+//! Compiles `data/public_suffix_list.dat` into the compact table that
+//! `src/engine/public_suffix.rs` embeds.
+//!
+//! The list has about 9,500 rules (115 KB of text without comments). Each rule
+//! is stored with its labels reversed (`jp.co`), sorted, and front-coded: one
+//! byte saying how many leading bytes it shares with the previous rule, then the
+//! rest and a newline. Reversed labels make neighbours share long prefixes, so
+//! the table is about 64 KB, and the engine decodes it once at start-up.
+
+use std::error::Error;
+use std::fs;
+use std::path::Path;
+
+#[path = "src/engine/punycode.rs"]
+#[allow(dead_code)]
+mod punycode;
+
+const LIST: &str = "data/public_suffix_list.dat";
+
+fn main() -> Result<(), Box<dyn Error>> {
+    println!("cargo::rerun-if-changed={LIST}");
+    println!("cargo::rerun-if-changed=src/engine/punycode.rs");
+
+    let text = fs::read_to_string(LIST)?;
+    let mut entries = Vec::new();
+    for line in text.lines() {
+        // A rule is the first whitespace-free word of a line; `//` starts a comment.
+        let Some(rule) = line.split_whitespace().next() else {
+            continue;
+        };
+        if rule.starts_with("//") {
+            continue;
+        }
+        // The kind byte comes first so that the engine can tell the three rule
+        // kinds apart: '=' a plain rule, '*' a wildcard `*.parent` (stored as its
+        // parent), '!' an exception.
+        let (kind, body) = if let Some(body) = rule.strip_prefix('!') {
+            ('!', body)
+        } else if let Some(body) = rule.strip_prefix("*.") {
+            ('*', body)
+        } else {
+            ('=', rule)
+        };
+        if body.contains('*') {
+            return Err(format!("unsupported inner wildcard in rule `{rule}`").into());
+        }
+        let mut labels = Vec::new();
+        for label in body.split('.') {
+            if label.is_ascii() {
+                labels.push(label.to_ascii_lowercase());
+            } else {
+                let encoded = punycode::encode_label(&label.to_lowercase())
+                    .ok_or_else(|| format!("cannot encode rule `{rule}`"))?;
+                labels.push(format!("xn--{encoded}"));
+            }
+        }
+        labels.reverse();
+        entries.push(format!("{kind}{}", labels.join(".")));
+    }
+    entries.sort();
+    entries.dedup();
+
+    let mut out = Vec::with_capacity(70_000);
+    let mut previous: &[u8] = &[];
+    for entry in &entries {
+        let bytes = entry.as_bytes();
+        let shared = bytes
+            .iter()
+            .zip(previous)
+            .take(255)
+            .take_while(|(a, b)| a == b)
+            .count();
+        out.push(u8::try_from(shared)?);
+        out.extend_from_slice(&bytes[shared..]);
+        out.push(b'\n');
+        previous = bytes;
+    }
+
+    let out_dir = std::env::var("OUT_DIR")?;
+    fs::write(Path::new(&out_dir).join("public_suffix.bin"), out)?;
+    Ok(())
+}

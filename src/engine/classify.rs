@@ -1,0 +1,211 @@
+//! Classification of recipients: internal, trusted, external or unreadable,
+//! and for external recipients the *party* they belong to.
+
+use serde::Serialize;
+
+use super::address::Address;
+use super::consumer::ConsumerSet;
+use super::domain::{is_within, DomainSet};
+use super::policy::Settings;
+use super::public_suffix::registrable_domain;
+use super::recipients::Recipient;
+
+/// How the engine sees one recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// A colleague: an internal domain, or the signed-in account itself.
+    Internal,
+    /// A partner from a trusted domain: external, but never counted as exposed.
+    Trusted,
+    /// Anyone else.
+    External,
+    /// A token whose address could not be read; treated as external.
+    Unreadable,
+}
+
+/// Who an external recipient belongs to. Recipients of one party already
+/// know each other's addresses, so only distinct parties count as exposure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Party<'r> {
+    /// An organisation, by its registrable domain (`example.co.jp`).
+    Organisation(&'r str),
+    /// One person's mailbox at a consumer-mail provider, by its address key.
+    Mailbox(&'r str),
+    /// An unreadable token, by recipient index: each one is a party of its own.
+    Unknown(usize),
+}
+
+/// The settings' domain lists compiled for fast lookups. Built once per
+/// policy, not per request.
+#[derive(Debug, Clone)]
+pub struct Matchers {
+    internal: DomainSet,
+    trusted: DomainSet,
+    consumer: ConsumerSet,
+}
+
+impl Matchers {
+    /// Compiles the domain lists of `settings`.
+    pub fn new(settings: &Settings) -> Self {
+        Matchers {
+            internal: DomainSet::new(&settings.internal_domains),
+            trusted: DomainSet::new(&settings.trusted_domains),
+            consumer: ConsumerSet::new(&settings.consumer_domains),
+        }
+    }
+
+    /// Whether `domain` is a consumer-mail domain (built-in or configured).
+    pub fn is_consumer(&self, domain: &str) -> bool {
+        self.consumer.contains(domain)
+    }
+}
+
+/// Classifies the recipients of one compose window.
+#[derive(Debug)]
+pub struct Classifier<'p> {
+    matchers: &'p Matchers,
+    /// The signed-in account's address key: the sender is never exposed.
+    account_key: Option<&'p str>,
+    /// The account's organisation, when it is not a consumer-mail domain.
+    account_organisation: Option<&'p str>,
+}
+
+impl<'p> Classifier<'p> {
+    /// A classifier for a compose window of `account` (the signed-in address,
+    /// when the content script could read it).
+    pub fn new(matchers: &'p Matchers, account: Option<&'p Address>) -> Self {
+        let account_organisation = account
+            .map(Address::domain)
+            .filter(|domain| !matchers.is_consumer(domain))
+            .map(registrable_domain);
+        Classifier {
+            matchers,
+            account_key: account.map(Address::key),
+            account_organisation,
+        }
+    }
+
+    /// `true` when some internal domain is known: configured, or the account's.
+    pub fn knows_organisation(&self, settings: &Settings) -> bool {
+        self.account_organisation.is_some() || !settings.internal_domains.is_empty()
+    }
+
+    /// The class of recipient `index`, and its party when it is external or unreadable.
+    pub fn classify<'r>(
+        &self,
+        index: usize,
+        recipient: &'r Recipient,
+    ) -> (Class, Option<Party<'r>>) {
+        let Some(address) = &recipient.address else {
+            return (Class::Unreadable, Some(Party::Unknown(index)));
+        };
+        let domain = address.domain();
+        if self.account_key == Some(address.key())
+            || self.matchers.internal.matches(domain)
+            || self
+                .account_organisation
+                .is_some_and(|organisation| is_within(domain, organisation))
+        {
+            return (Class::Internal, None);
+        }
+        if self.matchers.trusted.matches(domain) {
+            return (Class::Trusted, None);
+        }
+        let party = if self.matchers.is_consumer(domain) {
+            Party::Mailbox(address.key())
+        } else {
+            Party::Organisation(registrable_domain(domain))
+        };
+        (Class::External, Some(party))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::domain::DomainPattern;
+    use crate::engine::recipients::{parse_entry, Field, Source};
+
+    fn recipient(text: &str) -> Recipient {
+        let mut out = Vec::new();
+        parse_entry(Field::To, 0, Source::Text(text), &mut out);
+        out.remove(0)
+    }
+
+    fn settings(internal: &[&str], trusted: &[&str]) -> Settings {
+        Settings {
+            internal_domains: internal
+                .iter()
+                .map(|d| DomainPattern::parse(d).unwrap())
+                .collect(),
+            trusted_domains: trusted
+                .iter()
+                .map(|d| DomainPattern::parse(d).unwrap())
+                .collect(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn internal_trusted_external() {
+        let s = settings(&["example.com"], &["partner.example"]);
+        let m = Matchers::new(&s);
+        let c = Classifier::new(&m, None);
+        let class = |t: &str| c.classify(0, &recipient(t)).0;
+        assert_eq!(class("a@example.com"), Class::Internal);
+        assert_eq!(class("a@mail.example.com"), Class::Internal);
+        assert_eq!(class("a@EXAMPLE.COM"), Class::Internal);
+        assert_eq!(class("a@notexample.com"), Class::External);
+        assert_eq!(class("a@example.com.evil.org"), Class::External);
+        assert_eq!(class("a@partner.example"), Class::Trusted);
+        assert_eq!(class("not an address"), Class::Unreadable);
+    }
+
+    #[test]
+    fn parties() {
+        let s = Settings::default();
+        let m = Matchers::new(&s);
+        let c = Classifier::new(&m, None);
+        let a = recipient("a@a.example.co.jp");
+        let b = recipient("b@b.example.co.jp");
+        assert_eq!(
+            c.classify(0, &a).1,
+            Some(Party::Organisation("example.co.jp"))
+        );
+        assert_eq!(
+            c.classify(1, &b).1,
+            Some(Party::Organisation("example.co.jp"))
+        );
+        let g = recipient("x@gmail.com");
+        assert_eq!(c.classify(2, &g).1, Some(Party::Mailbox("x@gmail.com")));
+        assert_eq!(c.classify(3, &recipient("??")).1, Some(Party::Unknown(3)));
+    }
+
+    #[test]
+    fn zero_configuration_uses_the_account_organisation() {
+        let s = Settings::default();
+        let m = Matchers::new(&s);
+        let account = Address::parse("me@tokyo.example.co.jp").unwrap();
+        let c = Classifier::new(&m, Some(&account));
+        assert!(c.knows_organisation(&s));
+        assert_eq!(
+            c.classify(0, &recipient("you@osaka.example.co.jp")).0,
+            Class::Internal
+        );
+        assert_eq!(
+            c.classify(0, &recipient("you@other.co.jp")).0,
+            Class::External
+        );
+
+        let consumer = Address::parse("me@gmail.com").unwrap();
+        let c = Classifier::new(&m, Some(&consumer));
+        assert!(!c.knows_organisation(&s));
+        assert_eq!(
+            c.classify(0, &recipient("friend@gmail.com")).0,
+            Class::External
+        );
+        // The sender's own address is never exposed.
+        assert_eq!(c.classify(0, &recipient("Me@Gmail.com")).0, Class::Internal);
+    }
+}

@@ -1,0 +1,257 @@
+//! Consumer-mail domains: providers where every mailbox belongs to a different
+//! person, so that 30 addresses at `gmail.com` are 30 parties, not one.
+//!
+//! Entries are either a domain (matching it and its subdomains) or a brand
+//! written `hotmail.*`, which matches the brand under any public suffix
+//! (`hotmail.com`, `hotmail.co.jp`, `hotmail.co.uk`).
+
+use std::collections::HashSet;
+
+use serde::{Serialize, Serializer};
+
+use super::domain::{normalize_domain, DomainError, DomainPattern, DomainSet};
+use super::public_suffix::registrable_domain;
+
+/// The built-in list. Policy can add to it (`consumerDomains`) but not remove
+/// from it: a shorter list could only make the guard warn less.
+pub const BUILT_IN: &[&str] = &[
+    // Global providers.
+    "gmail.com",
+    "googlemail.com",
+    "outlook.*",
+    "hotmail.*",
+    "live.*",
+    "msn.com",
+    "windowslive.com",
+    "passport.com",
+    "yahoo.*",
+    "ymail.com",
+    "rocketmail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "aim.com",
+    "proton.me",
+    "protonmail.*",
+    "pm.me",
+    "gmx.*",
+    "web.de",
+    "mail.com",
+    "zoho.com",
+    "zohomail.com",
+    "yandex.*",
+    "ya.ru",
+    "mail.ru",
+    "inbox.ru",
+    "bk.ru",
+    "list.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "yeah.net",
+    "sina.com",
+    "naver.com",
+    "daum.net",
+    "hanmail.net",
+    "fastmail.com",
+    "fastmail.fm",
+    "tutanota.com",
+    "tuta.io",
+    "tutamail.com",
+    "hey.com",
+    "duck.com",
+    "mailbox.org",
+    "posteo.de",
+    "hushmail.com",
+    "rediffmail.com",
+    // Consumer ISPs whose customers are individuals.
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "sfr.fr",
+    "laposte.net",
+    "t-online.de",
+    "freenet.de",
+    "libero.it",
+    "virgilio.it",
+    "btinternet.com",
+    "sky.com",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "sbcglobal.net",
+    "cox.net",
+    // Japan: mobile carriers.
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "au.com",
+    "softbank.ne.jp",
+    "i.softbank.jp",
+    "ymobile.ne.jp",
+    "ymobile1.ne.jp",
+    "disney.ne.jp",
+    "pdx.ne.jp",
+    "willcom.com",
+    "emnet.ne.jp",
+    "uqmobile.jp",
+    "rakumail.jp",
+    // Japan: free mail and consumer ISPs.
+    "nifty.com",
+    "biglobe.ne.jp",
+    "ocn.ne.jp",
+    "so-net.ne.jp",
+    "plala.or.jp",
+    "excite.co.jp",
+    "livedoor.com",
+    "infoseek.jp",
+    "goo.jp",
+    "dion.ne.jp",
+    "zaq.ne.jp",
+    "jcom.home.ne.jp",
+    "eonet.ne.jp",
+    "odn.ne.jp",
+    "hi-ho.ne.jp",
+    "kcn.ne.jp",
+];
+
+/// One consumer-mail entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConsumerPattern {
+    /// A domain and its subdomains, such as `docomo.ne.jp`.
+    Domain(DomainPattern),
+    /// A brand under any public suffix, written `hotmail.*`.
+    Brand(String),
+}
+
+impl ConsumerPattern {
+    /// Parses `example.net`, `*.example.net` or `brand.*`.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let trimmed = input.trim();
+        let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
+        match trimmed.strip_suffix(".*") {
+            Some(brand) => {
+                let label = normalize_domain(brand)?;
+                if label.contains('.') {
+                    // `a.b.*` has no meaning: the brand is the label in front of the suffix.
+                    return Err(DomainError::InvalidCharacter('.'));
+                }
+                Ok(ConsumerPattern::Brand(label))
+            }
+            None => Ok(ConsumerPattern::Domain(DomainPattern::parse(trimmed)?)),
+        }
+    }
+}
+
+impl std::fmt::Display for ConsumerPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConsumerPattern::Domain(pattern) => pattern.fmt(f),
+            ConsumerPattern::Brand(brand) => write!(f, "{brand}.*"),
+        }
+    }
+}
+
+impl Serialize for ConsumerPattern {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The built-in list plus the policy's additions, ready for lookups.
+#[derive(Debug, Clone, Default)]
+pub struct ConsumerSet {
+    domains: DomainSet,
+    brands: HashSet<String>,
+}
+
+impl ConsumerSet {
+    /// The built-in list plus `extra`.
+    pub fn new(extra: &[ConsumerPattern]) -> Self {
+        let built_in = BUILT_IN
+            .iter()
+            .filter_map(|entry| ConsumerPattern::parse(entry).ok());
+        let mut domains = Vec::new();
+        let mut brands = HashSet::new();
+        for pattern in built_in.chain(extra.iter().cloned()) {
+            match pattern {
+                ConsumerPattern::Domain(domain) => domains.push(domain),
+                ConsumerPattern::Brand(brand) => {
+                    brands.insert(brand);
+                }
+            }
+        }
+        ConsumerSet {
+            domains: DomainSet::new(&domains),
+            brands,
+        }
+    }
+
+    /// The built-in list alone, compiled once.
+    pub fn built_in() -> &'static ConsumerSet {
+        static BUILT_IN_SET: std::sync::OnceLock<ConsumerSet> = std::sync::OnceLock::new();
+        BUILT_IN_SET.get_or_init(|| ConsumerSet::new(&[]))
+    }
+
+    /// Whether the normalised `domain` is a consumer-mail domain.
+    pub fn contains(&self, domain: &str) -> bool {
+        if self.domains.matches(domain) {
+            return true;
+        }
+        let registrable = registrable_domain(domain);
+        let brand = registrable.split('.').next().unwrap_or(registrable);
+        self.brands.contains(brand)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_entry_parses() {
+        for entry in BUILT_IN {
+            assert!(ConsumerPattern::parse(entry).is_ok(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn matches_domains_and_brands() {
+        let set = ConsumerSet::new(&[ConsumerPattern::parse("example-mail.jp").unwrap()]);
+        for domain in [
+            "gmail.com",
+            "hotmail.co.jp",
+            "hotmail.com",
+            "yahoo.co.jp",
+            "i.softbank.jp",
+            "docomo.ne.jp",
+            "gmx.de",
+            "example-mail.jp",
+            "live.jp",
+        ] {
+            assert!(set.contains(domain), "{domain}");
+        }
+        for domain in [
+            "example.com",
+            "notgmail.com",
+            "gmail.com.evil.org",
+            "softbank.jp",
+            "hotmailer.com",
+        ] {
+            assert!(!set.contains(domain), "{domain}");
+        }
+    }
+
+    #[test]
+    fn brand_patterns() {
+        assert_eq!(
+            ConsumerPattern::parse("Brand.*").unwrap(),
+            ConsumerPattern::Brand("brand".into())
+        );
+        assert!(ConsumerPattern::parse("a.b.*").is_err());
+        assert_eq!(
+            ConsumerPattern::parse("brand.*").unwrap().to_string(),
+            "brand.*"
+        );
+    }
+}

@@ -1,0 +1,310 @@
+//! Domain names: normalisation, patterns such as `example.com` and
+//! `*.example.com`, and sets of patterns that match on label boundaries.
+//!
+//! Every comparison in the engine is made between normalised domains: lower
+//! case, no trailing dot, and every internationalised label in its `xn--` form.
+//! That way `Example.COM.`, `example.com`, `bücher.de` and `xn--bcher-kva.de`
+//! compare the way a mail server would route them.
+
+use std::collections::HashSet;
+
+use serde::{Serialize, Serializer};
+use thiserror::Error;
+
+use super::public_suffix;
+use super::punycode;
+
+/// The longest domain name DNS allows, in octets of its ASCII form.
+const MAX_DOMAIN_LEN: usize = 253;
+/// The longest label DNS allows.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Why a text is not a usable domain name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// Nothing is left after trimming.
+    #[error("the domain is empty")]
+    Empty,
+    /// Two dots in a row, or a dot at the start.
+    #[error("the domain has an empty label")]
+    EmptyLabel,
+    /// A label or the whole name is longer than DNS allows.
+    #[error("the domain is too long")]
+    TooLong,
+    /// A character that cannot appear in a host name.
+    #[error("the domain contains `{0}`, which a host name cannot contain")]
+    InvalidCharacter(char),
+    /// A label starts or ends with a hyphen.
+    #[error("a label starts or ends with a hyphen")]
+    Hyphen,
+    /// The pattern would match a whole public suffix such as `com` or `co.jp`.
+    #[error("`{0}` is a public suffix; it would match unrelated organisations")]
+    PublicSuffix(String),
+}
+
+/// Maps the full-width forms that Japanese input methods produce (`ｅｘａｍｐｌｅ．ｃｏｍ`,
+/// `＠`) and the ideographic full stops to their ASCII counterparts, as IDNA's
+/// mapping step does. Everything else is returned unchanged.
+pub fn fold_width(c: char) -> char {
+    match c {
+        // Full-width ASCII variants occupy U+FF01..=U+FF5E, offset 0xFEE0 from ASCII.
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{3002}' | '\u{FF61}' => '.',
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Normalises a domain for comparison: width-folded, lower case, without a
+/// trailing dot, with internationalised labels in their `xn--` form.
+///
+/// ```
+/// use bcc_guard::engine::domain::normalize_domain;
+/// assert_eq!(normalize_domain("Mail.Example.COM.").unwrap(), "mail.example.com");
+/// assert_eq!(normalize_domain("Bücher.de").unwrap(), "xn--bcher-kva.de");
+/// assert_eq!(normalize_domain("ｅｘａｍｐｌｅ．ｃｏ．ｊｐ").unwrap(), "example.co.jp");
+/// ```
+pub fn normalize_domain(input: &str) -> Result<String, DomainError> {
+    let folded: String = input.trim().chars().map(fold_width).collect();
+    let trimmed = folded.trim();
+    let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
+    if without_dot.is_empty() {
+        return Err(DomainError::Empty);
+    }
+    let mut out = String::with_capacity(without_dot.len());
+    for (i, label) in without_dot.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if label.is_empty() {
+            return Err(DomainError::EmptyLabel);
+        }
+        if label.is_ascii() {
+            out.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            let lower = label.to_lowercase();
+            let encoded = punycode::encode_label(&lower).ok_or(DomainError::TooLong)?;
+            out.push_str("xn--");
+            out.push_str(&encoded);
+        }
+    }
+    check_host_name(&out)?;
+    Ok(out)
+}
+
+/// Checks the LDH rule (letters, digits, hyphens) on a normalised domain.
+fn check_host_name(domain: &str) -> Result<(), DomainError> {
+    if domain.len() > MAX_DOMAIN_LEN {
+        return Err(DomainError::TooLong);
+    }
+    for label in domain.split('.') {
+        if label.len() > MAX_LABEL_LEN {
+            return Err(DomainError::TooLong);
+        }
+        if let Some(bad) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(DomainError::InvalidCharacter(bad));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(DomainError::Hyphen);
+        }
+    }
+    Ok(())
+}
+
+/// The parent domains of `domain` on label boundaries, nearest first:
+/// `a.b.example.com` gives `b.example.com`, `example.com`, `com`.
+pub fn parents(domain: &str) -> impl Iterator<Item = &str> {
+    domain
+        .match_indices('.')
+        .map(move |(i, _)| domain.get(i + 1..).unwrap_or(""))
+}
+
+/// `true` when `domain` is `base` or one of its subdomains, on a label boundary:
+/// `mail.example.com` is within `example.com`; `notexample.com` and
+/// `example.com.evil.org` are not.
+pub fn is_within(domain: &str, base: &str) -> bool {
+    domain == base
+        || (domain.len() > base.len()
+            && domain.ends_with(base)
+            && domain.as_bytes().get(domain.len() - base.len() - 1) == Some(&b'.'))
+}
+
+/// A configured domain: either a domain with all its subdomains, or (written
+/// `*.example.com`) only the subdomains.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DomainPattern {
+    domain: String,
+    subdomains_only: bool,
+}
+
+impl DomainPattern {
+    /// Parses what an admin or user typed. Surrounding space, a leading `@` and
+    /// a trailing dot are forgiven; a pattern that covers a whole public suffix
+    /// (`com`, `co.jp`, `*.co.jp`) is refused because it would make unrelated
+    /// organisations look like one.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let trimmed = input.trim();
+        let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
+        let (subdomains_only, rest) = match trimmed.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let domain = normalize_domain(rest)?;
+        if public_suffix::is_public_suffix(&domain) {
+            return Err(DomainError::PublicSuffix(domain));
+        }
+        Ok(DomainPattern {
+            domain,
+            subdomains_only,
+        })
+    }
+
+    /// The normalised domain the pattern is anchored at.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// `true` for `*.example.com`, which matches subdomains but not the apex.
+    pub fn subdomains_only(&self) -> bool {
+        self.subdomains_only
+    }
+
+    /// Whether the pattern matches `domain` (already normalised).
+    pub fn matches(&self, domain: &str) -> bool {
+        if self.subdomains_only {
+            domain != self.domain && is_within(domain, &self.domain)
+        } else {
+            is_within(domain, &self.domain)
+        }
+    }
+}
+
+impl std::fmt::Display for DomainPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.subdomains_only {
+            f.write_str("*.")?;
+        }
+        f.write_str(&self.domain)
+    }
+}
+
+impl Serialize for DomainPattern {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A set of [`DomainPattern`]s answering "does any pattern match?" in time
+/// proportional to the number of labels of the domain, not the number of
+/// patterns, so that thousands of configured domains stay cheap.
+#[derive(Debug, Clone, Default)]
+pub struct DomainSet {
+    with_apex: HashSet<String>,
+    subdomains_only: HashSet<String>,
+}
+
+impl DomainSet {
+    /// Builds a set from patterns.
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a DomainPattern>) -> Self {
+        let mut set = DomainSet::default();
+        for pattern in patterns {
+            let target = if pattern.subdomains_only {
+                &mut set.subdomains_only
+            } else {
+                &mut set.with_apex
+            };
+            target.insert(pattern.domain.clone());
+        }
+        set
+    }
+
+    /// Whether any pattern matches the normalised `domain`.
+    pub fn matches(&self, domain: &str) -> bool {
+        if self.with_apex.is_empty() && self.subdomains_only.is_empty() {
+            return false;
+        }
+        self.with_apex.contains(domain)
+            || parents(domain).any(|parent| {
+                self.with_apex.contains(parent) || self.subdomains_only.contains(parent)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_dot_width_and_idn() {
+        assert_eq!(normalize_domain(" EXAMPLE.com. ").unwrap(), "example.com");
+        assert_eq!(
+            normalize_domain("xn--BCHER-kva.de").unwrap(),
+            "xn--bcher-kva.de"
+        );
+        assert_eq!(normalize_domain("BÜCHER.de").unwrap(), "xn--bcher-kva.de");
+        assert_eq!(normalize_domain("例え。jp").unwrap(), "xn--r8jz45g.jp");
+        assert_eq!(normalize_domain("..com"), Err(DomainError::EmptyLabel));
+        assert_eq!(
+            normalize_domain("a b.com"),
+            Err(DomainError::InvalidCharacter(' '))
+        );
+        assert_eq!(normalize_domain("-a.com"), Err(DomainError::Hyphen));
+        assert_eq!(normalize_domain("."), Err(DomainError::Empty));
+    }
+
+    #[test]
+    fn patterns_match_on_label_boundaries_only() {
+        let p = DomainPattern::parse("example.com").unwrap();
+        assert!(p.matches("example.com"));
+        assert!(p.matches("mail.example.com"));
+        assert!(!p.matches("notexample.com"));
+        assert!(!p.matches("example.com.evil.org"));
+        let sub = DomainPattern::parse("*.example.com").unwrap();
+        assert!(!sub.matches("example.com"));
+        assert!(sub.matches("a.example.com"));
+        assert!(!sub.matches("aexample.com"));
+    }
+
+    #[test]
+    fn set_agrees_with_patterns() {
+        let patterns: Vec<_> = ["example.com", "*.corp.example", "@Shop.Example.NET."]
+            .iter()
+            .map(|p| DomainPattern::parse(p).unwrap())
+            .collect();
+        let set = DomainSet::new(&patterns);
+        for domain in [
+            "example.com",
+            "x.example.com",
+            "notexample.com",
+            "example.com.evil.org",
+            "corp.example",
+            "a.corp.example",
+            "shop.example.net",
+            "a.b.shop.example.net",
+            "example.net",
+        ] {
+            let expected = patterns.iter().any(|p| p.matches(domain));
+            assert_eq!(set.matches(domain), expected, "{domain}");
+        }
+    }
+
+    #[test]
+    fn refuses_public_suffixes() {
+        assert!(matches!(
+            DomainPattern::parse("com"),
+            Err(DomainError::PublicSuffix(_))
+        ));
+        assert!(matches!(
+            DomainPattern::parse("co.jp"),
+            Err(DomainError::PublicSuffix(_))
+        ));
+        assert!(matches!(
+            DomainPattern::parse("*.co.jp"),
+            Err(DomainError::PublicSuffix(_))
+        ));
+        assert!(DomainPattern::parse("example.co.jp").is_ok());
+    }
+}

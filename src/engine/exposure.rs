@@ -1,0 +1,295 @@
+//! The exposure rule and its verdict.
+//!
+//! Exposure is about who learns whose address. Recipients in To and Cc see
+//! each other; recipients in Bcc see no one and are never exposed. Colleagues
+//! (internal) and partners (trusted) seeing addresses is business as usual.
+//! What must not happen is unrelated outsiders learning each other's
+//! addresses, so the rule counts the distinct external *parties* among To and
+//! Cc and reports an exposure when there are at least `min_exposed_parties`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::classify::{Class, Party};
+use super::policy::{PolicyAction, Settings};
+use super::recipients::Recipient;
+
+/// What the content script should do with the send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Let the send through.
+    None,
+    /// Stop it and explain; "Send anyway" may be offered.
+    Warn,
+    /// Stop it; the user must move the recipients or cancel.
+    Block,
+}
+
+/// Why the verdict is what it is, for the dialog to render from the message
+/// catalogue: the message name is `reason_` followed by the code, and `args`
+/// fill its placeholders `$1`, `$2`… in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// Which message.
+    pub code: ReasonCode,
+    /// Its substitutions.
+    pub args: Vec<String>,
+}
+
+/// The reasons the engine can give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReasonCode {
+    /// `$1` external recipients from `$2` unrelated parties would see each other.
+    Exposure,
+    /// `$1` recipients could not be read and are counted as external.
+    Unreadable,
+    /// `$1` is shown as a name but the address is `$2`.
+    DeceptiveName,
+    /// The recipients could not be read completely.
+    IncompleteRead,
+    /// No internal domain is known, so every recipient counts as external.
+    NoOrganisation,
+    /// The organisation's policy does not allow sending as it is.
+    Blocked,
+}
+
+impl ReasonCode {
+    /// Every code with the number of arguments its message takes; the locale
+    /// tests check each has a message with that many placeholders.
+    pub const ALL: [(ReasonCode, usize); 6] = [
+        (ReasonCode::Exposure, 2),
+        (ReasonCode::Unreadable, 1),
+        (ReasonCode::DeceptiveName, 2),
+        (ReasonCode::IncompleteRead, 0),
+        (ReasonCode::NoOrganisation, 0),
+        (ReasonCode::Blocked, 0),
+    ];
+}
+
+/// How the exposed recipients of one group are related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupKind {
+    /// One organisation: one party however many recipients.
+    Organisation,
+    /// Individual mailboxes at one consumer-mail provider: a party each.
+    Mailboxes,
+    /// Unreadable tokens: a party each.
+    Unreadable,
+}
+
+/// Exposed recipients that belong together, for the dialog's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// How they are related.
+    pub kind: GroupKind,
+    /// The organisation's registrable domain or the provider's domain; empty
+    /// for unreadable tokens.
+    pub domain: String,
+    /// How many parties the group holds.
+    pub parties: u32,
+    /// Indices of its recipients, one per distinct address.
+    pub recipients: Vec<u32>,
+}
+
+/// The engine's answer about one compose window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// None, warn or block.
+    pub action: Action,
+    /// Whether the dialog may offer "Send anyway".
+    pub send_anyway: bool,
+    /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
+    pub exposed_recipients: u32,
+    /// Distinct parties among them.
+    pub exposed_parties: u32,
+    /// The threshold that was applied.
+    pub min_exposed_parties: u32,
+    /// Distinct internal addresses in To and Cc.
+    pub internal_recipients: u32,
+    /// Distinct trusted addresses in To and Cc.
+    pub trusted_recipients: u32,
+    /// The exposed recipients, grouped; largest groups first.
+    pub groups: Vec<Group>,
+    /// What the dialog should say.
+    pub reasons: Vec<Reason>,
+}
+
+/// What the rule needs to know besides the recipients.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'s> {
+    /// The effective settings.
+    pub settings: &'s Settings,
+    /// Whether the content script read every recipient field.
+    pub complete: bool,
+    /// Whether some internal domain is known.
+    pub knows_organisation: bool,
+}
+
+/// Applies the rule to classified recipients (`classes[i]` and `parties[i]`
+/// belong to `recipients[i]`).
+pub fn evaluate(
+    recipients: &[Recipient],
+    classes: &[(Class, Option<Party<'_>>)],
+    context: Context<'_>,
+) -> Verdict {
+    let settings = context.settings;
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut parties: HashSet<Party<'_>> = HashSet::new();
+    let mut exposed: Vec<usize> = Vec::new();
+    let (mut internal, mut trusted, mut unreadable) = (0u32, 0u32, 0u32);
+    let mut deceptive: Option<&Recipient> = None;
+
+    for (index, (recipient, (class, party))) in recipients.iter().zip(classes).enumerate() {
+        if recipient.deceptive_name && deceptive.is_none() {
+            deceptive = Some(recipient);
+        }
+        if !recipient.field.is_visible() {
+            continue;
+        }
+        // Each distinct address counts once, whichever field it is repeated in.
+        if let Some(address) = &recipient.address {
+            if !seen.insert(address.key()) {
+                continue;
+            }
+        }
+        match class {
+            Class::Internal => internal += 1,
+            Class::Trusted => trusted += 1,
+            Class::External | Class::Unreadable => {
+                if *class == Class::Unreadable {
+                    unreadable += 1;
+                }
+                if let Some(party) = party {
+                    parties.insert(*party);
+                }
+                exposed.push(index);
+            }
+        }
+    }
+
+    let exposed_parties = count(parties.len());
+    let is_exposure = exposed_parties >= settings.min_exposed_parties;
+    let action = match (is_exposure, settings.action, context.complete) {
+        (true, PolicyAction::Block, _) => Action::Block,
+        (true, PolicyAction::Warn, _) | (false, _, false) => Action::Warn,
+        (false, _, true) => Action::None,
+    };
+
+    let mut reasons = Vec::new();
+    if !context.complete {
+        reasons.push(Reason {
+            code: ReasonCode::IncompleteRead,
+            args: Vec::new(),
+        });
+    }
+    if is_exposure {
+        reasons.push(Reason {
+            code: ReasonCode::Exposure,
+            args: vec![exposed.len().to_string(), exposed_parties.to_string()],
+        });
+        if unreadable > 0 {
+            reasons.push(Reason {
+                code: ReasonCode::Unreadable,
+                args: vec![unreadable.to_string()],
+            });
+        }
+        if !context.knows_organisation {
+            reasons.push(Reason {
+                code: ReasonCode::NoOrganisation,
+                args: Vec::new(),
+            });
+        }
+        if action == Action::Block {
+            reasons.push(Reason {
+                code: ReasonCode::Blocked,
+                args: Vec::new(),
+            });
+        }
+    }
+    if action != Action::None {
+        if let Some(recipient) = deceptive {
+            let address = recipient.address.as_ref().map(|a| a.key().to_owned());
+            reasons.push(Reason {
+                code: ReasonCode::DeceptiveName,
+                args: vec![
+                    recipient.name.clone().unwrap_or_default(),
+                    address.unwrap_or_default(),
+                ],
+            });
+        }
+    }
+
+    Verdict {
+        action,
+        send_anyway: action == Action::Warn && settings.allow_send_anyway,
+        exposed_recipients: count(exposed.len()),
+        exposed_parties,
+        min_exposed_parties: settings.min_exposed_parties,
+        internal_recipients: internal,
+        trusted_recipients: trusted,
+        groups: if action == Action::None {
+            Vec::new()
+        } else {
+            group(recipients, classes, &exposed)
+        },
+        reasons,
+    }
+}
+
+/// Groups exposed recipients by organisation, by consumer provider, and
+/// unreadable tokens together.
+fn group(
+    recipients: &[Recipient],
+    classes: &[(Class, Option<Party<'_>>)],
+    exposed: &[usize],
+) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_key: HashMap<(GroupKind, &str), usize> = HashMap::new();
+    for &index in exposed {
+        let (kind, domain) = match classes.get(index).and_then(|(_, party)| *party) {
+            Some(Party::Organisation(domain)) => (GroupKind::Organisation, domain),
+            Some(Party::Mailbox(_)) => (
+                GroupKind::Mailboxes,
+                recipients
+                    .get(index)
+                    .and_then(|r| r.address.as_ref())
+                    .map_or("", |a| a.domain()),
+            ),
+            Some(Party::Unknown(_)) | None => (GroupKind::Unreadable, ""),
+        };
+        let slot = *by_key.entry((kind, domain)).or_insert_with(|| {
+            groups.push(Group {
+                kind,
+                domain: domain.to_owned(),
+                parties: 0,
+                recipients: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(slot) {
+            group.recipients.push(count(index));
+            if kind != GroupKind::Organisation || group.parties == 0 {
+                group.parties += 1;
+            }
+        }
+    }
+    // Largest first; unreadable tokens last, because the dialog asks the user
+    // to look at them separately; then alphabetical for a stable order.
+    groups.sort_by(|a, b| {
+        (a.kind == GroupKind::Unreadable)
+            .cmp(&(b.kind == GroupKind::Unreadable))
+            .then(b.recipients.len().cmp(&a.recipients.len()))
+            .then(a.domain.cmp(&b.domain))
+    });
+    groups
+}
+
+/// Counts fit in u32: a compose window cannot hold four billion recipients.
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,946 @@
+//! Settings: one model with a default for every field, validation with errors
+//! that name the field, and the layering `defaults < user < managed`.
+//!
+//! Values arrive from `storage.sync` (the user's settings) and
+//! `storage.managed` (the admin's policy). Chrome checks managed values
+//! against `managed_schema.json`; Firefox passes them through unchecked, and
+//! user storage can hold anything. So every field is checked here, and the
+//! rules for bad input are:
+//!
+//! * a bad field is reported and ignored, and the layer below applies;
+//! * a bad entry of a list is reported and skipped, the rest of the list stays;
+//! * a key the admin set is locked, even if its value was bad (the admin meant
+//!   to decide it, so the user's value must not apply; the default does);
+//! * no value can switch protection off: there is no "disabled" setting, the
+//!   party threshold has an upper bound, at least one host stays protected,
+//!   and an internal domain can never be a whole public suffix.
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use super::address::Address;
+use super::consumer::{ConsumerPattern, ConsumerSet};
+use super::domain::{DomainError, DomainPattern};
+
+/// The webmail hosts the extension's content scripts run on.
+pub const SUPPORTED_HOSTS: [&str; 5] = [
+    "mail.google.com",
+    "outlook.office.com",
+    "outlook.office365.com",
+    "outlook.live.com",
+    "outlook.cloud.microsoft",
+];
+
+/// The lowest and highest party threshold a policy may set.
+pub const MIN_PARTIES_RANGE: (u32, u32) = (2, 50);
+
+/// The most entries a domain list may have; more are reported and cut off.
+pub const MAX_LIST_ENTRIES: usize = 2_000;
+
+/// What happens when recipients would be exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyAction {
+    /// Stop the send and explain; the user may move, send anyway or cancel.
+    Warn,
+    /// Stop the send; the user may move or cancel, never send as it is.
+    Block,
+}
+
+/// Which recipients the move puts in Bcc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MoveStrategy {
+    /// Only the exposed (external, untrusted) recipients.
+    External,
+    /// Every recipient of To and Cc.
+    All,
+}
+
+/// What goes into To when the move would leave it empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder {
+    /// The signed-in account's own address.
+    Sender,
+    /// Nothing: To stays empty.
+    None,
+    /// A fixed address, such as `undisclosed-recipients@example.com`.
+    Address(Address),
+}
+
+impl Serialize for Placeholder {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Placeholder::Sender => serializer.serialize_str("sender"),
+            Placeholder::None => serializer.serialize_str("none"),
+            Placeholder::Address(address) => serializer.serialize_str(address.spec()),
+        }
+    }
+}
+
+/// The effective settings the engine decides with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Domains whose recipients are colleagues. The signed-in account's
+    /// organisation is always added (unless it is a consumer-mail domain).
+    pub internal_domains: Vec<DomainPattern>,
+    /// Partners: external, but never counted as exposed and never moved.
+    pub trusted_domains: Vec<DomainPattern>,
+    /// Additions to the built-in consumer-mail list.
+    pub consumer_domains: Vec<ConsumerPattern>,
+    /// How many distinct external parties in To/Cc count as an exposure.
+    pub min_exposed_parties: u32,
+    /// Warn or block.
+    pub action: PolicyAction,
+    /// Whether the dialog offers "Send anyway" (never when `action` is block).
+    pub allow_send_anyway: bool,
+    /// What the move puts into an emptied To.
+    pub to_placeholder: Placeholder,
+    /// Move only the exposed recipients, or all of To and Cc.
+    pub move_strategy: MoveStrategy,
+    /// The webmail hosts where the guard runs.
+    pub protected_hosts: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            internal_domains: Vec::new(),
+            trusted_domains: Vec::new(),
+            consumer_domains: Vec::new(),
+            min_exposed_parties: 3,
+            action: PolicyAction::Warn,
+            allow_send_anyway: true,
+            to_placeholder: Placeholder::Sender,
+            move_strategy: MoveStrategy::External,
+            protected_hosts: SUPPORTED_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+        }
+    }
+}
+
+/// The name of each setting, as written in storage, policy files and the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Key {
+    /// `internalDomains`
+    InternalDomains,
+    /// `trustedDomains`
+    TrustedDomains,
+    /// `consumerDomains`
+    ConsumerDomains,
+    /// `minExposedParties`
+    MinExposedParties,
+    /// `action`
+    Action,
+    /// `allowSendAnyway`
+    AllowSendAnyway,
+    /// `toPlaceholder`
+    ToPlaceholder,
+    /// `moveStrategy`
+    MoveStrategy,
+    /// `protectedHosts`
+    ProtectedHosts,
+}
+
+impl Key {
+    /// Every setting.
+    pub const ALL: [Key; 9] = [
+        Key::InternalDomains,
+        Key::TrustedDomains,
+        Key::ConsumerDomains,
+        Key::MinExposedParties,
+        Key::Action,
+        Key::AllowSendAnyway,
+        Key::ToPlaceholder,
+        Key::MoveStrategy,
+        Key::ProtectedHosts,
+    ];
+
+    /// The name as written in storage and policy.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::InternalDomains => "internalDomains",
+            Key::TrustedDomains => "trustedDomains",
+            Key::ConsumerDomains => "consumerDomains",
+            Key::MinExposedParties => "minExposedParties",
+            Key::Action => "action",
+            Key::AllowSendAnyway => "allowSendAnyway",
+            Key::ToPlaceholder => "toPlaceholder",
+            Key::MoveStrategy => "moveStrategy",
+            Key::ProtectedHosts => "protectedHosts",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|key| key.name() == name)
+    }
+}
+
+/// What is wrong with one value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SettingError {
+    /// No setting has this name.
+    #[error("there is no such setting")]
+    UnknownKey,
+    /// The value has the wrong JSON type.
+    #[error("expected {expected}")]
+    WrongType {
+        /// What the setting takes, in words.
+        expected: &'static str,
+    },
+    /// A number outside the allowed range.
+    #[error("must be a whole number from {min} to {max}")]
+    OutOfRange {
+        /// Smallest allowed value.
+        min: u32,
+        /// Largest allowed value.
+        max: u32,
+    },
+    /// A word that is not one of the choices.
+    #[error("`{value}` is not one of: {allowed}")]
+    NotAChoice {
+        /// What was given.
+        value: String,
+        /// The choices, comma-separated.
+        allowed: &'static str,
+    },
+    /// A list entry that is not a domain.
+    #[error("`{value}` is not a usable domain: {reason}")]
+    InvalidDomain {
+        /// What was given.
+        value: String,
+        /// Why not.
+        reason: DomainError,
+    },
+    /// A consumer-mail domain such as `gmail.com` as internal or trusted: it
+    /// would hide every private mailbox there from the rule.
+    #[error("`{value}` is a consumer-mail domain; its mailboxes belong to unrelated people")]
+    ConsumerDomain {
+        /// What was given.
+        value: String,
+    },
+    /// A placeholder that is neither a keyword nor an address.
+    #[error("`{value}` is not an email address")]
+    InvalidAddress {
+        /// What was given.
+        value: String,
+    },
+    /// A host the extension does not run on.
+    #[error("`{value}` is not a supported webmail host")]
+    UnsupportedHost {
+        /// What was given.
+        value: String,
+    },
+    /// An empty host list would switch protection off.
+    #[error("at least one webmail host must stay protected")]
+    NoHosts,
+    /// A list longer than [`MAX_LIST_ENTRIES`].
+    #[error("at most {max} entries are used; the rest are ignored")]
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl SettingError {
+    /// A stable code for the UI's message catalogue (`settingError_<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SettingError::UnknownKey => "unknownKey",
+            SettingError::WrongType { .. } => "wrongType",
+            SettingError::OutOfRange { .. } => "outOfRange",
+            SettingError::NotAChoice { .. } => "notAChoice",
+            SettingError::InvalidDomain {
+                reason: DomainError::PublicSuffix(_),
+                ..
+            } => "publicSuffix",
+            SettingError::InvalidDomain { .. } => "invalidDomain",
+            SettingError::ConsumerDomain { .. } => "consumerDomain",
+            SettingError::InvalidAddress { .. } => "invalidAddress",
+            SettingError::UnsupportedHost { .. } => "unsupportedHost",
+            SettingError::NoHosts => "noHosts",
+            SettingError::TooMany { .. } => "tooMany",
+        }
+    }
+
+    /// The offending value, where there is one, for the UI to quote.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            SettingError::NotAChoice { value, .. }
+            | SettingError::InvalidDomain { value, .. }
+            | SettingError::ConsumerDomain { value }
+            | SettingError::InvalidAddress { value }
+            | SettingError::UnsupportedHost { value } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The admin's policy (`storage.managed`).
+    Managed,
+    /// The user's settings (`storage.sync` or `storage.local`).
+    User,
+}
+
+/// A reported problem: which layer, which setting (and list entry), and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The layer the bad value is in.
+    pub layer: Layer,
+    /// The setting's name as it was written (unknown names included).
+    pub key: String,
+    /// The position in a list, for list entries.
+    pub index: Option<usize>,
+    /// What is wrong.
+    pub error: SettingError,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Problem", 6)?;
+        s.serialize_field("layer", &self.layer)?;
+        s.serialize_field("key", &self.key)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("code", self.error.code())?;
+        s.serialize_field("value", &self.error.value())?;
+        s.serialize_field("message", &self.error.to_string())?;
+        s.end()
+    }
+}
+
+/// The settings after layering, which of them the admin locked, and every
+/// problem found on the way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectivePolicy {
+    /// What the engine decides with.
+    pub settings: Settings,
+    /// Settings the admin set; the user cannot change them.
+    pub locked: Vec<Key>,
+    /// Bad values that were ignored.
+    pub problems: Vec<Problem>,
+}
+
+/// Layers `user` over the defaults and `managed` over both. Either may be any
+/// JSON value; `null` means the layer is absent.
+pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
+    let managed = parse_layer(managed, Layer::Managed);
+    let user = parse_layer(user, Layer::User);
+    let mut settings = Settings::default();
+    let mut locked = Vec::new();
+    for key in Key::ALL {
+        let source = if managed.present.contains(&key) {
+            locked.push(key);
+            &managed.values
+        } else {
+            &user.values
+        };
+        source.apply(key, &mut settings);
+    }
+    let mut problems = managed.problems;
+    problems.extend(user.problems);
+    EffectivePolicy {
+        settings,
+        locked,
+        problems,
+    }
+}
+
+/// The result of checking what the options page is about to save.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserValidation {
+    /// The valid values, normalised (`Example.COM.` → `example.com`), ready to store.
+    pub normalized: Map<String, Value>,
+    /// What is wrong, per field.
+    pub problems: Vec<Problem>,
+}
+
+/// Checks a user layer on its own, for live validation in the options page.
+pub fn validate_user(value: &Value) -> UserValidation {
+    let layer = parse_layer(value, Layer::User);
+    UserValidation {
+        normalized: layer.values.to_json(&layer.present),
+        problems: layer.problems,
+    }
+}
+
+/// One layer's valid values; `None` where the layer has no valid value.
+#[derive(Debug, Default)]
+struct LayerValues {
+    internal_domains: Option<Vec<DomainPattern>>,
+    trusted_domains: Option<Vec<DomainPattern>>,
+    consumer_domains: Option<Vec<ConsumerPattern>>,
+    min_exposed_parties: Option<u32>,
+    action: Option<PolicyAction>,
+    allow_send_anyway: Option<bool>,
+    to_placeholder: Option<Placeholder>,
+    move_strategy: Option<MoveStrategy>,
+    protected_hosts: Option<Vec<String>>,
+}
+
+impl LayerValues {
+    /// Copies this layer's value for `key` into `settings`, or the default.
+    fn apply(&self, key: Key, settings: &mut Settings) {
+        let defaults = Settings::default();
+        match key {
+            Key::InternalDomains => {
+                settings.internal_domains = self
+                    .internal_domains
+                    .clone()
+                    .unwrap_or(defaults.internal_domains)
+            }
+            Key::TrustedDomains => {
+                settings.trusted_domains = self
+                    .trusted_domains
+                    .clone()
+                    .unwrap_or(defaults.trusted_domains)
+            }
+            Key::ConsumerDomains => {
+                settings.consumer_domains = self
+                    .consumer_domains
+                    .clone()
+                    .unwrap_or(defaults.consumer_domains)
+            }
+            Key::MinExposedParties => {
+                settings.min_exposed_parties = self
+                    .min_exposed_parties
+                    .unwrap_or(defaults.min_exposed_parties)
+            }
+            Key::Action => settings.action = self.action.unwrap_or(defaults.action),
+            Key::AllowSendAnyway => {
+                settings.allow_send_anyway =
+                    self.allow_send_anyway.unwrap_or(defaults.allow_send_anyway)
+            }
+            Key::ToPlaceholder => {
+                settings.to_placeholder = self
+                    .to_placeholder
+                    .clone()
+                    .unwrap_or(defaults.to_placeholder)
+            }
+            Key::MoveStrategy => {
+                settings.move_strategy = self.move_strategy.unwrap_or(defaults.move_strategy)
+            }
+            Key::ProtectedHosts => {
+                settings.protected_hosts = self
+                    .protected_hosts
+                    .clone()
+                    .unwrap_or(defaults.protected_hosts)
+            }
+        }
+    }
+
+    /// The valid values among `present`, as JSON in the stored form.
+    fn to_json(&self, present: &[Key]) -> Map<String, Value> {
+        let keys: Vec<Key> = present
+            .iter()
+            .copied()
+            .filter(|&key| self.has(key))
+            .collect();
+        let mut settings = Settings::default();
+        for &key in &keys {
+            self.apply(key, &mut settings);
+        }
+        let Ok(Value::Object(all)) = serde_json::to_value(&settings) else {
+            return Map::new();
+        };
+        all.into_iter()
+            .filter(|(name, _)| keys.iter().any(|key| key.name() == name))
+            .collect()
+    }
+
+    fn has(&self, key: Key) -> bool {
+        match key {
+            Key::InternalDomains => self.internal_domains.is_some(),
+            Key::TrustedDomains => self.trusted_domains.is_some(),
+            Key::ConsumerDomains => self.consumer_domains.is_some(),
+            Key::MinExposedParties => self.min_exposed_parties.is_some(),
+            Key::Action => self.action.is_some(),
+            Key::AllowSendAnyway => self.allow_send_anyway.is_some(),
+            Key::ToPlaceholder => self.to_placeholder.is_some(),
+            Key::MoveStrategy => self.move_strategy.is_some(),
+            Key::ProtectedHosts => self.protected_hosts.is_some(),
+        }
+    }
+}
+
+struct ParsedLayer {
+    values: LayerValues,
+    /// Keys the layer set, whether or not their values were valid.
+    present: Vec<Key>,
+    problems: Vec<Problem>,
+}
+
+fn parse_layer(value: &Value, layer: Layer) -> ParsedLayer {
+    let mut parsed = ParsedLayer {
+        values: LayerValues::default(),
+        present: Vec::new(),
+        problems: Vec::new(),
+    };
+    let object = match value {
+        Value::Null => return parsed,
+        Value::Object(object) => object,
+        _ => {
+            parsed.problems.push(Problem {
+                layer,
+                key: String::new(),
+                index: None,
+                error: SettingError::WrongType {
+                    expected: "an object of settings",
+                },
+            });
+            return parsed;
+        }
+    };
+    for (name, value) in object {
+        let Some(key) = Key::from_name(name) else {
+            parsed.problems.push(Problem {
+                layer,
+                key: name.clone(),
+                index: None,
+                error: SettingError::UnknownKey,
+            });
+            continue;
+        };
+        if value.is_null() {
+            continue;
+        }
+        parsed.present.push(key);
+        let mut report = |index: Option<usize>, error: SettingError| {
+            parsed.problems.push(Problem {
+                layer,
+                key: name.clone(),
+                index,
+                error,
+            });
+        };
+        let values = &mut parsed.values;
+        match key {
+            Key::InternalDomains => {
+                values.internal_domains = parse_list(value, &mut report, parse_organisation)
+            }
+            Key::TrustedDomains => {
+                values.trusted_domains = parse_list(value, &mut report, parse_organisation)
+            }
+            Key::ConsumerDomains => {
+                values.consumer_domains = parse_list(value, &mut report, |text| {
+                    ConsumerPattern::parse(text).map_err(|reason| invalid_domain(text, reason))
+                })
+            }
+            Key::MinExposedParties => {
+                values.min_exposed_parties =
+                    parse_threshold(value).map_err(|e| report(None, e)).ok()
+            }
+            Key::Action => {
+                values.action = parse_choice(
+                    value,
+                    &[("warn", PolicyAction::Warn), ("block", PolicyAction::Block)],
+                    "warn, block",
+                )
+                .map_err(|e| report(None, e))
+                .ok()
+            }
+            Key::AllowSendAnyway => {
+                values.allow_send_anyway = parse_bool(value).map_err(|e| report(None, e)).ok()
+            }
+            Key::ToPlaceholder => {
+                values.to_placeholder = parse_placeholder(value).map_err(|e| report(None, e)).ok()
+            }
+            Key::MoveStrategy => {
+                values.move_strategy = parse_choice(
+                    value,
+                    &[
+                        ("external", MoveStrategy::External),
+                        ("all", MoveStrategy::All),
+                    ],
+                    "external, all",
+                )
+                .map_err(|e| report(None, e))
+                .ok()
+            }
+            Key::ProtectedHosts => values.protected_hosts = parse_hosts(value, &mut report),
+        }
+    }
+    parsed
+}
+
+/// The strings of a list value. A single string is accepted too, split at
+/// commas, semicolons and white space, because that is what a registry value
+/// or a pasted line holds.
+fn list_items<'v>(
+    value: &'v Value,
+    report: &mut impl FnMut(Option<usize>, SettingError),
+) -> Option<Vec<(usize, &'v str)>> {
+    match value {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| match item.as_str() {
+                    Some(text) => Some((i, text)),
+                    None => {
+                        report(Some(i), SettingError::WrongType { expected: "a text" });
+                        None
+                    }
+                })
+                .collect(),
+        ),
+        Value::String(text) => Some(
+            text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .enumerate()
+                .collect(),
+        ),
+        _ => {
+            report(
+                None,
+                SettingError::WrongType {
+                    expected: "a list of texts",
+                },
+            );
+            None
+        }
+    }
+}
+
+/// A list of patterns: bad entries are reported and skipped, duplicates
+/// dropped, and the list cut at [`MAX_LIST_ENTRIES`].
+fn parse_list<T: PartialEq>(
+    value: &Value,
+    report: &mut impl FnMut(Option<usize>, SettingError),
+    parse: impl Fn(&str) -> Result<T, SettingError>,
+) -> Option<Vec<T>> {
+    let items = list_items(value, report)?;
+    let mut out: Vec<T> = Vec::new();
+    for (index, text) in items {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse(text) {
+            Ok(pattern) if out.contains(&pattern) => {}
+            Ok(_) if out.len() >= MAX_LIST_ENTRIES => {
+                report(
+                    Some(index),
+                    SettingError::TooMany {
+                        max: MAX_LIST_ENTRIES,
+                    },
+                );
+                break;
+            }
+            Ok(pattern) => out.push(pattern),
+            Err(error) => report(Some(index), error),
+        }
+    }
+    Some(out)
+}
+
+/// An internal or trusted domain: a domain pattern that is neither a public
+/// suffix nor a consumer-mail domain.
+fn parse_organisation(text: &str) -> Result<DomainPattern, SettingError> {
+    let pattern = DomainPattern::parse(text).map_err(|reason| invalid_domain(text, reason))?;
+    if ConsumerSet::built_in().contains(pattern.domain()) {
+        return Err(SettingError::ConsumerDomain {
+            value: truncate(text),
+        });
+    }
+    Ok(pattern)
+}
+
+fn invalid_domain(text: &str, reason: DomainError) -> SettingError {
+    SettingError::InvalidDomain {
+        value: truncate(text),
+        reason,
+    }
+}
+
+fn parse_hosts(
+    value: &Value,
+    report: &mut impl FnMut(Option<usize>, SettingError),
+) -> Option<Vec<String>> {
+    let items = list_items(value, report)?;
+    let mut hosts: Vec<String> = Vec::new();
+    for (index, text) in items {
+        let host = text.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !SUPPORTED_HOSTS.contains(&host.as_str()) {
+            report(
+                Some(index),
+                SettingError::UnsupportedHost {
+                    value: truncate(text),
+                },
+            );
+        } else if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    if hosts.is_empty() {
+        report(None, SettingError::NoHosts);
+        return None;
+    }
+    Some(hosts)
+}
+
+fn parse_threshold(value: &Value) -> Result<u32, SettingError> {
+    let (min, max) = MIN_PARTIES_RANGE;
+    let out_of_range = SettingError::OutOfRange { min, max };
+    let number = match value {
+        Value::Number(n) => n.as_f64(),
+        // Registry values and form fields arrive as text.
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .ok_or(SettingError::WrongType {
+        expected: "a whole number",
+    })?;
+    if number.fract() != 0.0 || number < f64::from(min) || number > f64::from(max) {
+        return Err(out_of_range);
+    }
+    // In range and whole, so the conversion is exact.
+    u32::try_from(number as i64).map_err(|_| out_of_range)
+}
+
+fn parse_bool(value: &Value) -> Result<bool, SettingError> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        // A REG_DWORD of 0 or 1, as Windows policy writes booleans.
+        Value::Number(n) if n.as_f64() == Some(0.0) => Ok(false),
+        Value::Number(n) if n.as_f64() == Some(1.0) => Ok(true),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(SettingError::WrongType {
+            expected: "true or false",
+        }),
+    }
+}
+
+fn parse_choice<T: Copy>(
+    value: &Value,
+    choices: &[(&str, T)],
+    allowed: &'static str,
+) -> Result<T, SettingError> {
+    let text = value
+        .as_str()
+        .ok_or(SettingError::WrongType { expected: "a text" })?;
+    choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text.trim()))
+        .map(|(_, choice)| *choice)
+        .ok_or_else(|| SettingError::NotAChoice {
+            value: truncate(text),
+            allowed,
+        })
+}
+
+fn parse_placeholder(value: &Value) -> Result<Placeholder, SettingError> {
+    let text = value.as_str().ok_or(SettingError::WrongType {
+        expected: "\"sender\", \"none\" or an address",
+    })?;
+    let trimmed = text.trim();
+    if trimmed.eq_ignore_ascii_case("sender") {
+        Ok(Placeholder::Sender)
+    } else if trimmed.eq_ignore_ascii_case("none") {
+        Ok(Placeholder::None)
+    } else {
+        Address::parse(trimmed)
+            .map(Placeholder::Address)
+            .map_err(|_| SettingError::InvalidAddress {
+                value: truncate(text),
+            })
+    }
+}
+
+/// Quotes at most 200 characters of a bad value, so that a megabyte of garbage
+/// in a policy does not become a megabyte of error message.
+fn truncate(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let policy = resolve(&Value::Null, &Value::Null);
+        assert_eq!(policy.settings, Settings::default());
+        assert!(policy.locked.is_empty());
+        assert!(policy.problems.is_empty());
+        assert_eq!(policy.settings.min_exposed_parties, 3);
+    }
+
+    #[test]
+    fn managed_beats_user_and_locks() {
+        let policy = resolve(
+            &json!({"minExposedParties": 2, "internalDomains": ["corp.example"]}),
+            &json!({"minExposedParties": 10, "action": "block", "internalDomains": ["x.example"]}),
+        );
+        assert_eq!(policy.settings.min_exposed_parties, 2);
+        assert_eq!(policy.settings.action, PolicyAction::Block);
+        assert_eq!(
+            policy.settings.internal_domains[0].to_string(),
+            "corp.example"
+        );
+        assert_eq!(
+            policy.locked,
+            vec![Key::InternalDomains, Key::MinExposedParties]
+        );
+    }
+
+    #[test]
+    fn bad_managed_value_is_reported_ignored_and_still_locked() {
+        let policy = resolve(
+            &json!({"minExposedParties": "two", "action": 7, "bogus": true}),
+            &json!({"minExposedParties": 9, "action": "block"}),
+        );
+        // The admin's intent to decide stands: the default applies, not the user's value.
+        assert_eq!(policy.settings.min_exposed_parties, 3);
+        assert_eq!(policy.settings.action, PolicyAction::Warn);
+        assert!(policy.locked.contains(&Key::MinExposedParties));
+        let codes: Vec<_> = policy
+            .problems
+            .iter()
+            .map(|p| (p.key.as_str(), p.error.code()))
+            .collect();
+        assert!(codes.contains(&("minExposedParties", "wrongType")));
+        assert!(codes.contains(&("action", "wrongType")));
+        assert!(codes.contains(&("bogus", "unknownKey")));
+        assert!(policy.problems.iter().all(|p| p.layer == Layer::Managed));
+    }
+
+    #[test]
+    fn lists_keep_good_entries() {
+        let policy = resolve(
+            &Value::Null,
+            &json!({"internalDomains": ["Example.COM.", 5, "com", "bad domain", "example.com", "*.corp.example"]}),
+        );
+        let domains: Vec<String> = policy
+            .settings
+            .internal_domains
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(domains, ["example.com", "*.corp.example"]);
+        let indexed: Vec<_> = policy
+            .problems
+            .iter()
+            .map(|p| (p.index, p.error.code()))
+            .collect();
+        assert_eq!(
+            indexed,
+            [
+                (Some(1), "wrongType"),
+                (Some(2), "publicSuffix"),
+                (Some(3), "invalidDomain")
+            ]
+        );
+    }
+
+    #[test]
+    fn string_lists_are_split() {
+        let policy = resolve(
+            &json!({"trustedDomains": "a.example, b.example;c.example\nd.example"}),
+            &Value::Null,
+        );
+        assert_eq!(policy.settings.trusted_domains.len(), 4);
+    }
+
+    #[test]
+    fn nothing_switches_protection_off() {
+        let policy = resolve(
+            &json!({"protectedHosts": [], "minExposedParties": 1000}),
+            &json!({"protectedHosts": ["evil.example"]}),
+        );
+        assert_eq!(policy.settings.protected_hosts.len(), SUPPORTED_HOSTS.len());
+        assert_eq!(policy.settings.min_exposed_parties, 3);
+        assert!(
+            resolve(&json!("garbage"), &Value::Null).problems[0]
+                .error
+                .code()
+                == "wrongType"
+        );
+        assert_eq!(
+            resolve(&json!([1, 2]), &Value::Null).settings,
+            Settings::default()
+        );
+    }
+
+    #[test]
+    fn huge_lists_are_cut_and_reported() {
+        let many: Vec<String> = (0..MAX_LIST_ENTRIES + 10)
+            .map(|i| format!("d{i}.example"))
+            .collect();
+        let policy = resolve(&json!({"trustedDomains": many}), &Value::Null);
+        assert_eq!(policy.settings.trusted_domains.len(), MAX_LIST_ENTRIES);
+        assert_eq!(policy.problems.len(), 1);
+        assert_eq!(policy.problems[0].error.code(), "tooMany");
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        let policy = resolve(
+            &Value::Null,
+            &json!({"minExposedParties": "2", "allowSendAnyway": 0, "action": " BLOCK ",
+                    "toPlaceholder": "Undisclosed@Example.com", "moveStrategy": "all"}),
+        );
+        assert!(policy.problems.is_empty(), "{:?}", policy.problems);
+        assert_eq!(policy.settings.min_exposed_parties, 2);
+        assert!(!policy.settings.allow_send_anyway);
+        assert_eq!(policy.settings.action, PolicyAction::Block);
+        assert_eq!(policy.settings.move_strategy, MoveStrategy::All);
+        assert!(matches!(
+            policy.settings.to_placeholder,
+            Placeholder::Address(_)
+        ));
+        let bad = resolve(
+            &Value::Null,
+            &json!({"minExposedParties": 2.5, "toPlaceholder": "nobody", "trustedDomains": ["gmail.com", "x.hotmail.co.jp"]}),
+        );
+        let codes: Vec<_> = bad.problems.iter().map(|p| p.error.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "outOfRange",
+                "invalidAddress",
+                "consumerDomain",
+                "consumerDomain"
+            ]
+        );
+    }
+
+    #[test]
+    fn validation_normalises_for_storage() {
+        let report = validate_user(
+            &json!({"internalDomains": ["Example.COM."], "minExposedParties": "4", "x": 1}),
+        );
+        assert_eq!(
+            report.normalized,
+            json!({"internalDomains": ["example.com"], "minExposedParties": 4})
+                .as_object()
+                .cloned()
+                .unwrap()
+        );
+        assert_eq!(report.problems.len(), 1);
+        assert_eq!(report.problems[0].key, "x");
+    }
+
+    #[test]
+    fn problems_serialize_with_code_and_message() {
+        let report = validate_user(&json!({"action": "maybe"}));
+        let json = serde_json::to_value(&report.problems[0]).unwrap();
+        assert_eq!(json["code"], "notAChoice");
+        assert_eq!(json["value"], "maybe");
+        assert_eq!(json["key"], "action");
+        assert!(json["message"].as_str().unwrap().contains("warn, block"));
+    }
+}

@@ -1,0 +1,268 @@
+//! The versioned message format between the content scripts, the background
+//! and the engine.
+//!
+//! Every request carries `v` (the protocol version) and `kind`:
+//!
+//! | kind       | carries                        | answer                                   |
+//! |------------|--------------------------------|------------------------------------------|
+//! | `evaluate` | `compose`                      | `recipients`, `verdict`, `plan` or null  |
+//! | `verify`   | `compose`, `expected` (a plan's `after`) | `verification`                 |
+//! | `policy`   | nothing                        | `policy` (settings, locks, problems)     |
+//!
+//! Every answer carries `v`, `ok` and `kind`; a failed one carries
+//! `error: {code, message}` instead of a result. Everything is plain JSON:
+//! objects, arrays, strings, numbers, booleans and null, so it survives
+//! `runtime.sendMessage` and `storage` unchanged.
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use thiserror::Error;
+
+use super::address::Address;
+use super::classify::Class;
+use super::plan::{Fields, Verification};
+use super::policy::EffectivePolicy;
+use super::recipients::{parse_entry, Field, Recipient, Source};
+use super::{Engine, Evaluation};
+
+/// The protocol version this engine speaks.
+pub const VERSION: u32 = 1;
+
+/// A request, as sent by a content script or extension page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Request {
+    /// Protocol version; must equal [`VERSION`].
+    #[serde(default)]
+    pub v: u32,
+    /// `evaluate`, `verify` or `policy`.
+    #[serde(default)]
+    pub kind: String,
+    /// The compose window, for `evaluate` and `verify`.
+    #[serde(default)]
+    pub compose: Option<Compose>,
+    /// The plan's `after`, for `verify`.
+    #[serde(default)]
+    pub expected: Option<Fields>,
+}
+
+/// What the content script read from one compose window.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Compose {
+    /// The signed-in account's address, if the page shows it.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Entries of To.
+    #[serde(default)]
+    pub to: Vec<Entry>,
+    /// Entries of Cc.
+    #[serde(default)]
+    pub cc: Vec<Entry>,
+    /// Entries of Bcc.
+    #[serde(default)]
+    pub bcc: Vec<Entry>,
+    /// `false` when the content script could not read every field; the
+    /// verdict is then at least a warning.
+    #[serde(default = "yes")]
+    pub complete: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One entry of a field: a chip (`name`, `address`) or free `text`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Entry {
+    /// The chip's display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The chip's address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Free text (typed, or an old-style input); when present the entry is text.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+impl Compose {
+    /// Parses every entry of every field, in field then entry order.
+    pub fn recipients(&self) -> Vec<Recipient> {
+        let mut out = Vec::with_capacity(self.to.len() + self.cc.len() + self.bcc.len());
+        for (field, entries) in [
+            (Field::To, &self.to),
+            (Field::Cc, &self.cc),
+            (Field::Bcc, &self.bcc),
+        ] {
+            for (index, entry) in entries.iter().enumerate() {
+                let source = match &entry.text {
+                    Some(text) => Source::Text(text),
+                    None => Source::Chip {
+                        name: entry.name.as_deref(),
+                        address: entry.address.as_deref(),
+                    },
+                };
+                parse_entry(
+                    field,
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                    source,
+                    &mut out,
+                );
+            }
+        }
+        out
+    }
+
+    /// The signed-in account, if it was given and is an address.
+    pub fn account(&self) -> Option<Address> {
+        self.account.as_deref().and_then(|a| Address::parse(a).ok())
+    }
+}
+
+/// Why a request could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ProtocolError {
+    /// The sender speaks another version.
+    #[error("protocol version {got} is not supported; this engine speaks version {VERSION}")]
+    UnsupportedVersion {
+        /// The version the request carried.
+        got: u32,
+    },
+    /// `kind` names no request.
+    #[error("unknown request kind `{0}`")]
+    UnknownKind(String),
+    /// A field the kind needs is missing.
+    #[error("the request lacks `{0}`")]
+    Missing(&'static str),
+    /// The request is not shaped like a request.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// The engine failed while answering (in the WASM: it trapped).
+    #[error("the engine failed: {0}")]
+    Internal(String),
+}
+
+impl ProtocolError {
+    /// A stable code for programs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProtocolError::UnsupportedVersion { .. } => "unsupportedVersion",
+            ProtocolError::UnknownKind(_) => "unknownKind",
+            ProtocolError::Missing(_) => "missing",
+            ProtocolError::Malformed(_) => "malformed",
+            ProtocolError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// To `evaluate`.
+    Evaluate(Evaluation),
+    /// To `verify`.
+    Verify(Verification),
+    /// To `policy`.
+    Policy(EffectivePolicy),
+    /// To anything that failed.
+    Error(ProtocolError),
+}
+
+impl Engine {
+    /// Answers a request. Never panics on bad input: every problem becomes an
+    /// error response.
+    pub fn handle(&self, request: &Request) -> Response {
+        if request.v != VERSION {
+            return Response::Error(ProtocolError::UnsupportedVersion { got: request.v });
+        }
+        match request.kind.as_str() {
+            "evaluate" => match &request.compose {
+                Some(compose) => Response::Evaluate(self.evaluate(compose)),
+                None => Response::Error(ProtocolError::Missing("compose")),
+            },
+            "verify" => match (&request.compose, &request.expected) {
+                (Some(compose), Some(expected)) => Response::Verify(self.verify(compose, expected)),
+                (None, _) => Response::Error(ProtocolError::Missing("compose")),
+                (_, None) => Response::Error(ProtocolError::Missing("expected")),
+            },
+            "policy" => Response::Policy(self.policy().clone()),
+            other => Response::Error(ProtocolError::UnknownKind(other.chars().take(64).collect())),
+        }
+    }
+}
+
+/// A recipient as the content script sees it in an answer.
+#[derive(Serialize)]
+struct RecipientView<'a> {
+    field: Field,
+    entry: u32,
+    class: Class,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    /// Only for unreadable tokens, which the dialog shows verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deceptive: bool,
+}
+
+struct RecipientViews<'a>(&'a Evaluation);
+
+impl Serialize for RecipientViews<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .recipients
+                .iter()
+                .zip(&self.0.classes)
+                .map(|(r, &class)| RecipientView {
+                    field: r.field,
+                    entry: r.entry,
+                    class,
+                    address: r.address.as_ref().map(Address::key),
+                    name: r.name.as_deref(),
+                    raw: r.address.is_none().then_some(r.raw.as_str()),
+                    deceptive: r.deceptive_name,
+                }),
+        )
+    }
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (kind, ok, fields) = match self {
+            Response::Evaluate(_) => ("evaluate", true, 3),
+            Response::Verify(_) => ("verify", true, 1),
+            Response::Policy(_) => ("policy", true, 1),
+            Response::Error(_) => ("error", false, 1),
+        };
+        let mut s = serializer.serialize_struct("Response", 3 + fields)?;
+        s.serialize_field("v", &VERSION)?;
+        s.serialize_field("ok", &ok)?;
+        s.serialize_field("kind", kind)?;
+        match self {
+            Response::Evaluate(evaluation) => {
+                s.serialize_field("recipients", &RecipientViews(evaluation))?;
+                s.serialize_field("verdict", &evaluation.verdict)?;
+                s.serialize_field("plan", &evaluation.plan)?;
+            }
+            Response::Verify(verification) => s.serialize_field("verification", verification)?,
+            Response::Policy(policy) => s.serialize_field("policy", policy)?,
+            Response::Error(error) => s.serialize_field(
+                "error",
+                &ErrorView {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+            )?,
+        }
+        s.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    code: &'static str,
+    message: String,
+}

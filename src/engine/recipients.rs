@@ -1,0 +1,665 @@
+//! Recipients: what the content script read from the To, Cc and Bcc fields,
+//! parsed into addresses.
+//!
+//! Webmail gives us two shapes. A *chip* is a recipient the webmail already
+//! recognised, with a display name and (usually) an address. *Text* is what is
+//! still typed in a field, or an old-style hidden input: an RFC 5322 mailbox
+//! list such as `"Smith, J." <j@example.com>, team: a@x.org, b@y.org;`.
+//!
+//! The parser is lenient about what people paste — `;` and newlines as
+//! separators, full-width `＠`, `，` and `；`, `Name addr@example.com` without
+//! brackets — and strict about one thing: it never drops a token. Whatever is
+//! not a valid address becomes an *unreadable* recipient, which the exposure
+//! rule treats as an external party of its own and the dialog shows verbatim.
+
+use serde::{Deserialize, Serialize};
+
+use super::address::Address;
+
+/// A recipient field of a compose window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    /// Visible to every recipient.
+    To,
+    /// Visible to every recipient.
+    Cc,
+    /// Hidden from the other recipients.
+    Bcc,
+}
+
+impl Field {
+    /// The three fields in order of visibility.
+    pub const ALL: [Field; 3] = [Field::To, Field::Cc, Field::Bcc];
+
+    /// `true` for To and Cc, whose addresses every recipient sees.
+    pub fn is_visible(self) -> bool {
+        self != Field::Bcc
+    }
+}
+
+/// One entry the content script read from a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A recognised recipient. `address` may be missing or not an address when
+    /// the webmail shows only a name; the recipient is then unreadable.
+    Chip {
+        /// The display name shown on the chip.
+        name: Option<&'a str>,
+        /// The address the chip stands for, or an `addr-spec` with a name.
+        address: Option<&'a str>,
+    },
+    /// Free text: a mailbox list that may hold any number of recipients.
+    Text(&'a str),
+}
+
+/// A recipient after parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// The field it was read from.
+    pub field: Field,
+    /// The position of its source entry in that field, so that the content
+    /// script can find the chip again when it moves the recipient.
+    pub entry: u32,
+    /// The display name, if any.
+    pub name: Option<String>,
+    /// The address, or `None` when the token is unreadable.
+    pub address: Option<Address>,
+    /// The token as the user wrote it, shown verbatim when it is unreadable.
+    pub raw: String,
+    /// The display name contains a different address than the real one, as in
+    /// `"ceo@example.com" <x@evil.example>`.
+    pub deceptive_name: bool,
+}
+
+impl Recipient {
+    /// `true` when no address could be read from the token.
+    pub fn is_unreadable(&self) -> bool {
+        self.address.is_none()
+    }
+}
+
+/// Parses one entry of `field` and appends the recipients it holds to `out`.
+/// A chip always yields at least one recipient; text yields as many as it names.
+pub fn parse_entry(field: Field, entry: u32, source: Source<'_>, out: &mut Vec<Recipient>) {
+    let push = |out: &mut Vec<Recipient>, mailbox: Mailbox| {
+        out.push(mailbox.into_recipient(field, entry));
+    };
+    match source {
+        Source::Text(text) => {
+            for mailbox in parse_mailbox_list(text) {
+                push(out, mailbox);
+            }
+        }
+        Source::Chip { name, address } => {
+            let name = name.map(str::trim).filter(|n| !n.is_empty());
+            let address = address.map(str::trim).filter(|a| !a.is_empty());
+            let Some(text) = address else {
+                push(out, Mailbox::unreadable(name.unwrap_or_default(), name));
+                return;
+            };
+            // The common case, a bare address, skips the list parser.
+            let mut found = if is_plain_addr_spec(text) {
+                vec![Mailbox::with_address(text, None)]
+            } else {
+                parse_mailbox_list(text)
+            };
+            match found.len() {
+                // A chip stands for someone even if its text names no one.
+                0 => push(out, Mailbox::unreadable(text, name)),
+                1 => {
+                    for mut mailbox in found.drain(..) {
+                        if let Some(chip_name) = name {
+                            mailbox.name = Some(chip_name.to_owned());
+                        }
+                        mailbox.raw = text.to_owned();
+                        push(out, mailbox);
+                    }
+                }
+                _ => {
+                    for mailbox in found {
+                        push(out, mailbox);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A mailbox as parsed from text, before it is placed in a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mailbox {
+    name: Option<String>,
+    address: Option<Address>,
+    raw: String,
+}
+
+impl Mailbox {
+    fn unreadable(raw: &str, name: Option<&str>) -> Self {
+        Mailbox {
+            name: name.map(str::to_owned),
+            address: None,
+            raw: raw.to_owned(),
+        }
+    }
+
+    /// A mailbox whose address is `spec` if that validates, unreadable otherwise.
+    fn with_address(spec: &str, name: Option<String>) -> Self {
+        Mailbox {
+            address: Address::parse(strip_route(spec)).ok(),
+            name,
+            raw: spec.trim().to_owned(),
+        }
+    }
+
+    fn into_recipient(self, field: Field, entry: u32) -> Recipient {
+        let deceptive_name = match (&self.name, &self.address) {
+            (Some(name), Some(address)) => names_other_address(name, address),
+            _ => false,
+        };
+        Recipient {
+            field,
+            entry,
+            name: self.name,
+            address: self.address,
+            raw: self.raw,
+            deceptive_name,
+        }
+    }
+}
+
+/// `true` for text that can only be a bare `addr-spec`: no brackets, quotes,
+/// comments, separators or spaces, and exactly one `@`.
+fn is_plain_addr_spec(text: &str) -> bool {
+    text.bytes().filter(|&b| b == b'@').count() == 1
+        && !text.bytes().any(|b| {
+            matches!(
+                b,
+                b'<' | b'>' | b'"' | b'(' | b')' | b',' | b';' | b':' | b'\\'
+            ) || b.is_ascii_whitespace()
+        })
+}
+
+/// Removes what may precede the real address inside angle brackets: a
+/// `mailto:` scheme or an obsolete source route (`@relay.example:`).
+fn strip_route(spec: &str) -> &str {
+    let spec = spec.trim();
+    let spec = strip_prefix_ignore_case(spec, "mailto:").unwrap_or(spec);
+    if spec.starts_with('@') {
+        if let Some((_, rest)) = spec.split_once(':') {
+            return rest;
+        }
+    }
+    spec
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| text.get(prefix.len()..))
+        .flatten()
+}
+
+/// Whether a display name contains an address that is not `address`.
+fn names_other_address(name: &str, address: &Address) -> bool {
+    if !name.contains(['@', '＠']) {
+        return false;
+    }
+    name.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '(' | ')' | '<' | '>' | '[' | ']' | ',' | ';' | ':'
+            )
+    })
+    .filter(|word| word.contains(['@', '＠']))
+    .filter_map(|word| Address::parse(word).ok())
+    .any(|other| other.key() != address.key())
+}
+
+/// Lexical state while scanning RFC 5322 text: inside quotes, comments or angle
+/// brackets, separators do not separate.
+#[derive(Default)]
+struct Scanner {
+    quoted: bool,
+    escaped: bool,
+    comment_depth: u32,
+    in_angle: bool,
+}
+
+impl Scanner {
+    /// Advances over `c` and reports whether it is at top level (outside
+    /// quotes, comments and brackets) *before* `c` changes the state.
+    fn step(&mut self, c: char) -> bool {
+        if self.escaped {
+            self.escaped = false;
+            return false;
+        }
+        let top = !self.quoted && self.comment_depth == 0 && !self.in_angle;
+        match c {
+            '\\' if self.quoted || self.comment_depth > 0 => self.escaped = true,
+            '"' if self.comment_depth == 0 => self.quoted = !self.quoted,
+            '(' if !self.quoted => self.comment_depth += 1,
+            ')' if !self.quoted && self.comment_depth > 0 => self.comment_depth -= 1,
+            '<' | '＜' if !self.quoted && self.comment_depth == 0 => self.in_angle = true,
+            '>' | '＞' if !self.quoted && self.comment_depth == 0 => self.in_angle = false,
+            _ => {}
+        }
+        top
+    }
+
+    fn is_balanced(&self) -> bool {
+        !self.quoted && self.comment_depth == 0 && !self.in_angle
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；')
+}
+
+/// Parses a mailbox list. Groups (`team: a@x.org, b@y.org;`) contribute their
+/// members; their names, and empty groups such as `undisclosed-recipients:;`,
+/// contribute nothing because they are not addresses.
+fn parse_mailbox_list(text: &str) -> Vec<Mailbox> {
+    let mut mailboxes = Vec::new();
+    for item in split_items(text) {
+        parse_item(item, &mut mailboxes);
+    }
+    mailboxes
+}
+
+/// Splits a list at top-level separators. If quotes, comments or brackets are
+/// left open at the end, the text is split again ignoring them, so that one
+/// stray `"` cannot glue several addresses into a single token.
+fn split_items(text: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let mut scanner = Scanner::default();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let top = scanner.step(c);
+        if !top {
+            continue;
+        }
+        if is_separator(c) {
+            items.push(text.get(start..i).unwrap_or(""));
+            start = i + c.len_utf8();
+        } else if c == ':' {
+            // `name:` opens a group, unless what precedes it holds an address
+            // (`a@x.org:b@y.org` is a typo, not a group, and must not lose a@x.org).
+            let head = text.get(start..i).unwrap_or("");
+            if !head.contains(['@', '＠']) {
+                start = i + 1;
+            }
+        }
+    }
+    items.push(text.get(start..).unwrap_or(""));
+    if !scanner.is_balanced() {
+        items = text.split(is_separator).collect();
+    }
+    items.retain(|item| !item.trim().is_empty());
+    items
+}
+
+/// Parses one list item: `Name <addr>`, `addr (Name)`, `addr`, `Name addr`, or
+/// several bracketed or space-separated addresses that lack a separator.
+fn parse_item(item: &str, out: &mut Vec<Mailbox>) {
+    let item = item.trim();
+    let angles = angle_pairs(item);
+    let Some(&(_, last_close)) = angles.last() else {
+        if item.contains(['<', '＜']) && !item.contains(['"', '(']) {
+            // An unclosed bracket: nothing reliable can be read.
+            out.push(Mailbox::unreadable(item, None));
+        } else {
+            parse_bare(item, out);
+        }
+        return;
+    };
+    // Each bracketed address, with the text before it as its display name.
+    let mut start = 0;
+    for &(open, close) in &angles {
+        let phrase = item.get(start..open).unwrap_or("");
+        let spec = item.get(open + 1..close).unwrap_or("");
+        let name = display_name(phrase);
+        let raw = item.get(start..close + 1).unwrap_or(item);
+        let mut mailbox = Mailbox::with_address(spec, name);
+        mailbox.raw = raw.trim().to_owned();
+        out.push(mailbox);
+        start = close + 1;
+    }
+    // What follows the last bracket is a comment, or a forgotten separator.
+    let tail = item.get(last_close + 1..).unwrap_or("");
+    let (words, _) = words_and_comments(tail);
+    if !words.is_empty() {
+        parse_bare(tail, out);
+    }
+}
+
+/// Top-level `<`…`>` pairs, as byte offsets of the brackets.
+fn angle_pairs(item: &str) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut scanner = Scanner::default();
+    let mut open = None;
+    for (i, c) in item.char_indices() {
+        let was_quoted_or_comment = scanner.quoted || scanner.comment_depth > 0;
+        scanner.step(c);
+        if was_quoted_or_comment {
+            continue;
+        }
+        match c {
+            '<' | '＜' => open = Some(i),
+            '>' | '＞' => {
+                if let Some(start) = open.take() {
+                    pairs.push((start, i + c.len_utf8() - 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
+}
+
+/// An item without brackets: `addr`, `addr (Name)`, `Name addr`, or
+/// `a@x.org b@y.org` (several addresses separated only by spaces).
+fn parse_bare(item: &str, out: &mut Vec<Mailbox>) {
+    let (words, comments) = words_and_comments(item);
+    let address_words = words.iter().filter(|w| is_address_like(w)).count();
+    match address_words {
+        0 => out.push(Mailbox::unreadable(item.trim(), None)),
+        1 => {
+            let names: Vec<String> = words
+                .iter()
+                .filter(|w| !is_address_like(w))
+                .map(|w| unquote(w))
+                .collect();
+            let name = if names.is_empty() {
+                comments
+                    .first()
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+            } else {
+                Some(names.join(" "))
+            };
+            let spec = words
+                .iter()
+                .copied()
+                .find(|w| is_address_like(w))
+                .unwrap_or("");
+            let mut mailbox = Mailbox::with_address(spec, name);
+            mailbox.raw = item.trim().to_owned();
+            out.push(mailbox);
+        }
+        // Several addresses and no separators: every word is its own token, so
+        // that none is mistaken for another's display name and lost.
+        _ => {
+            for word in words {
+                if is_address_like(word) {
+                    out.push(Mailbox::with_address(word, None));
+                } else {
+                    out.push(Mailbox::unreadable(word, None));
+                }
+            }
+        }
+    }
+}
+
+fn is_address_like(word: &str) -> bool {
+    word.contains(['@', '＠'])
+}
+
+/// Splits at top-level whitespace, keeping quoted strings inside words and
+/// collecting the text of comments separately.
+fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
+    let mut words = Vec::new();
+    let mut comments = Vec::new();
+    let mut scanner = Scanner::default();
+    let mut word_start: Option<usize> = None;
+    let mut comment_start = 0;
+    for (i, c) in text.char_indices() {
+        let depth_before = scanner.comment_depth;
+        let quoted_before = scanner.quoted;
+        scanner.step(c);
+        if depth_before == 0 && scanner.comment_depth == 1 {
+            if let Some(start) = word_start.take() {
+                words.push(text.get(start..i).unwrap_or(""));
+            }
+            comment_start = i + 1;
+            continue;
+        }
+        if depth_before == 1 && scanner.comment_depth == 0 {
+            comments.push(text.get(comment_start..i).unwrap_or(""));
+            continue;
+        }
+        if scanner.comment_depth > 0 {
+            continue;
+        }
+        let splits = !quoted_before && (c.is_whitespace() || c == '\u{3000}');
+        match (splits, word_start) {
+            (true, Some(start)) => {
+                words.push(text.get(start..i).unwrap_or(""));
+                word_start = None;
+            }
+            (false, None) => word_start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(start) = word_start {
+        words.push(text.get(start..).unwrap_or(""));
+    }
+    (words, comments)
+}
+
+/// The display name in a phrase: quotes removed, escapes resolved, comments
+/// dropped (used instead when the phrase is only a comment), spaces collapsed.
+fn display_name(phrase: &str) -> Option<String> {
+    let (words, comments) = words_and_comments(phrase);
+    let name = words
+        .iter()
+        .map(|w| unquote(w))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if name.trim().is_empty() {
+        comments
+            .first()
+            .map(|c| c.trim().to_owned())
+            .unwrap_or_default()
+    } else {
+        name
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Removes the quotes of RFC 5322 quoted strings and resolves `\` escapes.
+fn unquote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut escaped = false;
+    for c in word.chars() {
+        match (escaped, c) {
+            (true, _) => {
+                out.push(c);
+                escaped = false;
+            }
+            (false, '\\') => escaped = true,
+            (false, '"') => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Vec<Recipient> {
+        let mut out = Vec::new();
+        parse_entry(Field::To, 0, Source::Text(text), &mut out);
+        out
+    }
+
+    fn keys(recipients: &[Recipient]) -> Vec<String> {
+        recipients
+            .iter()
+            .map(|r| match &r.address {
+                Some(a) => a.key().to_owned(),
+                None => format!("?{}", r.raw),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rfc5322_lists() {
+        let r = parse_text(
+            r#""Smith, John" <John.Smith@Example.com>, alice@example.org (Alice A.), <bob@x.example>"#,
+        );
+        assert_eq!(
+            keys(&r),
+            [
+                "john.smith@example.com",
+                "alice@example.org",
+                "bob@x.example"
+            ]
+        );
+        assert_eq!(r[0].name.as_deref(), Some("Smith, John"));
+        assert_eq!(r[1].name.as_deref(), Some("Alice A."));
+        assert_eq!(r[2].name, None);
+    }
+
+    #[test]
+    fn groups_contribute_members_only() {
+        let r = parse_text("undisclosed-recipients:;");
+        assert!(r.is_empty());
+        let r = parse_text("Team: a@x.org, b@y.org; c@z.org");
+        assert_eq!(keys(&r), ["a@x.org", "b@y.org", "c@z.org"]);
+    }
+
+    #[test]
+    fn separators_of_every_kind() {
+        let r = parse_text("a@x.org; b@y.org\nc@z.org\r\nd@w.org，e@v.org；f@u.org");
+        assert_eq!(
+            keys(&r),
+            ["a@x.org", "b@y.org", "c@z.org", "d@w.org", "e@v.org", "f@u.org"]
+        );
+    }
+
+    #[test]
+    fn full_width_at_sign() {
+        let r = parse_text("山田 太郎 <taro＠example.co.jp>");
+        assert_eq!(keys(&r), ["taro@example.co.jp"]);
+        assert_eq!(r[0].name.as_deref(), Some("山田 太郎"));
+    }
+
+    #[test]
+    fn display_name_trick_is_flagged() {
+        let r = parse_text(r#""ceo@example.com" <x@evil.example>"#);
+        assert_eq!(keys(&r), ["x@evil.example"]);
+        assert_eq!(r[0].name.as_deref(), Some("ceo@example.com"));
+        assert!(r[0].deceptive_name);
+        let honest = parse_text(r#""x@evil.example" <X@Evil.Example>"#);
+        assert!(!honest[0].deceptive_name);
+    }
+
+    #[test]
+    fn never_drops_a_token() {
+        let r = parse_text("John Smith, a@x.org, not an address, <broken@, x@localhost");
+        assert_eq!(r.len(), 5, "{r:?}");
+        assert_eq!(
+            keys(&r),
+            [
+                "?John Smith",
+                "a@x.org",
+                "?not an address",
+                "?<broken@",
+                "?x@localhost"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_separators_do_not_hide_addresses() {
+        assert_eq!(keys(&parse_text("a@x.org b@y.org")), ["a@x.org", "b@y.org"]);
+        assert_eq!(
+            keys(&parse_text("A <a@x.org> B <b@y.org>")),
+            ["a@x.org", "b@y.org"]
+        );
+        assert_eq!(
+            keys(&parse_text("A <a@x.org> b@y.org")),
+            ["a@x.org", "b@y.org"]
+        );
+        assert_eq!(keys(&parse_text("a@x.org:b@y.org")).len(), 1);
+        assert_eq!(keys(&parse_text("Alice a@x.org")), ["a@x.org"]);
+        assert_eq!(
+            parse_text("Alice a@x.org")[0].name.as_deref(),
+            Some("Alice")
+        );
+    }
+
+    #[test]
+    fn unbalanced_quote_does_not_glue_addresses() {
+        assert_eq!(
+            keys(&parse_text(r#""Alice, a@x.org, b@y.org"#)),
+            ["?\"Alice", "a@x.org", "b@y.org"]
+        );
+    }
+
+    #[test]
+    fn mailto_and_routes() {
+        assert_eq!(keys(&parse_text("<mailto:a@x.org>")), ["a@x.org"]);
+        assert_eq!(keys(&parse_text("<@relay.example:a@x.org>")), ["a@x.org"]);
+    }
+
+    #[test]
+    fn chips() {
+        let mut out = Vec::new();
+        parse_entry(
+            Field::Cc,
+            3,
+            Source::Chip {
+                name: Some("Alice"),
+                address: Some("Alice@Example.com"),
+            },
+            &mut out,
+        );
+        parse_entry(
+            Field::Cc,
+            4,
+            Source::Chip {
+                name: Some("Bob"),
+                address: None,
+            },
+            &mut out,
+        );
+        parse_entry(
+            Field::Cc,
+            5,
+            Source::Chip {
+                name: None,
+                address: Some("Carol <carol@example.net>"),
+            },
+            &mut out,
+        );
+        parse_entry(
+            Field::Cc,
+            6,
+            Source::Chip {
+                name: Some("Away"),
+                address: Some("Dan Offline"),
+            },
+            &mut out,
+        );
+        assert_eq!(
+            keys(&out),
+            [
+                "alice@example.com",
+                "?Bob",
+                "carol@example.net",
+                "?Dan Offline"
+            ]
+        );
+        assert_eq!(out[0].entry, 3);
+        assert_eq!(out[0].field, Field::Cc);
+        assert_eq!(out[1].name.as_deref(), Some("Bob"));
+        assert_eq!(out[2].name.as_deref(), Some("Carol"));
+        assert_eq!(out[3].name.as_deref(), Some("Away"));
+    }
+}

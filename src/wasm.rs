@@ -1,0 +1,125 @@
+//! The boundary between JavaScript and the engine.
+//!
+//! It runs only in extension contexts (the background and the options page),
+//! never in a content script: webmail pages send a Content-Security-Policy
+//! without `'wasm-unsafe-eval'`, under which Chrome refuses to compile WASM in a
+//! content script.
+//!
+//! Values cross the boundary through `serde-wasm-bindgen` with
+//! `json_compatible()`, so answers are plain objects and arrays (never `Map`s)
+//! that survive `runtime.sendMessage` and `storage`. Nothing here returns a
+//! `Result` to JavaScript: a bad request becomes an error *reply*, so that the
+//! background can always answer. A panic cannot be caught in WASM (it traps);
+//! the panic hook records its message so that the background, which catches
+//! the trap, can put it into its error reply and then restart the engine.
+
+use std::cell::Cell;
+
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{self, policy, protocol};
+
+thread_local! {
+    /// The message of the last panic, until JavaScript takes it.
+    static LAST_PANIC: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+/// Installs the panic hook when the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        LAST_PANIC.with(|last| last.set(Some(info.to_string())));
+    }));
+}
+
+/// Returns and clears the message of the last panic, if any. The background
+/// calls it after an engine call threw.
+#[wasm_bindgen(js_name = takeLastPanic)]
+pub fn take_last_panic() -> Option<String> {
+    LAST_PANIC.with(Cell::take)
+}
+
+/// The protocol version the engine speaks (see `engine::protocol`).
+#[wasm_bindgen(js_name = protocolVersion)]
+pub fn protocol_version() -> u32 {
+    protocol::VERSION
+}
+
+/// The engine for one effective policy, as a JavaScript class.
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    inner: engine::Engine,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// `new Engine({managed, user})`: layers the admin's policy over the
+    /// user's settings. Missing, `null` or malformed layers never fail the
+    /// constructor; their problems are listed by `policy()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(layers: JsValue) -> WasmEngine {
+        let managed = layer(&layers, "managed");
+        let user = layer(&layers, "user");
+        WasmEngine {
+            inner: engine::Engine::new(&managed, &user),
+        }
+    }
+
+    /// Answers one protocol request (`{v, kind, …}`) with a reply object.
+    pub fn handle(&self, request: JsValue) -> JsValue {
+        let response = match serde_wasm_bindgen::from_value::<protocol::Request>(request) {
+            Ok(request) => self.inner.handle(&request),
+            Err(error) => {
+                protocol::Response::Error(protocol::ProtocolError::Malformed(error.to_string()))
+            }
+        };
+        to_js(&response)
+    }
+
+    /// The effective policy: `{settings, locked, problems}`.
+    pub fn policy(&self) -> JsValue {
+        to_js(self.inner.policy())
+    }
+}
+
+/// Checks user settings for the options page: `{normalized, problems}`.
+#[wasm_bindgen(js_name = validateSettings)]
+pub fn validate_settings(user: JsValue) -> JsValue {
+    let user = serde_wasm_bindgen::from_value::<Value>(user).unwrap_or_else(not_plain_data);
+    to_js(&policy::validate_user(&user))
+}
+
+/// Reads one policy layer from `layers`. A value that is not plain data (a
+/// function, a symbol) is replaced by a text, which the policy reports as
+/// "expected an object of settings" rather than silently ignoring.
+fn layer(layers: &JsValue, name: &str) -> Value {
+    let value = js_sys::Reflect::get(layers, &JsValue::from_str(name)).unwrap_or(JsValue::NULL);
+    serde_wasm_bindgen::from_value::<Value>(value).unwrap_or_else(not_plain_data)
+}
+
+fn not_plain_data(error: serde_wasm_bindgen::Error) -> Value {
+    Value::String(format!("not plain data: {error}"))
+}
+
+/// Serialises an answer as plain JSON-compatible JavaScript values.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).unwrap_or_else(|error| {
+        // Serialising our own types cannot fail in practice; if it ever does,
+        // the caller still gets a well-formed error reply.
+        let reply = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&reply, &JsValue::from_str(key), &value);
+        };
+        set("v", JsValue::from(protocol::VERSION));
+        set("ok", JsValue::FALSE);
+        set("kind", JsValue::from_str("error"));
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"code".into(), &"internal".into());
+        let _ = js_sys::Reflect::set(&detail, &"message".into(), &error.to_string().into());
+        set("error", detail.into());
+        reply.into()
+    })
+}

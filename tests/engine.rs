@@ -1,0 +1,430 @@
+//! The engine through its protocol, on the test vectors that other tools get
+//! wrong: look-alike domains, the display-name trick, consumer-mail domains,
+//! duplicates, case and IDN spellings, `.co.jp` parties, unreadable tokens
+//! and very large recipient lists.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bcc_guard::engine::protocol::Request;
+use bcc_guard::engine::Engine;
+use serde_json::{json, Value};
+
+/// Runs one request against an engine with the given policy layers and
+/// returns the reply as JSON, exactly as the background would send it on.
+fn ask(managed: Value, user: Value, request: Value) -> Value {
+    let engine = Engine::new(&managed, &user);
+    let request: Request = serde_json::from_value(request).unwrap();
+    serde_json::to_value(engine.handle(&request)).unwrap()
+}
+
+fn evaluate(user: Value, compose: Value) -> Value {
+    let reply = ask(
+        Value::Null,
+        user,
+        json!({"v": 1, "kind": "evaluate", "compose": compose}),
+    );
+    assert_eq!(reply["ok"], true, "{reply}");
+    reply
+}
+
+fn chips(addresses: &[&str]) -> Value {
+    Value::Array(addresses.iter().map(|a| json!({"address": a})).collect())
+}
+
+fn class_of(reply: &Value, address: &str) -> String {
+    reply["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} not in {reply}"))["class"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn grouped_addresses(reply: &Value) -> Vec<String> {
+    let recipients = reply["recipients"].as_array().unwrap();
+    let mut out: Vec<String> = reply["verdict"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["recipients"].as_array().unwrap().iter())
+        .map(|i| {
+            let r = &recipients[i.as_u64().unwrap() as usize];
+            r["address"]
+                .as_str()
+                .or(r["raw"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn look_alike_domains_are_external() {
+    let reply = evaluate(
+        json!({"internalDomains": ["example.com"]}),
+        json!({"to": chips(&["a@example.com", "b@mail.example.com", "c@notexample.com",
+                             "d@example.com.evil.org", "e@third.example"])}),
+    );
+    assert_eq!(class_of(&reply, "a@example.com"), "internal");
+    assert_eq!(class_of(&reply, "b@mail.example.com"), "internal");
+    assert_eq!(class_of(&reply, "c@notexample.com"), "external");
+    assert_eq!(class_of(&reply, "d@example.com.evil.org"), "external");
+    assert_eq!(reply["verdict"]["exposedParties"], 3);
+    assert_eq!(reply["verdict"]["action"], "warn");
+}
+
+#[test]
+fn display_name_trick_shows_the_real_address() {
+    let reply = evaluate(
+        json!({"internalDomains": ["example.com"], "minExposedParties": 2}),
+        json!({"to": [{"text": "\"ceo@example.com\" <x@evil.example>, y@other.example"}]}),
+    );
+    assert_eq!(class_of(&reply, "x@evil.example"), "external");
+    let trick = &reply["recipients"][0];
+    assert_eq!(trick["name"], "ceo@example.com");
+    assert_eq!(trick["deceptive"], true);
+    let reasons: Vec<&str> = reply["verdict"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"deceptiveName"), "{reasons:?}");
+}
+
+#[test]
+fn thirty_gmail_addresses_are_thirty_parties() {
+    let addresses: Vec<String> = (0..30).map(|i| format!("customer{i}@gmail.com")).collect();
+    let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    let reply = evaluate(
+        Value::Null,
+        json!({"account": "news@shop.example", "to": chips(&refs)}),
+    );
+    let verdict = &reply["verdict"];
+    assert_eq!(verdict["action"], "warn");
+    assert_eq!(verdict["exposedParties"], 30);
+    assert_eq!(verdict["exposedRecipients"], 30);
+    assert_eq!(verdict["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(verdict["groups"][0]["kind"], "mailboxes");
+    assert_eq!(verdict["groups"][0]["domain"], "gmail.com");
+    assert_eq!(verdict["groups"][0]["parties"], 30);
+
+    let plan = &reply["plan"];
+    assert_eq!(plan["after"]["bcc"].as_array().unwrap().len(), 30);
+    assert_eq!(
+        plan["after"]["to"],
+        json!([{"address": "news@shop.example"}])
+    );
+    assert_eq!(plan["placeholder"], "news@shop.example");
+    assert_eq!(plan["remove"].as_array().unwrap().len(), 30);
+    // Bcc additions come before the placeholder in To.
+    assert_eq!(plan["add"][0]["field"], "bcc");
+    assert_eq!(plan["add"][30]["field"], "to");
+}
+
+#[test]
+fn one_organisation_is_one_party_and_co_jp_is_handled() {
+    let reply = evaluate(
+        Value::Null,
+        json!({"account": "me@corp.example", "to": chips(&["a@a.example.co.jp", "b@b.example.co.jp",
+                                                             "c@example.co.jp", "d@other.co.jp"])}),
+    );
+    assert_eq!(reply["verdict"]["exposedParties"], 2);
+    assert_eq!(reply["verdict"]["action"], "none");
+    assert_eq!(reply["plan"], Value::Null);
+    assert_eq!(reply["verdict"]["groups"], json!([]));
+}
+
+#[test]
+fn duplicates_count_once_and_are_merged() {
+    let reply = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"account": "me@corp.example",
+               "to": chips(&["x@one.example", "boss@corp.example"]),
+               "cc": chips(&["X@ONE.EXAMPLE", "y@two.example", "boss@corp.example"]),
+               "bcc": chips(&["y@two.example"])}),
+    );
+    let verdict = &reply["verdict"];
+    assert_eq!(verdict["exposedRecipients"], 2);
+    assert_eq!(verdict["internalRecipients"], 1);
+    let after = &reply["plan"]["after"];
+    assert_eq!(after["to"], json!([{"address": "boss@corp.example"}]));
+    assert_eq!(after["cc"], json!([]));
+    let mut bcc: Vec<&str> = after["bcc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["address"].as_str().unwrap())
+        .collect();
+    bcc.sort();
+    assert_eq!(bcc, ["x@one.example", "y@two.example"]);
+    // y is already in Bcc: only x is written.
+    assert_eq!(
+        reply["plan"]["add"],
+        json!([{"field": "bcc", "address": "x@one.example", "key": "x@one.example"}])
+    );
+}
+
+#[test]
+fn case_and_idn_spellings_are_one_address() {
+    let reply = evaluate(
+        json!({"internalDomains": ["Example.COM"], "minExposedParties": 2}),
+        json!({"to": chips(&["Boss@EXAMPLE.com.", "x@bücher.de", "X@xn--bcher-kva.de", "z@zwei.example"])}),
+    );
+    assert_eq!(class_of(&reply, "boss@example.com"), "internal");
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2);
+    assert_eq!(reply["verdict"]["exposedParties"], 2);
+    // The address is written back as the user spelled it, IDN included.
+    let added: Vec<&str> = reply["plan"]["add"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["address"].as_str().unwrap())
+        .collect();
+    assert!(added.contains(&"x@bücher.de"), "{added:?}");
+}
+
+#[test]
+fn unreadable_tokens_are_external_shown_and_unmovable() {
+    let reply = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"account": "me@corp.example",
+               "to": [{"name": "Dan (offline)"}, {"text": "not-an-address, x@one.example"}]}),
+    );
+    let verdict = &reply["verdict"];
+    assert_eq!(verdict["action"], "warn");
+    assert_eq!(verdict["exposedParties"], 3);
+    assert_eq!(
+        grouped_addresses(&reply),
+        ["Dan (offline)", "not-an-address", "x@one.example"]
+    );
+    let recipients = reply["recipients"].as_array().unwrap();
+    assert_eq!(recipients[0]["class"], "unreadable");
+    assert_eq!(recipients[0]["raw"], "Dan (offline)");
+    assert_eq!(reply["plan"]["unmovable"], json!([0, 1]));
+    // They stay where they are; the readable one moves.
+    assert_eq!(reply["plan"]["after"]["to"].as_array().unwrap().len(), 2);
+    let codes: Vec<&str> = verdict["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["exposure", "unreadable"]);
+}
+
+#[test]
+fn bcc_is_never_exposed_and_trusted_never_counted() {
+    let many: Vec<String> = (0..50).map(|i| format!("p{i}@org{i}.example")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let reply = evaluate(
+        json!({"trustedDomains": ["partner-a.example", "partner-b.example"]}),
+        json!({"account": "me@corp.example",
+               "to": chips(&["a@partner-a.example", "b@partner-b.example", "c@customer.example"]),
+               "bcc": chips(&refs)}),
+    );
+    let verdict = &reply["verdict"];
+    assert_eq!(verdict["action"], "none");
+    assert_eq!(verdict["exposedParties"], 1);
+    assert_eq!(verdict["trustedRecipients"], 2);
+}
+
+#[test]
+fn threshold_two_and_block() {
+    let compose =
+        json!({"account": "me@corp.example", "to": chips(&["a@one.example", "b@two.example"])});
+    assert_eq!(
+        evaluate(Value::Null, compose.clone())["verdict"]["action"],
+        "none"
+    );
+    let warn = evaluate(json!({"minExposedParties": 2}), compose.clone());
+    assert_eq!(warn["verdict"]["action"], "warn");
+    assert_eq!(warn["verdict"]["sendAnyway"], true);
+    let block = evaluate(
+        json!({"minExposedParties": 2, "action": "block"}),
+        compose.clone(),
+    );
+    assert_eq!(block["verdict"]["action"], "block");
+    assert_eq!(block["verdict"]["sendAnyway"], false);
+    let codes: Vec<&str> = block["verdict"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["exposure", "blocked"]);
+    let no_override = evaluate(
+        json!({"minExposedParties": 2, "allowSendAnyway": false}),
+        compose,
+    );
+    assert_eq!(no_override["verdict"]["sendAnyway"], false);
+}
+
+#[test]
+fn zero_configuration_knows_the_organisation_from_the_account() {
+    let compose = |account: &str| json!({"account": account, "to": chips(&["a@corp.example", "b@sales.corp.example", "c@x.example", "d@y.example"])});
+    // At corp.example, two colleagues and two outside parties: no exposure.
+    assert_eq!(
+        evaluate(Value::Null, compose("me@corp.example"))["verdict"]["action"],
+        "none"
+    );
+    // From a Gmail account nothing is internal: four parties, and the dialog says why.
+    let reply = evaluate(Value::Null, compose("me@gmail.com"));
+    assert_eq!(reply["verdict"]["exposedParties"], 3);
+    let codes: Vec<&str> = reply["verdict"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["exposure", "noOrganisation"]);
+}
+
+#[test]
+fn incomplete_read_warns_without_a_plan() {
+    let reply = evaluate(
+        Value::Null,
+        json!({"to": chips(&["a@x.example"]), "complete": false}),
+    );
+    assert_eq!(reply["verdict"]["action"], "warn");
+    assert_eq!(reply["verdict"]["reasons"][0]["code"], "incompleteRead");
+    assert_eq!(reply["plan"], Value::Null);
+}
+
+#[test]
+fn move_all_and_placeholders() {
+    let compose = json!({"account": "me@corp.example",
+                         "to": chips(&["boss@corp.example", "a@one.example"]),
+                         "cc": chips(&["b@two.example", "c@three.example", "me@corp.example"])});
+    let all = evaluate(json!({"moveStrategy": "all"}), compose.clone());
+    let after = &all["plan"]["after"];
+    assert_eq!(
+        after["to"],
+        json!([{"address": "me@corp.example"}]),
+        "the sender in Cc moves to To, not twice"
+    );
+    assert_eq!(after["cc"], json!([]));
+    assert_eq!(after["bcc"].as_array().unwrap().len(), 4);
+
+    let none = evaluate(
+        json!({"moveStrategy": "all", "toPlaceholder": "none"}),
+        compose.clone(),
+    );
+    assert_eq!(none["plan"]["after"]["to"], json!([]));
+    assert_eq!(none["plan"]["placeholder"], Value::Null);
+
+    let fixed = evaluate(
+        json!({"moveStrategy": "all", "toPlaceholder": "undisclosed@corp.example"}),
+        compose.clone(),
+    );
+    assert_eq!(
+        fixed["plan"]["after"]["to"],
+        json!([{"address": "undisclosed@corp.example"}])
+    );
+
+    // With the default strategy the colleague stays in To and no placeholder is needed.
+    let external = evaluate(Value::Null, compose);
+    assert_eq!(
+        external["plan"]["after"]["to"],
+        json!([{"address": "boss@corp.example"}])
+    );
+    assert_eq!(
+        external["plan"]["after"]["cc"],
+        json!([{"address": "me@corp.example"}])
+    );
+}
+
+#[test]
+fn verify_accepts_the_planned_state_and_rejects_anything_else() {
+    let compose = json!({"account": "me@corp.example", "to": chips(&["a@one.example", "b@two.example", "c@three.example"])});
+    let reply = evaluate(Value::Null, compose);
+    let after = reply["plan"]["after"].clone();
+    let to_entries = |list: &Value| -> Value {
+        Value::Array(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| json!({"address": p["address"]}))
+                .collect(),
+        )
+    };
+    let moved = json!({"account": "me@corp.example", "to": to_entries(&after["to"]), "bcc": to_entries(&after["bcc"])});
+    let ok = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "verify", "compose": moved, "expected": after}),
+    );
+    assert_eq!(ok["verification"]["matches"], true, "{ok}");
+    assert_eq!(ok["verification"]["sendable"], true);
+
+    // Gmail dropped one Bcc address: not sendable, and we say which.
+    let mut short = after["bcc"].as_array().unwrap().clone();
+    let lost = short.pop().unwrap();
+    let partial = json!({"account": "me@corp.example", "to": to_entries(&after["to"]), "bcc": to_entries(&Value::Array(short))});
+    let bad = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "verify", "compose": partial, "expected": after}),
+    );
+    assert_eq!(bad["verification"]["matches"], false);
+    assert_eq!(bad["verification"]["sendable"], false);
+    assert_eq!(
+        bad["verification"]["missing"],
+        json!([{"field": "bcc", "entry": lost["address"]}])
+    );
+
+    // Nothing moved at all: mismatched and still exposed.
+    let untouched = json!({"account": "me@corp.example", "to": chips(&["a@one.example", "b@two.example", "c@three.example"])});
+    let same = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "verify", "compose": untouched, "expected": after}),
+    );
+    assert_eq!(same["verification"]["sendable"], false);
+    assert_eq!(same["verification"]["verdict"]["action"], "warn");
+}
+
+#[test]
+fn ten_thousand_recipients() {
+    let to: Vec<Value> = (0..10_000)
+        .map(|i| json!({"address": format!("user{i}@org{}.example", i % 997)}))
+        .collect();
+    let reply = evaluate(Value::Null, json!({"account": "me@corp.example", "to": to}));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 10_000);
+    assert_eq!(reply["verdict"]["exposedParties"], 997);
+    assert_eq!(
+        reply["plan"]["after"]["bcc"].as_array().unwrap().len(),
+        10_000
+    );
+}
+
+#[test]
+fn protocol_errors_are_replies() {
+    let wrong_version = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 99, "kind": "evaluate"}),
+    );
+    assert_eq!(wrong_version["ok"], false);
+    assert_eq!(wrong_version["error"]["code"], "unsupportedVersion");
+    let unknown = ask(Value::Null, Value::Null, json!({"v": 1, "kind": "launch"}));
+    assert_eq!(unknown["error"]["code"], "unknownKind");
+    let missing = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "verify", "compose": {}}),
+    );
+    assert_eq!(missing["error"]["code"], "missing");
+    let policy = ask(
+        json!({"action": "block"}),
+        Value::Null,
+        json!({"v": 1, "kind": "policy"}),
+    );
+    assert_eq!(policy["policy"]["settings"]["action"], "block");
+    assert_eq!(policy["policy"]["locked"], json!(["action"]));
+}
