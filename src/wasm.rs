@@ -9,11 +9,15 @@
 //! `json_compatible()`, so answers are plain objects and arrays (never `Map`s)
 //! that survive `runtime.sendMessage` and `storage`. Nothing here returns a
 //! `Result` to JavaScript: a bad request becomes an error *reply*, so that the
-//! background can always answer. A panic cannot be caught in WASM (it traps);
-//! the panic hook records its message so that the background, which catches
-//! the trap, can put it into its error reply and then restart the engine.
-
-use std::cell::Cell;
+//! background can always answer.
+//!
+//! A panic cannot be caught inside WASM built with `panic = "abort"`: it would
+//! trap with a bare `unreachable`. The panic hook therefore does two things
+//! first: it asks wasm-bindgen to replace the poisoned instance with a fresh
+//! one on the next call (`schedule_reinit`), and it throws a JavaScript
+//! `Error` carrying the panic message. The background catches that error,
+//! replies with it, and builds a new `Engine`, because objects of the old
+//! instance are gone.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -21,24 +25,13 @@ use wasm_bindgen::prelude::*;
 
 use crate::engine::{self, policy, protocol};
 
-thread_local! {
-    /// The message of the last panic, until JavaScript takes it.
-    static LAST_PANIC: Cell<Option<String>> = const { Cell::new(None) };
-}
-
 /// Installs the panic hook when the module is instantiated.
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        LAST_PANIC.with(|last| last.set(Some(info.to_string())));
+        wasm_bindgen::handler::schedule_reinit();
+        wasm_bindgen::throw_str(&format!("BCC Guard engine panicked: {info}"));
     }));
-}
-
-/// Returns and clears the message of the last panic, if any. The background
-/// calls it after an engine call threw.
-#[wasm_bindgen(js_name = takeLastPanic)]
-pub fn take_last_panic() -> Option<String> {
-    LAST_PANIC.with(Cell::take)
 }
 
 /// The protocol version the engine speaks (see `engine::protocol`).
@@ -70,7 +63,10 @@ impl WasmEngine {
     /// Answers one protocol request (`{v, kind, …}`) with a reply object.
     pub fn handle(&self, request: JsValue) -> JsValue {
         let response = match serde_wasm_bindgen::from_value::<protocol::Request>(request) {
-            Ok(request) => self.inner.handle(&request),
+            Ok(request) => {
+                inject_fault(&request);
+                self.inner.handle(&request)
+            }
             Err(error) => {
                 protocol::Response::Error(protocol::ProtocolError::Malformed(error.to_string()))
             }
@@ -123,3 +119,18 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
         reply.into()
     })
 }
+
+/// With the `fault-injection` feature (test builds only, never a release),
+/// a request of kind `injectPanic` panics inside the engine call, so that the
+/// tests can prove a real panic becomes an error reply and the background
+/// recovers with a fresh instance.
+#[cfg(feature = "fault-injection")]
+#[allow(clippy::panic)]
+fn inject_fault(request: &protocol::Request) {
+    if request.kind == "injectPanic" {
+        panic!("injected fault");
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn inject_fault(_request: &protocol::Request) {}

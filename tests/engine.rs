@@ -404,6 +404,17 @@ fn ten_thousand_recipients() {
 }
 
 #[test]
+fn unprotected_hosts_are_left_alone() {
+    let compose = |host: &str| json!({"host": host, "account": "me@corp.example", "to": chips(&["a@one.example", "b@two.example", "c@three.example"])});
+    let policy = json!({"protectedHosts": ["outlook.office.com"]});
+    let gmail = evaluate(policy.clone(), compose("mail.google.com"));
+    assert_eq!(gmail["verdict"]["action"], "none");
+    assert_eq!(gmail["plan"], Value::Null);
+    let outlook = evaluate(policy, compose("Outlook.Office.com"));
+    assert_eq!(outlook["verdict"]["action"], "warn");
+}
+
+#[test]
 fn protocol_errors_are_replies() {
     let wrong_version = ask(
         Value::Null,

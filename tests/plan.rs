@@ -59,6 +59,7 @@ fn compose_strategy() -> impl Strategy<Value = Compose> {
             cc,
             bcc,
             complete: true,
+            host: None,
         })
 }
 
@@ -108,6 +109,7 @@ fn compose_of(after: &Fields) -> Compose {
         cc: entries(&after.cc),
         bcc: entries(&after.bcc),
         complete: true,
+        host: None,
     }
 }
 

@@ -119,6 +119,20 @@ pub struct Verdict {
     pub reasons: Vec<Reason>,
 }
 
+impl Verdict {
+    /// The verdict on a host the policy does not protect: the counts stay
+    /// (they are facts), but nothing is stopped and nothing is listed.
+    pub fn unprotected(verdict: Verdict) -> Verdict {
+        Verdict {
+            action: Action::None,
+            send_anyway: false,
+            groups: Vec::new(),
+            reasons: Vec::new(),
+            ..verdict
+        }
+    }
+}
+
 /// What the rule needs to know besides the recipients.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'s> {

@@ -74,7 +74,10 @@ impl Engine {
     pub fn evaluate(&self, compose: &Compose) -> Evaluation {
         let recipients = compose.recipients();
         let account = compose.account();
-        let (classes, verdict) = self.judge(&recipients, compose.complete, account.as_ref());
+        let (classes, mut verdict) = self.judge(&recipients, compose.complete, account.as_ref());
+        if !self.protects(compose.host.as_deref()) {
+            verdict = Verdict::unprotected(verdict);
+        }
         let plan = (verdict.action != exposure::Action::None
             && compose.complete
             && verdict.exposed_parties >= self.policy.settings.min_exposed_parties)
@@ -100,6 +103,14 @@ impl Engine {
         let account = compose.account();
         let (_, verdict) = self.judge(&recipients, compose.complete, account.as_ref());
         plan::verify(expected, &recipients, verdict)
+    }
+
+    /// Whether the guard runs on `host` (an absent host is always protected).
+    pub fn protects(&self, host: Option<&str>) -> bool {
+        host.is_none_or(|host| {
+            let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+            self.policy.settings.protected_hosts.contains(&host)
+        })
     }
 
     fn judge(

@@ -64,6 +64,10 @@ pub struct Compose {
     /// verdict is then at least a warning.
     #[serde(default = "yes")]
     pub complete: bool,
+    /// The webmail host the compose is on. When given and not among the
+    /// policy's `protectedHosts`, the verdict is always "none".
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 fn yes() -> bool {

@@ -1,0 +1,118 @@
+/**
+ * @file `npm run build`: sets up what is missing, builds the release WASM,
+ * bundles the content script, and writes the unpacked extensions
+ * `dist/chrome/` and `dist/firefox/` plus their zips.
+ *
+ * One source manifest (`manifest.json`) carries both browsers' keys; this
+ * script removes what each browser does not use:
+ *   Chrome  — `background.scripts` (it warns about it) and the Gecko settings;
+ *   Firefox — `background.service_worker` (ignored, and linted) and
+ *             `storage.managed_schema` (Firefox reads policies.json instead).
+ */
+
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ensureBuildTools } from "./setup.mjs";
+import { ROOT, run, step } from "./lib/run.mjs";
+import { zipDirectory } from "./lib/zip.mjs";
+
+const CRATE = "bcc_guard";
+const BUILD = path.join(ROOT, "build");
+const DIST = path.join(ROOT, "dist");
+
+/**
+ * Builds the WASM and its JS glue into `outDir`.
+ * @param {object} options
+ * @param {string} options.outDir Where the glue and the `.wasm` go.
+ * @param {string[]} [options.features] Extra cargo features (tests only).
+ * @param {boolean} [options.optimize] Run wasm-opt (release builds).
+ */
+export function buildWasm({ outDir, features = [], optimize = true }) {
+  const featureArgs = features.length ? ["--features", features.join(",")] : [];
+  const targetDir = features.length ? path.join(ROOT, "target", "features") : path.join(ROOT, "target");
+  run("cargo", [
+    "build", "--release", "--locked", "--lib", "--target", "wasm32-unknown-unknown",
+    "--target-dir", targetDir, ...featureArgs,
+  ]);
+  const wasm = path.join(targetDir, "wasm32-unknown-unknown", "release", `${CRATE}.wasm`);
+  rmSync(outDir, { recursive: true, force: true });
+  // --target web: an ES module with an async init(), loadable by the module
+  // service worker, the Firefox event page, extension pages and Node.
+  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", outDir, wasm]);
+  if (optimize) {
+    const output = path.join(outDir, `${CRATE}_bg.wasm`);
+    // npm's binaryen: Debian's wasm-opt is too old for current rustc output.
+    run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", output, "-o", output]);
+  }
+}
+
+/**
+ * The per-browser manifest.
+ * @param {"chrome"|"firefox"} browser
+ * @returns {object}
+ */
+export function manifestFor(browser) {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  if (browser === "chrome") {
+    delete manifest.background.scripts;
+    delete manifest.browser_specific_settings;
+  } else {
+    delete manifest.background.service_worker;
+    delete manifest.storage;
+  }
+  return manifest;
+}
+
+/** Bundles each content script (ES modules) into one classic script. */
+function bundleContentScripts(outDir) {
+  run("esbuild", [
+    "www/content/main.js", "--bundle", "--format=iife", "--target=es2022",
+    "--minify-syntax", "--legal-comments=none", `--outfile=${path.join(outDir, "content.js")}`,
+  ]);
+}
+
+function assemble(browser) {
+  const out = path.join(DIST, browser);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // Extension pages and the background are loaded as ES modules as they are;
+  // only the content script (which cannot be a module) is bundled.
+  cpSync(path.join(ROOT, "www"), out, {
+    recursive: true,
+    filter: (source) => !source.startsWith(path.join(ROOT, "www", "content")),
+  });
+  cpSync(path.join(BUILD, "pkg"), path.join(out, "pkg"), { recursive: true });
+  cpSync(path.join(BUILD, "content.js"), path.join(out, "content.js"));
+  if (browser === "chrome") cpSync(path.join(ROOT, "managed_schema.json"), path.join(out, "managed_schema.json"));
+  writeFileSync(path.join(out, "manifest.json"), `${JSON.stringify(manifestFor(browser), null, 2)}\n`);
+  return out;
+}
+
+function main() {
+  const started = Date.now();
+  ensureBuildTools();
+  step("Building the engine (release WASM)");
+  buildWasm({ outDir: path.join(BUILD, "pkg") });
+  step("Bundling the content script");
+  bundleContentScripts(BUILD);
+  step("Assembling dist/chrome and dist/firefox");
+  const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
+  for (const browser of ["chrome", "firefox"]) {
+    const dir = assemble(browser);
+    const zip = path.join(DIST, `bcc-guard-${version}-${browser}.zip`);
+    const size = zipDirectory(dir, zip);
+    console.log(`${path.relative(ROOT, dir)}/  and  ${path.relative(ROOT, zip)} (${(size / 1024).toFixed(1)} KB)`);
+  }
+  const wasmSize = statSync(path.join(BUILD, "pkg", `${CRATE}_bg.wasm`)).size;
+  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. WASM: ${(wasmSize / 1024).toFixed(1)} KB.`);
+  console.log("Load dist/chrome (chrome://extensions, Developer mode, Load unpacked) or dist/firefox (about:debugging).");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`\nBuild failed: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * @file The Chromium implementation of the `Session` interface in
+ * `session.mjs`: playwright-core driving Debian's `/usr/bin/chromium` with
+ * the unpacked extension side-loaded.
+ *
+ * Extensions only load into a persistent context, and only unbranded
+ * Chromium still honours `--load-extension`, so the context is launched with
+ * an empty user-data directory (Playwright makes a temporary one) and the
+ * extension flags. Requests to the routed hosts are fulfilled by Playwright's
+ * router, so they never reach the network and the page keeps its real URL.
+ */
+
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+/** The browser this driver runs; Debian's package installs it here. */
+export const CHROMIUM_BINARY = "/usr/bin/chromium";
+
+/** How long to wait for the extension's service worker to start. */
+const SERVICE_WORKER_TIMEOUT_MS = 15_000;
+
+/**
+ * Launches Chromium with the extension loaded and the routes installed.
+ *
+ * Beyond `Session`, the returned object carries two Chromium-only extras:
+ * `extensionId` (the ID Chromium derived from the extension's path) and
+ * `extensionUrl(path)`, which gives `chrome-extension://<id>/<path>` so a
+ * test can open an extension page with `goto`.
+ *
+ * A router may return `undefined` or `null` for a URL it does not serve; the
+ * request is then answered with an empty 404, as Firefox's driver does. A
+ * router that throws gets a 500 whose body is the error, so the failure is
+ * visible in the page rather than hanging the load.
+ *
+ * @param {import("./session.mjs").LaunchOptions} options
+ * @returns {Promise<import("./session.mjs").Session & {
+ *   extensionId: string,
+ *   extensionUrl: (path: string) => string,
+ * }>}
+ */
+export async function launchChromium(options) {
+  const { extensionDir, routes = {}, locale } = options;
+  if (!existsSync(CHROMIUM_BINARY)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_BINARY}; install it with \`apt-get install chromium\`.`);
+  }
+  const extension = path.resolve(extensionDir);
+  if (!existsSync(path.join(extension, "manifest.json"))) {
+    throw new Error(`No manifest.json in the extension directory ${extension}; build it first (\`npm run build\`).`);
+  }
+
+  const context = await chromium.launchPersistentContext("", {
+    executablePath: CHROMIUM_BINARY,
+    headless: true,
+    locale,
+    args: [
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+      // The machine is offline: without these Chromium keeps trying to reach
+      // Google's update, sync and metrics servers, which only adds noise.
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      ...(locale ? [`--lang=${locale}`] : []),
+    ],
+  });
+
+  try {
+    for (const [host, router] of Object.entries(routes)) {
+      await context.route(`https://${host}/**`, (route) => route.fulfill(fixtureFor(router, route.request().url())));
+    }
+    const extensionId = await waitForExtensionId(context);
+    return chromiumSession(context, extensionId);
+  } catch (error) {
+    await context.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Asks a router for the response to one request, turning "not served" and
+ * router bugs into HTTP errors so that every routed request gets an answer.
+ * @param {import("./session.mjs").Router} router
+ * @param {string} url
+ * @returns {{status: number, headers: Record<string, string>, body: string}}
+ */
+function fixtureFor(router, url) {
+  let fixture;
+  try {
+    fixture = router(new URL(url));
+  } catch (error) {
+    return { status: 500, headers: { "content-type": "text/plain" }, body: `The router for ${url} threw: ${error?.stack ?? error}` };
+  }
+  if (!fixture) return { status: 404, headers: { "content-type": "text/plain" }, body: "" };
+  return {
+    status: fixture.status ?? 200,
+    headers: { "content-type": "text/html; charset=utf-8", ...fixture.headers },
+    body: fixture.body,
+  };
+}
+
+/**
+ * Waits for the extension's MV3 service worker, whose URL carries the
+ * extension ID. Waiting also means the background is ready to answer the
+ * content script's messages before the first page loads.
+ * @param {import("playwright-core").BrowserContext} context
+ * @returns {Promise<string>}
+ */
+async function waitForExtensionId(context) {
+  const isExtensionWorker = (worker) => worker.url().startsWith("chrome-extension://");
+  let worker = context.serviceWorkers().find(isExtensionWorker);
+  if (!worker) {
+    try {
+      worker = await context.waitForEvent("serviceworker", {
+        predicate: isExtensionWorker,
+        timeout: SERVICE_WORKER_TIMEOUT_MS,
+      });
+    } catch {
+      throw new Error(
+        `The extension's service worker did not start within ${SERVICE_WORKER_TIMEOUT_MS} ms; ` +
+          "check that the manifest declares background.service_worker and that the worker script loads.",
+      );
+    }
+  }
+  return new URL(worker.url()).host;
+}
+
+/**
+ * Wraps a Playwright context in the `Session` interface.
+ * @param {import("playwright-core").BrowserContext} context
+ * @param {string} extensionId
+ */
+function chromiumSession(context, extensionId) {
+  let closing;
+  return {
+    name: "chromium",
+    extensionId,
+    extensionUrl: (file) => `chrome-extension://${extensionId}/${file.replace(/^\/+/, "")}`,
+    newPage: async () => chromiumPage(await context.newPage()),
+    // Closing twice (a test's own close and then its `finally`) must be
+    // harmless, so the first call's promise is shared.
+    close: () => (closing ??= context.close().catch(() => {})),
+  };
+}
+
+/**
+ * Wraps a Playwright page in the `Page` interface.
+ * @param {import("playwright-core").Page} page
+ * @returns {import("./session.mjs").Page}
+ */
+function chromiumPage(page) {
+  const evaluate = async (expression) => {
+    // Round-tripping through JSON gives the same values as the Firefox
+    // driver (Playwright would otherwise hand back Dates, Maps, NaN …).
+    const json = await page.evaluate(jsonExpression(expression));
+    return json === undefined ? undefined : JSON.parse(json);
+  };
+  const element = async (expression) => {
+    const handle = await page.evaluateHandle(expression);
+    const found = handle.asElement();
+    if (!found) {
+      await handle.dispose();
+      throw new Error(`Not an element: ${expression}`);
+    }
+    return found;
+  };
+
+  return {
+    goto: async (url) => {
+      await page.goto(url, { waitUntil: "load" });
+    },
+    evaluate,
+    waitFor: (expression, timeoutMs = 5000) => poll(evaluate, expression, timeoutMs),
+    click: async (expression, { clickCount = 1 } = {}) => {
+      const target = await element(expression);
+      try {
+        await target.click({ clickCount });
+      } finally {
+        await target.dispose();
+      }
+    },
+    focus: async (expression) => {
+      const target = await element(expression);
+      try {
+        await target.focus();
+      } finally {
+        await target.dispose();
+      }
+    },
+    press: (keys) => page.keyboard.press(keys),
+    type: (text) => page.keyboard.type(text),
+    screenshot: async (file) => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+    },
+    close: async () => {
+      if (!page.isClosed()) await page.close();
+    },
+  };
+}
+
+/**
+ * An expression that evaluates `expression`, awaits it, and yields its JSON
+ * text (or `undefined` for values JSON cannot express). The line breaks keep
+ * a trailing `//` comment in `expression` from swallowing the wrapper.
+ * @param {string} expression
+ * @returns {string}
+ */
+function jsonExpression(expression) {
+  return `(async () => JSON.stringify(await (\n${expression}\n)))()`;
+}
+
+/**
+ * Polls `expression` until it is truthy. An evaluation that throws counts as
+ * "not yet", because the expression typically reaches for an element that
+ * the page has not created yet; the last error is reported on timeout.
+ * @param {(expression: string) => Promise<any>} evaluate
+ * @param {string} expression
+ * @param {number} timeoutMs
+ * @returns {Promise<any>}
+ */
+async function poll(evaluate, expression, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  for (;;) {
+    try {
+      const value = await evaluate(expression);
+      if (value) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const cause = lastError ? ` (last error: ${lastError.message})` : "";
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

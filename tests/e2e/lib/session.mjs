@@ -1,0 +1,75 @@
+/**
+ * @file The browser-independent interface the end-to-end tests are written
+ * against, and the fixture server both browsers share.
+ *
+ * `chromium.mjs` implements it with playwright-core and `/usr/bin/chromium`;
+ * `firefox.mjs` with geckodriver and WebDriver BiDi on `/usr/bin/firefox-esr`
+ * (Playwright cannot drive Debian's Firefox). A test receives a `Session` and
+ * never touches either library directly, so every scenario runs in both.
+ *
+ * @typedef {object} Fixture What a routed request is answered with.
+ * @property {number} [status] HTTP status, 200 by default.
+ * @property {Record<string, string>} [headers] Response headers (CSP included).
+ * @property {string} body The body (HTML).
+ *
+ * @typedef {(url: URL) => Fixture} Router Answers every request to a routed host.
+ *
+ * @typedef {object} LaunchOptions
+ * @property {string} extensionDir The unpacked extension (`dist/chrome` or `dist/firefox`).
+ * @property {Record<string, Router>} routes Host name → router; requests to
+ *   these hosts never reach the network and are answered by the router, so a
+ *   fixture is served at the real URL (https://mail.google.com/…) and the
+ *   manifest's content-script matches apply.
+ * @property {string} [locale] UI language of the browser, e.g. "en-US" or "ja".
+ *
+ * @typedef {object} Page One tab.
+ * @property {(url: string) => Promise<void>} goto Navigates and waits for load.
+ * @property {(expression: string) => Promise<any>} evaluate Evaluates a JS
+ *   expression in the page's main world and returns its JSON-serialisable
+ *   value (promises are awaited).
+ * @property {(expression: string, timeoutMs?: number) => Promise<any>} waitFor
+ *   Polls `expression` until it is truthy; returns that value; throws with
+ *   the expression in the message on timeout (default 5000 ms).
+ * @property {(elementExpression: string, options?: {clickCount?: number}) => Promise<void>} click
+ *   A trusted mouse click at the centre of the element the expression
+ *   evaluates to (it may reach into open shadow roots).
+ * @property {(elementExpression: string) => Promise<void>} focus Focuses the element.
+ * @property {(keys: string) => Promise<void>} press Trusted key presses on the
+ *   focused element, Playwright syntax: "Enter", "Control+Enter",
+ *   "Meta+Enter", "Escape", "Tab", "Shift+Tab", " " (space).
+ * @property {(text: string) => Promise<void>} type Trusted typing of text.
+ * @property {(path: string) => Promise<void>} screenshot A PNG of the viewport.
+ * @property {() => Promise<void>} close
+ *
+ * @typedef {object} Session One browser with the extension installed.
+ * @property {string} name "chromium" or "firefox".
+ * @property {() => Promise<Page>} newPage
+ * @property {() => Promise<void>} close Closes the browser; leaves no process behind.
+ */
+
+import { randomBytes } from "node:crypto";
+
+/**
+ * A fresh CSP nonce per response, as the real sites do.
+ * @returns {string}
+ */
+export function nonce() {
+  return randomBytes(12).toString("base64url");
+}
+
+/**
+ * A Content-Security-Policy as strict as the webmail sites': scripts only by
+ * nonce, no eval and no WASM compilation, no plugins, Trusted Types
+ * required. Under it Chrome refuses to compile WASM in a content script,
+ * which is why the engine runs in the background.
+ * @param {string} scriptNonce
+ * @returns {string}
+ */
+export function strictCsp(scriptNonce) {
+  return [
+    `script-src 'nonce-${scriptNonce}' 'report-sample'`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "require-trusted-types-for 'script'",
+  ].join("; ");
+}

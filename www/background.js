@@ -1,0 +1,58 @@
+/**
+ * @file The background: a module service worker in Chromium, an event page
+ * in Firefox (one manifest carries both). It owns the WASM engine and answers
+ * the content scripts' protocol requests.
+ *
+ * Listeners are registered synchronously at the top level: a service worker
+ * woken by a message must have its `onMessage` listener in place before the
+ * first `await`, or the message is lost.
+ */
+
+import init, { Engine } from "./pkg/bcc_guard.js";
+import { ext } from "./lib/browser.js";
+import { readPolicyLayers } from "./lib/settings.js";
+import { EngineHost } from "./background/engine-host.js";
+import { addStat } from "./background/stats.js";
+
+const host = new EngineHost({
+  instantiate: async () => {
+    // The glue would find the .wasm next to itself through import.meta.url;
+    // naming it keeps the dependency visible.
+    await init({ module_or_path: new URL("./pkg/bcc_guard_bg.wasm", import.meta.url) });
+    return { Engine };
+  },
+  readLayers: readPolicyLayers,
+});
+
+ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
+  // Only protocol requests from this extension's own scripts are answered.
+  if (sender.id !== ext().runtime.id || !isProtocolRequest(request)) return false;
+  if (request.kind === "count") {
+    // Counters are bookkeeping, not decisions: they never reach the engine.
+    addStat(request.event, request.n);
+    return false;
+  }
+  host.handle(request).then(sendResponse);
+  return true; // The reply is sent asynchronously.
+});
+
+ext().storage.onChanged.addListener((_changes, area) => {
+  // Policy changes apply without a restart: the next request rebuilds the
+  // engine from the fresh layers.
+  if (area === "managed" || area === "sync" || area === "local") host.invalidate();
+});
+
+host.warmUp();
+
+/**
+ * @param {unknown} message
+ * @returns {boolean}
+ */
+function isProtocolRequest(message) {
+  return (
+    typeof message === "object" &&
+    message !== null &&
+    typeof message.kind === "string" &&
+    typeof message.v === "number"
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * @file The background's side of the protocol: it owns the WASM engine,
+ * keeps it in step with the policy, and turns every failure into a reply.
+ *
+ * The host is written against two injected functions so that Node's test
+ * runner can drive it with the real WASM: `instantiate` loads the
+ * wasm-bindgen module and returns its exports, and `readLayers` fetches the
+ * managed and user policy layers.
+ */
+
+import { errorReply, PROTOCOL_VERSION } from "../lib/engine-client.js";
+
+/**
+ * @typedef {object} EngineExports The wasm-bindgen module's exports we use.
+ * @property {new (layers: object) => {handle(request: object): object, policy(): object, free(): void}} Engine
+ */
+
+export class EngineHost {
+  /**
+   * @param {object} deps
+   * @param {() => Promise<EngineExports>} deps.instantiate Loads the WASM once.
+   * @param {() => Promise<{managed: object|null, user: object|null}>} deps.readLayers
+   */
+  constructor({ instantiate, readLayers }) {
+    this.instantiate = instantiate;
+    this.readLayers = readLayers;
+    /** @type {Promise<EngineExports>|null} */
+    this.exports = null;
+    /** @type {Promise<object>|null} The engine for the current policy. */
+    this.engine = null;
+  }
+
+  /**
+   * Starts loading the WASM and the policy now, so that the first request
+   * after the service worker wakes does not pay for both in sequence.
+   */
+  warmUp() {
+    this.currentEngine().catch(() => {});
+  }
+
+  /** Forgets the engine so the next request rebuilds it from fresh policy. */
+  invalidate() {
+    const old = this.engine;
+    this.engine = null;
+    old?.then((engine) => engine.free?.(), () => {});
+  }
+
+  /**
+   * The engine for the current policy, built on first use.
+   * @returns {Promise<object>}
+   */
+  currentEngine() {
+    if (!this.engine) {
+      this.exports ??= this.instantiate();
+      const building = Promise.all([this.exports, this.readLayers()]).then(
+        ([exports, layers]) => new exports.Engine(layers),
+      );
+      // A failed build must not be cached, or one bad moment breaks the guard for good.
+      building.catch(() => {
+        if (this.engine === building) this.engine = null;
+      });
+      this.engine = building;
+    }
+    return this.engine;
+  }
+
+  /**
+   * Answers one protocol request. Never rejects: a failure to load, a thrown
+   * error or a panic inside the engine all become error replies, and the
+   * next request starts from a fresh engine.
+   * @param {object} request
+   * @returns {Promise<object>}
+   */
+  async handle(request) {
+    let engine;
+    try {
+      engine = await this.currentEngine();
+    } catch (error) {
+      this.exports = null;
+      return errorReply("unavailable", `the engine could not be loaded: ${describe(error)}`);
+    }
+    try {
+      return engine.handle(request);
+    } catch (error) {
+      // After a panic the WASM instance is replaced on its next call and
+      // objects of the old instance are gone, so the engine must be rebuilt.
+      this.engine = null;
+      return errorReply("internal", describe(error));
+    }
+  }
+
+  /**
+   * The effective policy (settings, locks, problems), for extension pages.
+   * @returns {Promise<object>}
+   */
+  async policy() {
+    return this.handle({ v: PROTOCOL_VERSION, kind: "policy" });
+  }
+}
+
+/**
+ * @param {unknown} error
+ * @returns {string}
+ */
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}

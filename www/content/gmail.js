@@ -1,0 +1,288 @@
+/**
+ * @file The Gmail adapter: where compose windows, recipients and the Send
+ * button are in mail.google.com's DOM, and how to write recipients the way
+ * Gmail accepts them.
+ *
+ * Selectors follow what InboxSDK, gmail.js, Mailvelope and Briskine rely on
+ * (see shared/research/webmail-dom.md §2): structural classes that have been
+ * stable for years, `name="to|cc|bcc"`, `data-hovercard-id` and roles, never
+ * localized labels except as a last resort. Every lookup happens at event
+ * time, because Gmail re-renders toolbars and rows.
+ */
+
+import { until, simulateClick, setInputValue } from "./dom.js";
+
+/** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
+const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
+
+/**
+ * Send buttons: Send and Send + archive (`.Uo`), never the "more send
+ * options" arrow. The tooltip fallback covers a changed class name; the
+ * shortcut in parentheses ("(Ctrl-Enter)", "(⌘Enter)") is not translated.
+ */
+const SEND_BUTTONS = [
+  ".IZ .Up div > div[role=button]:not([aria-haspopup=true])",
+  "div[role=button].aoO:not([aria-haspopup=true])",
+  "div[role=button][data-tooltip*='Enter)']:not([aria-haspopup=true])",
+].join(", ");
+
+const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
+
+/** A PeopleKit (current UI) recipient row. */
+const row = (field) => `div.anm[name="${field}"]`;
+/** A classic-UI text area, and its chips' hidden inputs. */
+const classicInput = (field) => `textarea[name="${field}"]`;
+const classicChip = (field) => `.vR input[type=hidden][name="${field}"]`;
+/** The Cc / Bcc links that materialise hidden rows. */
+const TOGGLES = { cc: "span.pE[role=link], span.aB.gQ.pE", bcc: "span.pB[role=link], span.aB.gQ.pB" };
+
+const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
+
+/**
+ * The compose root an element belongs to: the innermost candidate that holds
+ * a form with recipient rows. Other Gmail dialogs (settings, pickers) are
+ * `[role=dialog]` too, hence the check.
+ * @param {EventTarget|null} target
+ * @returns {Element|null}
+ */
+function composeOf(target) {
+  let element = target instanceof Element ? target : target instanceof Node ? target.parentElement : null;
+  for (let candidate = element?.closest(COMPOSE_ROOTS); candidate; candidate = candidate.parentElement?.closest(COMPOSE_ROOTS) ?? null) {
+    if (candidate.querySelector("form") && candidate.querySelector(`${row("to")}, ${classicInput("to")}`)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * The element an event really started on, through open shadow roots.
+ * @param {Event} event
+ * @returns {Element|null}
+ */
+function origin(event) {
+  const first = event.composedPath()[0];
+  return first instanceof Element ? first : event.target instanceof Element ? event.target : null;
+}
+
+/** @type {import("./guard.js").Adapter} */
+export const gmail = {
+  name: "gmail",
+
+  sendTarget(event) {
+    const target = origin(event);
+    if (!target) return null;
+    if (event.type === "click") {
+      const button = target.closest(SEND_BUTTONS);
+      const root = button && composeOf(button);
+      return root ? { root, via: button.matches(".Uo") ? "sendArchive" : "send" } : null;
+    }
+    if (event.type !== "keydown") return null;
+    const modifier = event.ctrlKey || event.metaKey;
+    if (event.key === "Enter" && modifier && !event.altKey) {
+      const root = composeOf(target);
+      return root ? { root, via: "send" } : null;
+    }
+    if ((event.key === "Enter" || event.key === " ") && !modifier && !event.altKey && !event.shiftKey) {
+      const button = target.closest(SEND_BUTTONS);
+      const root = button && composeOf(button);
+      return root ? { root, via: button.matches(".Uo") ? "sendArchive" : "send" } : null;
+    }
+    return null;
+  },
+
+  composeOf,
+
+  read(root) {
+    const compose = { account: account(root), host: location.hostname, complete: false, to: [], cc: [], bcc: [] };
+    const elements = { to: [], cc: [], bcc: [] };
+    for (const field of FIELDS) {
+      const entries = compose[field];
+      const add = (entry, element) => {
+        entries.push(entry);
+        elements[field].push(element);
+      };
+      for (const rowElement of root.querySelectorAll(row(field))) {
+        if (field === "to") compose.complete = true;
+        // Only chips inside the row: Gmail's suggested-recipient chips elsewhere
+        // in the compose carry data-hovercard-id too (gmail.js #713).
+        for (const chip of rowElement.querySelectorAll("[role=option]")) {
+          const name = chip.getAttribute("data-name") || chip.textContent.trim() || null;
+          add({ name, address: chip.getAttribute("data-hovercard-id") || null }, chip);
+        }
+        const input = rowElement.querySelector("input[role=combobox], input:not([type=hidden])");
+        if (input?.value.trim()) add({ text: input.value }, input);
+      }
+      for (const hidden of root.querySelectorAll(classicChip(field))) {
+        add({ text: hidden.value }, hidden.closest(".vR") ?? hidden);
+      }
+      for (const textarea of root.querySelectorAll(classicInput(field))) {
+        if (field === "to") compose.complete = true;
+        if (textarea.value.trim()) add({ text: textarea.value }, textarea);
+      }
+    }
+    return { compose, elements };
+  },
+
+  async applyPlan(root, plan, read, recipients) {
+    expandRecipients(root);
+    // 1. Additions, Bcc first: a half-done move over-protects, never leaks.
+    for (const field of FIELDS.slice().sort((a, b) => (a === "bcc" ? -1 : b === "bcc" ? 1 : 0))) {
+      const additions = plan.add.filter((a) => a.field === field);
+      if (additions.length) await addRecipients(root, field, additions.map((a) => a.address));
+    }
+    // 2. Removals. Typed text may hold several recipients of which only some
+    //    move; such text is rewritten with the ones that stay.
+    const removed = new Set(plan.remove);
+    const byEntry = new Map();
+    recipients.forEach((recipient, index) => {
+      const key = `${recipient.field}:${recipient.entry}`;
+      if (!byEntry.has(key)) byEntry.set(key, []);
+      byEntry.get(key).push({ recipient, index });
+    });
+    for (const [key, members] of byEntry) {
+      if (!members.some(({ index }) => removed.has(index))) continue;
+      const [field, entry] = key.split(":");
+      const element = read.elements[field][Number(entry)];
+      if (!element?.isConnected) continue;
+      if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement) {
+        const staying = members
+          .filter(({ index }) => !removed.has(index))
+          .map(({ recipient }) => recipient.address ?? recipient.raw);
+        setInputValue(element, staying.join(", "));
+      } else {
+        const remove = element.querySelector(".afX, .vM, [role=button][aria-label]");
+        if (remove) simulateClick(remove);
+      }
+    }
+    await until(() => !plan.remove.some((index) => {
+      const r = recipients[index];
+      const element = read.elements[r.field][r.entry];
+      return element?.isConnected && !(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement);
+    }), 1500);
+  },
+
+  replaySend(root, via = "send") {
+    const buttons = [...root.querySelectorAll(SEND_BUTTONS)];
+    const button = buttons.find((b) => b.matches(".Uo") === (via === "sendArchive")) ?? buttons[0];
+    if (!button) return false;
+    simulateClick(button);
+    return true;
+  },
+
+  focus(root) {
+    const target = root.querySelector("[g_editable=true], [contenteditable=true][role=textbox]") ?? root.querySelector(SEND_BUTTONS);
+    target?.focus();
+  },
+};
+
+/**
+ * The sender: the compose's From field, else the signed-in account Gmail
+ * shows in the document title ("Inbox - me@corp.example - Gmail") or in the
+ * account button's label.
+ * @param {Element} root
+ * @returns {string|null}
+ */
+function account(root) {
+  const from = root.querySelector("input[name=from]")?.value;
+  const candidates = [
+    from,
+    document.title,
+    document.querySelector("a[aria-label*='@'][href*='accounts.google.com'], a[aria-label*='@'][aria-label^='Google']")?.getAttribute("aria-label"),
+  ];
+  for (const text of candidates) {
+    const match = text?.match(EMAIL);
+    if (match) return match[0];
+  }
+  return null;
+}
+
+/**
+ * Opens the recipient section of an inline reply, which Gmail collapses into
+ * a "To: …" summary; its Cc/Bcc links are hidden until it is focused.
+ * @param {Element} root
+ */
+function expandRecipients(root) {
+  const summary = root.querySelector("div.aoD.hl");
+  const links = root.querySelector(".fX.aiL");
+  if (summary && (!links || getComputedStyle(links).display === "none")) {
+    summary.dispatchEvent(new FocusEvent("focus"));
+    summary.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+    simulateClick(summary);
+  }
+}
+
+/**
+ * The text entry of a field's row, opening the row (Cc/Bcc link) if Gmail
+ * has not materialised it yet.
+ * @param {Element} root
+ * @param {"to"|"cc"|"bcc"} field
+ * @returns {Promise<HTMLInputElement|HTMLTextAreaElement>}
+ */
+async function entryOf(root, field) {
+  const find = () =>
+    root.querySelector(`${row(field)} input[role=combobox], ${row(field)} input:not([type=hidden])`) ??
+    root.querySelector(classicInput(field));
+  let input = find();
+  const visible = (el) => el && el.getClientRects().length > 0;
+  if (!visible(input) && field !== "to") {
+    const toggle = root.querySelector(TOGGLES[field]);
+    if (toggle) simulateClick(toggle);
+    input = await until(() => (visible(find()) ? find() : null), 1500);
+  }
+  if (!input) throw new Error(`Gmail's ${field.toUpperCase()} field could not be opened`);
+  return input;
+}
+
+/**
+ * Adds addresses to a field the way Gmail accepts them: a paste into the
+ * row's input, which Gmail turns into chips. Gmail sometimes resets a fresh
+ * compose's recipients asynchronously (InboxSDK works around the same), so
+ * the chips are awaited and, if they vanish, pasted once more.
+ * @param {Element} root
+ * @param {"to"|"cc"|"bcc"} field
+ * @param {string[]} addresses
+ */
+async function addRecipients(root, field, addresses) {
+  const present = () => {
+    const have = new Set(gmail.read(root).compose[field].map((e) => (e.address ?? e.text ?? "").toLowerCase()));
+    return addresses.every((a) => have.has(a.toLowerCase()));
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const input = await entryOf(root, field);
+    if (input instanceof HTMLTextAreaElement) {
+      // Classic UI: type into the text area and commit with Enter.
+      const existing = input.value.trim();
+      setInputValue(input, `${existing ? `${existing}, ` : ""}${addresses.join(", ")}, `);
+      input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true }));
+    } else {
+      paste(input, addresses.join(", "));
+    }
+    if ((await until(present, 1500)) && (await stays(present, 150))) return;
+  }
+  throw new Error(`Gmail did not accept the new ${field.toUpperCase()} recipients`);
+}
+
+/**
+ * A synthetic paste both browsers deliver with its text: Chromium reads the
+ * standard `clipboardData`, Gecko only its own `dataType`/`data` members
+ * (shared/research/firefox-e2e.md §5).
+ * @param {HTMLInputElement} input
+ * @param {string} text
+ */
+function paste(input, text) {
+  input.focus();
+  const data = new DataTransfer();
+  data.setData("text/plain", text);
+  input.dispatchEvent(
+    new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: data, dataType: "text/plain", data: text }),
+  );
+}
+
+/**
+ * Whether a condition still holds after a while (Gmail's reset comes late).
+ * @param {() => boolean} condition
+ * @param {number} ms
+ */
+async function stays(condition, ms) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return condition();
+}

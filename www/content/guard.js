@@ -1,0 +1,361 @@
+/**
+ * @file The send guard: catches every send in a webmail page, asks the engine
+ * whether recipients would be exposed, and lets the send through, stops it
+ * with the dialog, or moves recipients to Bcc and replays it.
+ *
+ * It knows nothing about a particular webmail; an adapter (`gmail.js`,
+ * `outlook.js`) maps events to compose windows and reads and writes
+ * recipients. The guard owns the state machine, per compose window:
+ *
+ *   idle ──send──▶ checking ──none──▶ replay ──▶ idle
+ *                     │
+ *                     └─exposure─▶ dialog ──cancel──▶ idle
+ *                                    ├─send anyway──▶ replay
+ *                                    └─move──▶ moving ──verified──▶ replay (or idle, for "Move")
+ *                                                 └─not verified──▶ dialog (what to move by hand)
+ *
+ * While a compose is not idle, further send attempts on it (double clicks,
+ * key auto-repeat, impatient Ctrl+Enter) are swallowed, so a confirmed
+ * message is sent exactly once. The replay is one synthetic click on the
+ * webmail's own Send button, made while a one-shot in-memory bypass is set;
+ * `dispatchEvent` is synchronous, so the bypass cannot leak to a later event.
+ */
+
+import { askEngine } from "../lib/engine-client.js";
+import { Dialog, isInsideDialog } from "./dialog.js";
+
+/**
+ * @typedef {object} ComposeRead What an adapter read from one compose window.
+ * @property {{account: string|null, host: string, complete: boolean,
+ *   to: object[], cc: object[], bcc: object[]}} compose The protocol's
+ *   `compose` object.
+ * @property {{to: Element[], cc: Element[], bcc: Element[]}} elements The DOM
+ *   element behind each entry, in the same order, for the move.
+ *
+ * @typedef {object} Adapter What the guard needs from a webmail.
+ * @property {string} name
+ * @property {(event: Event) => {root: Element, via: string}|null} sendTarget
+ *   If the event is an attempt to send (a click on Send, Enter/Space on it,
+ *   Ctrl/⌘+Enter in the compose): the compose root, and which send it was
+ *   (adapter-defined, e.g. "send" or "sendArchive"), passed back to `replaySend`.
+ * @property {(target: EventTarget|null) => Element|null} composeOf The compose
+ *   root an event target belongs to, if any.
+ * @property {(root: Element) => ComposeRead} read Reads the recipients.
+ * @property {(root: Element, plan: object, read: ComposeRead, recipients: object[]) => Promise<void>} applyPlan
+ *   Writes the move into the compose (Bcc additions first, then removals).
+ * @property {(root: Element, via: string) => boolean} replaySend Clicks the
+ *   webmail's own Send button; false if it cannot be found.
+ * @property {(root: Element) => void} focus Puts the focus back into the compose.
+ */
+
+/** Per-compose state: "idle" | "checking" | "dialog" | "moving". */
+const IDLE = "idle";
+
+/**
+ * How long to wait after the last change in a compose before asking the
+ * engine about it in advance. Short enough to be done before the user reaches
+ * Send; long enough not to ask on every keystroke.
+ */
+const PRECHECK_DELAY_MS = 120;
+
+export class Guard {
+  /**
+   * @param {Adapter} adapter
+   * @param {object} [options]
+   * @param {(request: object) => Promise<object>} [options.ask] The engine
+   *   transport (tests may pass another).
+   * @param {(event: string, count?: number) => void} [options.count] Reports
+   *   counters (warnings shown, recipients moved…) to the background.
+   */
+  constructor(adapter, { ask = askEngine, count = () => {} } = {}) {
+    this.adapter = adapter;
+    this.ask = ask;
+    this.count = count;
+    /** @type {WeakMap<Element, {state: string, bypass: boolean, via: string, verdicts: Map<string, object>, timer: any, observer: MutationObserver|null}>} */
+    this.composes = new WeakMap();
+    this.dialog = new Dialog();
+    /** Bumped when the policy changes, which invalidates cached verdicts. */
+    this.generation = 0;
+    this.onEvent = this.onEvent.bind(this);
+    this.onActivity = this.onActivity.bind(this);
+  }
+
+  /**
+   * Listens on `window` in the capture phase. Registered at document_start,
+   * these listeners run before any listener the page can add, on any element.
+   */
+  install() {
+    for (const type of ["click", "keydown", "keyup", "keypress"]) {
+      window.addEventListener(type, this.onEvent, { capture: true });
+    }
+    for (const type of ["input", "paste", "focusout", "drop", "cut"]) {
+      window.addEventListener(type, this.onActivity, { capture: true, passive: true });
+    }
+  }
+
+  /**
+   * Forgets every cached verdict, e.g. when the policy changed: a verdict is
+   * only valid for the policy it was made under.
+   */
+  forgetVerdicts() {
+    this.generation += 1;
+  }
+
+  /**
+   * The cache key: equal for equal recipients under the same policy.
+   * @param {object} compose
+   * @returns {string}
+   */
+  signature(compose) {
+    return `${this.generation}\u0000${JSON.stringify(compose)}`;
+  }
+
+  /** @param {Element} root */
+  stateOf(root) {
+    let entry = this.composes.get(root);
+    if (!entry) {
+      entry = { state: IDLE, bypass: false, via: "send", verdicts: new Map(), timer: null, observer: null };
+      this.composes.set(root, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * The capture-phase handler for clicks and keys.
+   * @param {Event} event
+   */
+  onEvent(event) {
+    // Our own dialog: the page must never see these events, and the dialog
+    // handles them itself (see Dialog.handle).
+    if (isInsideDialog(event)) {
+      event.stopImmediatePropagation();
+      this.dialog.handle(event);
+      return;
+    }
+    if (event.type !== "click" && event.type !== "keydown") return;
+    if (this.dialog.isOpen()) {
+      // While the dialog is up, the page is modal: nothing may send.
+      if (this.adapter.sendTarget(event)) swallow(event);
+      return;
+    }
+    if (event.type === "keydown" && (event.isComposing || event.keyCode === 229)) return; // IME
+    const target = this.adapter.sendTarget(event);
+    if (!target) {
+      if (event.type === "click") this.onActivity(event);
+      return;
+    }
+    const { root, via } = target;
+    const entry = this.stateOf(root);
+    if (entry.bypass) return; // Our own replay: let it through untouched.
+    if (entry.state !== IDLE) {
+      swallow(event);
+      return;
+    }
+
+    let read;
+    try {
+      read = this.adapter.read(root);
+    } catch (error) {
+      swallow(event);
+      this.fail(root, entry, "readFailed", String(error?.message ?? error));
+      return;
+    }
+    const key = this.signature(read.compose);
+    const known = entry.verdicts.get(key);
+    // The verdict for exactly these recipients is already known to be
+    // harmless: let the send through without delaying it at all.
+    if (known?.ok && known.verdict.action === "none") return;
+
+    swallow(event);
+    entry.state = "checking";
+    entry.via = via;
+    this.check(root, entry, read, key, known).catch((error) =>
+      this.fail(root, entry, "internal", String(error?.message ?? error)),
+    );
+  }
+
+  /**
+   * Asks the engine (unless the answer is cached) and acts on the verdict.
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeRead} read
+   * @param {string} key
+   * @param {object|undefined} known
+   */
+  async check(root, entry, read, key, known) {
+    const reply = known ?? (await this.ask({ kind: "evaluate", compose: read.compose }));
+    if (!reply.ok) {
+      entry.verdicts.delete(key);
+      await this.fail(root, entry, reply.error?.code ?? "internal", reply.error?.message ?? "");
+      return;
+    }
+    entry.verdicts.set(key, reply);
+    if (reply.verdict.action === "none") {
+      this.replay(root, entry);
+      return;
+    }
+    entry.state = "dialog";
+    this.count("warned");
+    const choice = await this.dialog.showVerdict(reply);
+    await this.act(root, entry, choice, reply, read);
+  }
+
+  /**
+   * Carries out what the user chose in the dialog.
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {string} choice "move-and-send" | "move" | "send-anyway" | "cancel"
+   * @param {object} reply The evaluate reply the dialog showed.
+   * @param {ComposeRead} read
+   */
+  async act(root, entry, choice, reply, read) {
+    if (choice === "send-anyway") {
+      this.count("sentAnyway");
+      this.replay(root, entry);
+      return;
+    }
+    if (choice !== "move" && choice !== "move-and-send") {
+      this.count("cancelled");
+      this.settle(root, entry);
+      return;
+    }
+    entry.state = "moving";
+    this.dialog.showBusy();
+    let verification;
+    try {
+      await this.adapter.applyPlan(root, reply.plan, read, reply.recipients);
+      const after = this.adapter.read(root);
+      const answer = await this.ask({ kind: "verify", compose: after.compose, expected: reply.plan.after });
+      verification = answer.ok ? answer.verification : null;
+      if (!answer.ok) throw new Error(answer.error?.message ?? "the engine did not answer");
+    } catch (error) {
+      await this.dialog.showMoveFailed(null, String(error?.message ?? error), reply.plan);
+      this.settle(root, entry);
+      return;
+    }
+    if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
+      // Nothing is sent: the user sees what is still wrong and fixes it.
+      await this.dialog.showMoveFailed(verification, "", reply.plan);
+      this.settle(root, entry);
+      return;
+    }
+    this.count("moved", reply.plan.add.filter((a) => a.field === "bcc").length);
+    if (choice === "move-and-send") {
+      this.dialog.close();
+      this.replay(root, entry);
+    } else {
+      this.dialog.close();
+      this.settle(root, entry);
+    }
+  }
+
+  /**
+   * Warns when the recipients could not be checked at all: fail closed, but
+   * let the user decide, since a broken check must not make mail unsendable.
+   */
+  async fail(root, entry, code, detail) {
+    entry.state = "dialog";
+    this.count("warned");
+    const choice = await this.dialog.showUnverified(code, detail);
+    if (choice === "send-anyway") {
+      this.count("sentAnyway");
+      this.replay(root, entry);
+    } else {
+      this.count("cancelled");
+      this.settle(root, entry);
+    }
+  }
+
+  /**
+   * Sends the message the webmail's own way, exactly once.
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   */
+  replay(root, entry) {
+    this.dialog.close();
+    entry.bypass = true;
+    let sent = false;
+    try {
+      sent = this.adapter.replaySend(root, entry.via ?? "send");
+    } finally {
+      entry.bypass = false;
+      entry.state = IDLE;
+    }
+    if (!sent) {
+      entry.state = "dialog";
+      this.dialog.showUnverified("noSendButton", "").then(() => this.settle(root, entry));
+    }
+  }
+
+  /** Back to idle, with the focus back in the compose. */
+  settle(root, entry) {
+    this.dialog.close();
+    entry.state = IDLE;
+    if (root.isConnected) this.adapter.focus(root);
+  }
+
+  /**
+   * Any activity inside a compose schedules an advance check, so that by
+   * the time the user presses Send the verdict for the exact recipients is
+   * known and a harmless send goes through untouched. Events outside any
+   * compose cost one `closest()` lookup; with no compose open, nothing runs.
+   * @param {Event} event
+   */
+  onActivity(event) {
+    const root = this.adapter.composeOf(event.target);
+    if (!root) return;
+    const entry = this.stateOf(root);
+    this.watch(root, entry);
+    this.schedulePrecheck(root, entry);
+  }
+
+  /**
+   * Watches a compose's subtree for changes the user did not type (chips
+   * created asynchronously, recipients added by the page), until it closes.
+   */
+  watch(root, entry) {
+    if (entry.observer) return;
+    entry.observer = new MutationObserver(() => {
+      if (!root.isConnected) {
+        entry.observer.disconnect();
+        entry.observer = null;
+        return;
+      }
+      this.schedulePrecheck(root, entry);
+    });
+    entry.observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-hovercard-id", "value"] });
+  }
+
+  schedulePrecheck(root, entry) {
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.precheck(root, entry), PRECHECK_DELAY_MS);
+  }
+
+  async precheck(root, entry) {
+    if (!root.isConnected || entry.state !== IDLE) return;
+    let read;
+    try {
+      read = this.adapter.read(root);
+    } catch {
+      return; // The send itself will read again and warn if it still fails.
+    }
+    const key = this.signature(read.compose);
+    if (entry.verdicts.has(key)) return;
+    const reply = await this.ask({ kind: "evaluate", compose: read.compose });
+    if (!reply.ok) return;
+    // Keep the cache small: only recent recipient sets matter.
+    if (entry.verdicts.size > 8) entry.verdicts.clear();
+    entry.verdicts.set(key, reply);
+  }
+}
+
+/**
+ * Stops an event completely: no default action, no other listener.
+ * @param {Event} event
+ */
+function swallow(event) {
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  event.stopPropagation();
+}
+

@@ -1,0 +1,30 @@
+/**
+ * @file The content script's entry point, bundled into `content.js` and run
+ * at `document_start` on the protected webmail hosts.
+ *
+ * It stays thin: it picks the adapter for this site and installs the guard.
+ * It never loads the WASM engine — webmail pages' Content-Security-Policy
+ * forbids compiling WASM here — and asks the background instead.
+ */
+
+import { ext } from "../lib/browser.js";
+import { PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { Guard } from "./guard.js";
+import { gmail } from "./gmail.js";
+
+/** Adapters by host name. */
+const ADAPTERS = new Map([["mail.google.com", gmail]]);
+
+const adapter = ADAPTERS.get(location.hostname);
+if (adapter) {
+  const guard = new Guard(adapter, {
+    // Counters for the toolbar popup: numbers only, never addresses.
+    count: (event, n = 1) => {
+      ext()
+        .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "count", event, n })
+        .catch(() => {});
+    },
+  });
+  guard.install();
+  ext().storage.onChanged.addListener(() => guard.forgetVerdicts());
+}
