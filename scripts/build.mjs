@@ -88,7 +88,8 @@ function assemble(browser) {
   return out;
 }
 
-function main() {
+/** The whole build, as `npm run build` runs it. */
+export function build() {
   const started = Date.now();
   ensureBuildTools();
   step("Building the engine (release WASM)");
@@ -110,7 +111,7 @@ function main() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    main();
+    build();
   } catch (error) {
     console.error(`\nBuild failed: ${error.message}`);
     process.exit(1);

@@ -245,6 +245,23 @@ pub enum SettingError {
 }
 
 impl SettingError {
+    /// Every code [`SettingError::code`] can return, each with the number of
+    /// substitutions its message takes (the offending value, or none); the
+    /// locale tests check that both languages have a message for each.
+    pub const CODES: [(&'static str, usize); 11] = [
+        ("unknownKey", 0),
+        ("wrongType", 0),
+        ("outOfRange", 0),
+        ("notAChoice", 1),
+        ("publicSuffix", 1),
+        ("invalidDomain", 1),
+        ("consumerDomain", 1),
+        ("invalidAddress", 1),
+        ("unsupportedHost", 1),
+        ("noHosts", 0),
+        ("tooMany", 0),
+    ];
+
     /// A stable code for the UI's message catalogue (`settingError_<code>`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -932,6 +949,28 @@ mod tests {
         );
         assert_eq!(report.problems.len(), 1);
         assert_eq!(report.problems[0].key, "x");
+    }
+
+    #[test]
+    fn every_error_code_is_listed_with_its_arity() {
+        let examples = [
+            SettingError::UnknownKey,
+            SettingError::WrongType { expected: "x" },
+            SettingError::OutOfRange { min: 2, max: 50 },
+            SettingError::NotAChoice { value: "x".into(), allowed: "a" },
+            SettingError::InvalidDomain { value: "x".into(), reason: DomainError::PublicSuffix("com".into()) },
+            SettingError::InvalidDomain { value: "x".into(), reason: DomainError::Empty },
+            SettingError::ConsumerDomain { value: "x".into() },
+            SettingError::InvalidAddress { value: "x".into() },
+            SettingError::UnsupportedHost { value: "x".into() },
+            SettingError::NoHosts,
+            SettingError::TooMany { max: 1 },
+        ];
+        assert_eq!(examples.len(), SettingError::CODES.len());
+        for error in examples {
+            let arity = usize::from(error.value().is_some());
+            assert!(SettingError::CODES.contains(&(error.code(), arity)), "{}", error.code());
+        }
     }
 
     #[test]

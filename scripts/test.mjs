@@ -1,0 +1,90 @@
+/**
+ * @file `npm test`: everything, in order from fastest to slowest, stopping at
+ * the first failure.
+ *
+ *  1. setup      — installs missing tools (wasm target, wasm-bindgen CLI,
+ *                  wasm-pack, geckodriver, Chromium, Firefox ESR, npm packages)
+ *  2. build      — `npm run build`: dist/chrome and dist/firefox
+ *  3. native     — `cargo test --no-default-features`: the engine without any
+ *                  web dependency (which that flag also proves)
+ *  4. wasm       — `wasm-pack test --headless --chrome` and `--firefox`: the
+ *                  exported API in real browsers, in a page and a service worker
+ *  5. lint       — `web-ext lint` on dist/firefox: zero errors
+ *  6. js         — Node's test runner on tests/js (real WASM in Node)
+ *  7. e2e        — Node's test runner on tests/e2e: the built extension in
+ *                  Chromium and Firefox ESR against webmail fixtures
+ *
+ * `npm test -- native js` runs only the named stages (after setup and build).
+ */
+
+import path from "node:path";
+import { ensureBuildTools, ensureTestTools } from "./setup.mjs";
+import { build } from "./build.mjs";
+import { capture, ROOT, run, step } from "./lib/run.mjs";
+
+const STAGES = {
+  native() {
+    run("cargo", ["test", "--locked", "--no-default-features"]);
+  },
+  wasm() {
+    // The runner gets a longer timeout than its default 20 s: a cold headless
+    // browser on a loaded two-core machine can take that long to start.
+    const env = { ...process.env, WASM_BINDGEN_TEST_TIMEOUT: "120" };
+    for (const browser of ["--chrome", "--firefox"]) {
+      run("wasm-pack", ["test", "--headless", browser, "--mode", "no-install", "--", "--locked"], { env: { ...envWithPath(), ...env } });
+    }
+  },
+  lint() {
+    const output = capture("web-ext", ["lint", "--source-dir", "dist/firefox", "--output", "json", "--no-config-discovery"]);
+    if (output === null) {
+      // web-ext exits non-zero when it finds errors; run again to show them.
+      run("web-ext", ["lint", "--source-dir", "dist/firefox", "--no-config-discovery"]);
+      throw new Error("web-ext lint failed");
+    }
+    const report = JSON.parse(output);
+    for (const warning of report.warnings) console.log(`warning ${warning.code}: ${warning.message} (${warning.file ?? ""})`);
+    console.log(`web-ext lint: ${report.errors.length} errors, ${report.warnings.length} warnings, ${report.notices.length} notices`);
+    if (report.errors.length > 0) {
+      for (const error of report.errors) console.error(`error ${error.code}: ${error.message} (${error.file ?? ""})`);
+      throw new Error("web-ext lint found errors");
+    }
+  },
+  js() {
+    run("node", ["--test", "--test-reporter=spec", "tests/js/"]);
+  },
+  e2e() {
+    // One browser at a time: the machines CI runs on have two cores.
+    run("node", ["--test", "--test-reporter=spec", "--test-concurrency=1", "tests/e2e/"]);
+  },
+};
+
+/** The environment `run` uses, for stages that add variables to it. */
+function envWithPath() {
+  return { ...process.env, PATH: [path.join(ROOT, "node_modules", ".bin"), path.join(process.env.HOME ?? "/root", ".cargo", "bin"), process.env.PATH].join(path.delimiter) };
+}
+
+function main() {
+  const started = Date.now();
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in STAGES));
+  if (unknown.length) throw new Error(`unknown stage(s): ${unknown.join(", ")}; stages: ${Object.keys(STAGES).join(", ")}`);
+  ensureBuildTools();
+  ensureTestTools();
+  build();
+  const timings = [];
+  for (const [name, stage] of Object.entries(STAGES)) {
+    if (wanted.length && !wanted.includes(name)) continue;
+    step(`Test stage: ${name}`);
+    const t = Date.now();
+    stage();
+    timings.push(`${name} ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  }
+  console.log(`\nAll tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`\nTests failed: ${error.message}`);
+  process.exit(1);
+}
