@@ -42,7 +42,9 @@ export function buildWasm({ outDir, features = [], optimize = true }) {
   if (optimize) {
     const output = path.join(outDir, `${CRATE}_bg.wasm`);
     // npm's binaryen: Debian's wasm-opt is too old for current rustc output.
-    run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", output, "-o", output]);
+    // -O3, not -Oz: the engine's speed on large lists matters more than the
+    // few kilobytes -Oz saves (BENCHMARKS.md has both figures).
+    run("wasm-opt", ["-O3", "--strip-debug", "--strip-producers", output, "-o", output]);
   }
 }
 

@@ -5,11 +5,13 @@
 //! without `'wasm-unsafe-eval'`, under which Chrome refuses to compile WASM in a
 //! content script.
 //!
-//! Values cross the boundary through `serde-wasm-bindgen` with
-//! `json_compatible()`, so answers are plain objects and arrays (never `Map`s)
-//! that survive `runtime.sendMessage` and `storage`. Nothing here returns a
-//! `Result` to JavaScript: a bad request becomes an error *reply*, so that the
-//! background can always answer.
+//! Policy layers, the effective policy and settings validation cross through
+//! `serde-wasm-bindgen` with `json_compatible()`, so they arrive as plain
+//! objects and arrays (never `Map`s) that survive `runtime.sendMessage` and
+//! `storage`. Protocol requests and replies cross as JSON text, for speed (see
+//! [`WasmEngine::handle`]). Nothing here returns a `Result` to JavaScript: a
+//! bad request becomes an error *reply*, so that the background can always
+//! answer.
 //!
 //! A panic cannot be caught inside WASM built with `panic = "abort"`: it would
 //! trap with a bare `unreachable`. The panic hook therefore does two things
@@ -60,18 +62,35 @@ impl WasmEngine {
         }
     }
 
-    /// Answers one protocol request (`{v, kind, …}`) with a reply object.
-    pub fn handle(&self, request: JsValue) -> JsValue {
-        let response = match serde_wasm_bindgen::from_value::<protocol::Request>(request) {
+    /// Answers one protocol request, given as JSON text (UTF-8 bytes), with
+    /// the reply as JSON text. The background encodes with `JSON.stringify`
+    /// and decodes with `JSON.parse` (see `www/background/engine-host.js`).
+    ///
+    /// Requests and replies cross as text rather than as objects built by
+    /// serde-wasm-bindgen because of their size: a reply about 1,000
+    /// recipients holds thousands of strings, and building each as a
+    /// separate JS value cost about a microsecond apiece, several
+    /// milliseconds per send; as one buffer the crossing is a copy, the
+    /// request's strings are borrowed rather than copied, and the browser's
+    /// native JSON parser builds the reply. Either way only plain data
+    /// crosses — objects, arrays, strings, numbers — never a `Map`.
+    pub fn handle(&self, request: &[u8]) -> Vec<u8> {
+        let reply = match serde_json::from_slice::<protocol::Request<'_>>(request) {
             Ok(request) => {
                 inject_fault(&request);
-                self.inner.handle(&request)
+                serde_json::to_vec(&self.inner.handle(&request))
             }
-            Err(error) => {
-                protocol::Response::Error(protocol::ProtocolError::Malformed(error.to_string()))
-            }
+            Err(error) => serde_json::to_vec(&protocol::Response::Error(
+                protocol::ProtocolError::Malformed(error.to_string()),
+            )),
         };
-        to_js(&response)
+        // Serialising our own types cannot fail; should it ever, the caller
+        // still gets a well-formed error reply.
+        reply.unwrap_or_else(|error| {
+            let message = serde_json::Value::String(error.to_string());
+            format!(r#"{{"v":{},"ok":false,"kind":"error","error":{{"code":"internal","message":{message}}}}}"#, protocol::VERSION)
+                .into_bytes()
+        })
     }
 
     /// The effective policy: `{settings, locked, problems}`.
@@ -126,11 +145,11 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
 /// recovers with a fresh instance.
 #[cfg(feature = "fault-injection")]
 #[allow(clippy::panic)]
-fn inject_fault(request: &protocol::Request) {
+fn inject_fault(request: &protocol::Request<'_>) {
     if request.kind == "injectPanic" {
         panic!("injected fault");
     }
 }
 
 #[cfg(not(feature = "fault-injection"))]
-fn inject_fault(_request: &protocol::Request) {}
+fn inject_fault(_request: &protocol::Request<'_>) {}

@@ -8,9 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bcc_guard::engine::plan::{Fields, Planned};
+use bcc_guard::engine::plan::MovePlan;
 use bcc_guard::engine::protocol::{Compose, Entry};
-use bcc_guard::engine::recipients::Field;
+use bcc_guard::engine::recipients::{Field, Recipient};
 use bcc_guard::engine::Engine;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -40,21 +40,21 @@ const POOL: &[&str] = &[
 /// Tokens that are not addresses; a chip with only a name.
 const UNREADABLE: &[&str] = &["Dan", "Offline Person", "??"];
 
-fn entry_strategy() -> impl Strategy<Value = Entry> {
+fn entry_strategy() -> impl Strategy<Value = Entry<'static>> {
     prop_oneof![
-        6 => (0..POOL.len()).prop_map(|i| Entry { address: Some(POOL[i].to_owned()), ..Entry::default() }),
-        1 => (0..UNREADABLE.len()).prop_map(|i| Entry { name: Some(UNREADABLE[i].to_owned()), ..Entry::default() }),
+        6 => (0..POOL.len()).prop_map(|i| Entry::chip(None, Some(POOL[i]))),
+        1 => (0..UNREADABLE.len()).prop_map(|i| Entry::chip(Some(UNREADABLE[i]), None)),
     ]
 }
 
-fn compose_strategy() -> impl Strategy<Value = Compose> {
+fn compose_strategy() -> impl Strategy<Value = Compose<'static>> {
     (
         prop::collection::vec(entry_strategy(), 0..12),
         prop::collection::vec(entry_strategy(), 0..8),
         prop::collection::vec(entry_strategy(), 0..6),
     )
         .prop_map(|(to, cc, bcc)| Compose {
-            account: Some(ACCOUNT.to_owned()),
+            account: Some(ACCOUNT.into()),
             to,
             cc,
             bcc,
@@ -75,39 +75,59 @@ fn settings_strategy() -> impl Strategy<Value = Value> {
         })
 }
 
-fn identity(p: &Planned) -> String {
-    p.address
-        .clone()
-        .unwrap_or_else(|| format!("?{}", p.raw.clone().unwrap_or_default()))
+/// What identifies a recipient in these checks: its key, or `?` and the token.
+fn identity(recipients: &[Recipient<'_>], index: u32) -> String {
+    let r = &recipients[index as usize];
+    r.address
+        .as_ref()
+        .map_or_else(|| format!("?{}", r.raw), |a| a.key().to_owned())
 }
 
-fn field_entries(fields: &Fields, field: Field) -> Vec<String> {
-    let mut out: Vec<String> = fields.get(field).iter().map(identity).collect();
+/// The identities a plan leaves in `field`, sorted, the placeholder included.
+fn after_field(plan: &MovePlan, recipients: &[Recipient<'_>], field: Field) -> Vec<String> {
+    let mut out: Vec<String> = plan
+        .after
+        .get(field)
+        .iter()
+        .map(|&i| identity(recipients, i))
+        .collect();
+    if field == Field::To {
+        out.extend(plan.placeholder.as_ref().map(|p| {
+            bcc_guard::engine::address::Address::parse(p)
+                .unwrap()
+                .key()
+                .to_owned()
+        }));
+    }
     out.sort();
     out
 }
 
-/// Turns a plan's `after` back into what a content script would read.
-fn compose_of(after: &Fields) -> Compose {
-    let entries = |list: &Vec<Planned>| -> Vec<Entry> {
-        list.iter()
-            .map(|p| match &p.address {
-                Some(address) => Entry {
-                    address: Some(address.clone()),
-                    ..Entry::default()
-                },
-                None => Entry {
-                    name: p.raw.clone(),
-                    ..Entry::default()
-                },
+/// What a content script would read after applying the plan.
+fn compose_after(plan: &MovePlan, recipients: &[Recipient<'_>]) -> Compose<'static> {
+    let entries = |field: Field| -> Vec<Entry<'static>> {
+        let mut list: Vec<Entry<'static>> = plan
+            .after
+            .get(field)
+            .iter()
+            .map(|&i| {
+                let r = &recipients[i as usize];
+                match &r.address {
+                    Some(address) => Entry::chip(None, Some(address.spec())),
+                    None => Entry::chip(Some(r.raw), None),
+                }
             })
-            .collect()
+            .collect();
+        if field == Field::To {
+            list.extend(plan.placeholder.iter().map(|p| Entry::chip(None, Some(p))));
+        }
+        list
     };
     Compose {
-        account: Some(ACCOUNT.to_owned()),
-        to: entries(&after.to),
-        cc: entries(&after.cc),
-        bcc: entries(&after.bcc),
+        account: Some(ACCOUNT.into()),
+        to: entries(Field::To),
+        cc: entries(Field::Cc),
+        bcc: entries(Field::Bcc),
         complete: true,
         host: None,
     }
@@ -130,9 +150,9 @@ proptest! {
         // Every original address ends up in exactly one field.
         let mut placed: BTreeMap<String, usize> = BTreeMap::new();
         for field in Field::ALL {
-            for p in plan.after.get(field) {
-                if let Some(address) = &p.address {
-                    *placed.entry(address.clone()).or_default() += 1;
+            for entry in after_field(&plan, recipients, field) {
+                if !entry.starts_with('?') {
+                    *placed.entry(entry).or_default() += 1;
                 }
             }
         }
@@ -142,9 +162,11 @@ proptest! {
             prop_assert_eq!(placed.get(key), Some(&1), "{} placed {:?} times", key, placed.get(key));
         }
         // Nothing is added except the placeholder, and only into To.
-        for key in placed.keys().filter(|k| !originals.contains(*k)) {
-            prop_assert_eq!(Some(key), plan.placeholder.as_ref());
-            prop_assert!(plan.after.to.iter().any(|p| p.address.as_ref() == Some(key)));
+        let new: Vec<&String> = placed.keys().filter(|k| !originals.contains(*k)).collect();
+        prop_assert!(new.len() <= 1);
+        if let Some(key) = new.first() {
+            prop_assert!(plan.placeholder.is_some());
+            prop_assert!(after_field(&plan, recipients, Field::To).contains(key));
         }
 
         // Unreadable tokens stay in their field.
@@ -152,8 +174,8 @@ proptest! {
             let mut before: Vec<String> = recipients.iter()
                 .filter(|r| r.field == field && r.address.is_none())
                 .map(|r| format!("?{}", r.raw)).collect();
-            let mut after: Vec<String> = plan.after.get(field).iter()
-                .filter(|p| p.address.is_none()).map(identity).collect();
+            let mut after: Vec<String> = after_field(&plan, recipients, field)
+                .into_iter().filter(|e| e.starts_with('?')).collect();
             before.sort();
             after.sort();
             prop_assert_eq!(before, after);
@@ -164,16 +186,18 @@ proptest! {
         for field in Field::ALL {
             let mut applied: Vec<String> = recipients.iter().enumerate()
                 .filter(|(i, r)| r.field == field && !removed.contains(&(*i as u32)))
-                .map(|(_, r)| r.address.as_ref().map_or_else(|| format!("?{}", r.raw), |a| a.key().to_owned()))
+                .map(|(i, _)| identity(recipients, i as u32))
                 .collect();
-            applied.extend(plan.add.iter().filter(|a| a.field == field).map(|a| a.key.clone()));
+            applied.extend(plan.add.get(field).iter().map(|&i| identity(recipients, i)));
             applied.sort();
-            prop_assert_eq!(applied, field_entries(&plan.after, field));
+            let mut expected: Vec<String> = plan.after.get(field).iter().map(|&i| identity(recipients, i)).collect();
+            expected.sort();
+            prop_assert_eq!(applied, expected);
         }
 
         // The compose after the move verifies, and only unreadable tokens
         // (which need the user) or a lone placeholder can still be exposed.
-        let verification = engine.verify(&compose_of(&plan.after), &plan.after);
+        let verification = engine.verify(&compose, &compose_after(&plan, recipients)).unwrap();
         prop_assert!(verification.matches, "{:?}", verification);
         if plan.unmovable.is_empty() {
             prop_assert!(verification.sendable, "{:?}", verification.verdict);

@@ -6,9 +6,10 @@ use serde::Serialize;
 use super::address::Address;
 use super::consumer::ConsumerSet;
 use super::domain::{is_within, DomainSet};
+use super::hashing::FastMap;
 use super::policy::Settings;
 use super::public_suffix::registrable_domain;
-use super::recipients::Recipient;
+use super::recipients::{Identities, Recipient};
 
 /// How the engine sees one recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -100,25 +101,85 @@ impl<'p> Classifier<'p> {
         let Some(address) = &recipient.address else {
             return (Class::Unreadable, Some(Party::Unknown(index)));
         };
-        let domain = address.domain();
-        if self.account_key == Some(address.key())
-            || self.matchers.internal.matches(domain)
+        self.classify_address(address, self.domain_class(address.domain()))
+    }
+
+    /// Classifies every recipient. The decision depends only on the address,
+    /// and mostly only on its domain, so it is made once per distinct address
+    /// and the domain lookups once per distinct domain: a newsletter to 1,000
+    /// people at 100 domains costs 100 lookups, not 1,000.
+    pub fn classify_all<'r>(
+        &self,
+        recipients: &'r [Recipient],
+        identities: &Identities,
+    ) -> Vec<(Class, Option<Party<'r>>)> {
+        let mut domains: FastMap<&'r str, DomainClass<'r>> = FastMap::default();
+        let per_id: Vec<(Class, Option<Party<'r>>)> = identities
+            .first
+            .iter()
+            .filter_map(|&index| recipients.get(index)?.address.as_ref())
+            .map(|address| {
+                let domain = address.domain();
+                let class = *domains
+                    .entry(domain)
+                    .or_insert_with(|| self.domain_class(domain));
+                self.classify_address(address, class)
+            })
+            .collect();
+        recipients
+            .iter()
+            .enumerate()
+            .map(
+                |(index, _)| match identities.of(index).and_then(|id| per_id.get(id)) {
+                    Some(&classified) => classified,
+                    None => (Class::Unreadable, Some(Party::Unknown(index))),
+                },
+            )
+            .collect()
+    }
+
+    fn classify_address<'r>(
+        &self,
+        address: &'r Address,
+        domain: DomainClass<'r>,
+    ) -> (Class, Option<Party<'r>>) {
+        if self.account_key == Some(address.key()) {
+            return (Class::Internal, None);
+        }
+        match domain {
+            DomainClass::Internal => (Class::Internal, None),
+            DomainClass::Trusted => (Class::Trusted, None),
+            DomainClass::Consumer => (Class::External, Some(Party::Mailbox(address.key()))),
+            DomainClass::Organisation(registrable) => {
+                (Class::External, Some(Party::Organisation(registrable)))
+            }
+        }
+    }
+
+    fn domain_class<'r>(&self, domain: &'r str) -> DomainClass<'r> {
+        if self.matchers.internal.matches(domain)
             || self
                 .account_organisation
                 .is_some_and(|organisation| is_within(domain, organisation))
         {
-            return (Class::Internal, None);
-        }
-        if self.matchers.trusted.matches(domain) {
-            return (Class::Trusted, None);
-        }
-        let party = if self.matchers.is_consumer(domain) {
-            Party::Mailbox(address.key())
+            DomainClass::Internal
+        } else if self.matchers.trusted.matches(domain) {
+            DomainClass::Trusted
+        } else if self.matchers.is_consumer(domain) {
+            DomainClass::Consumer
         } else {
-            Party::Organisation(registrable_domain(domain))
-        };
-        (Class::External, Some(party))
+            DomainClass::Organisation(registrable_domain(domain))
+        }
     }
+}
+
+/// What a domain alone says about its recipients.
+#[derive(Debug, Clone, Copy)]
+enum DomainClass<'r> {
+    Internal,
+    Trusted,
+    Consumer,
+    Organisation(&'r str),
 }
 
 #[cfg(test)]
@@ -127,7 +188,7 @@ mod tests {
     use crate::engine::domain::DomainPattern;
     use crate::engine::recipients::{parse_entry, Field, Source};
 
-    fn recipient(text: &str) -> Recipient {
+    fn recipient(text: &str) -> Recipient<'_> {
         let mut out = Vec::new();
         parse_entry(Field::To, 0, Source::Text(text), &mut out);
         out.remove(0)

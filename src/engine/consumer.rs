@@ -5,7 +5,7 @@
 //! written `hotmail.*`, which matches the brand under any public suffix
 //! (`hotmail.com`, `hotmail.co.jp`, `hotmail.co.uk`).
 
-use std::collections::HashSet;
+use super::hashing::FastSet;
 
 use serde::{Serialize, Serializer};
 
@@ -162,7 +162,7 @@ impl Serialize for ConsumerPattern {
 #[derive(Debug, Clone, Default)]
 pub struct ConsumerSet {
     domains: DomainSet,
-    brands: HashSet<String>,
+    brands: FastSet<String>,
 }
 
 impl ConsumerSet {
@@ -172,7 +172,7 @@ impl ConsumerSet {
             .iter()
             .filter_map(|entry| ConsumerPattern::parse(entry).ok());
         let mut domains = Vec::new();
-        let mut brands = HashSet::new();
+        let mut brands = FastSet::default();
         for pattern in built_in.chain(extra.iter().cloned()) {
             match pattern {
                 ConsumerPattern::Domain(domain) => domains.push(domain),

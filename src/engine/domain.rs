@@ -6,7 +6,9 @@
 //! That way `Example.COM.`, `example.com`, `bücher.de` and `xn--bcher-kva.de`
 //! compare the way a mail server would route them.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+
+use super::hashing::FastSet;
 
 use serde::{Serialize, Serializer};
 use thiserror::Error;
@@ -65,7 +67,23 @@ pub fn fold_width(c: char) -> char {
 /// assert_eq!(normalize_domain("ｅｘａｍｐｌｅ．ｃｏ．ｊｐ").unwrap(), "example.co.jp");
 /// ```
 pub fn normalize_domain(input: &str) -> Result<String, DomainError> {
-    let folded: String = input.trim().chars().map(fold_width).collect();
+    normalize_domain_cow(input).map(Cow::into_owned)
+}
+
+/// [`normalize_domain`] without an allocation when the input is already
+/// normal, which is the common case (webmail lower-cases what it shows).
+pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
+    let trimmed = input.trim();
+    let is_normal = !trimmed.is_empty()
+        && !trimmed.ends_with('.')
+        && trimmed.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if is_normal {
+        check_labels(trimmed)?;
+        return Ok(Cow::Borrowed(trimmed));
+    }
+    let folded: String = trimmed.chars().map(fold_width).collect();
     let trimmed = folded.trim();
     let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
     if without_dot.is_empty() {
@@ -89,7 +107,15 @@ pub fn normalize_domain(input: &str) -> Result<String, DomainError> {
         }
     }
     check_host_name(&out)?;
-    Ok(out)
+    Ok(Cow::Owned(out))
+}
+
+/// The label structure of an already lower-case ASCII name: no empty labels.
+fn check_labels(domain: &str) -> Result<(), DomainError> {
+    if domain.split('.').any(str::is_empty) {
+        return Err(DomainError::EmptyLabel);
+    }
+    check_host_name(domain)
 }
 
 /// Checks the LDH rule (letters, digits, hyphens) on a normalised domain.
@@ -202,8 +228,8 @@ impl Serialize for DomainPattern {
 /// patterns, so that thousands of configured domains stay cheap.
 #[derive(Debug, Clone, Default)]
 pub struct DomainSet {
-    with_apex: HashSet<String>,
-    subdomains_only: HashSet<String>,
+    with_apex: FastSet<String>,
+    subdomains_only: FastSet<String>,
 }
 
 impl DomainSet {

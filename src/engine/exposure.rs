@@ -7,13 +7,12 @@
 //! addresses, so the rule counts the distinct external *parties* among To and
 //! Cc and reports an exposure when there are at least `min_exposed_parties`.
 
-use std::collections::{HashMap, HashSet};
-
 use serde::Serialize;
 
 use super::classify::{Class, Party};
+use super::hashing::{FastMap, FastSet};
 use super::policy::{PolicyAction, Settings};
-use super::recipients::Recipient;
+use super::recipients::{Identities, Recipient};
 
 /// What the content script should do with the send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,16 +146,17 @@ pub struct Context<'s> {
 /// Applies the rule to classified recipients (`classes[i]` and `parties[i]`
 /// belong to `recipients[i]`).
 pub fn evaluate(
-    recipients: &[Recipient],
+    recipients: &[Recipient<'_>],
     classes: &[(Class, Option<Party<'_>>)],
+    identities: &Identities,
     context: Context<'_>,
 ) -> Verdict {
     let settings = context.settings;
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut parties: HashSet<Party<'_>> = HashSet::new();
+    let mut seen = vec![false; identities.len()];
+    let mut parties: FastSet<Party<'_>> = FastSet::default();
     let mut exposed: Vec<usize> = Vec::new();
     let (mut internal, mut trusted, mut unreadable) = (0u32, 0u32, 0u32);
-    let mut deceptive: Option<&Recipient> = None;
+    let mut deceptive: Option<&Recipient<'_>> = None;
 
     for (index, (recipient, (class, party))) in recipients.iter().zip(classes).enumerate() {
         if recipient.deceptive_name && deceptive.is_none() {
@@ -166,8 +166,8 @@ pub fn evaluate(
             continue;
         }
         // Each distinct address counts once, whichever field it is repeated in.
-        if let Some(address) = &recipient.address {
-            if !seen.insert(address.key()) {
+        if let Some(flag) = identities.of(index).and_then(|id| seen.get_mut(id)) {
+            if std::mem::replace(flag, true) {
                 continue;
             }
         }
@@ -231,7 +231,7 @@ pub fn evaluate(
             reasons.push(Reason {
                 code: ReasonCode::DeceptiveName,
                 args: vec![
-                    recipient.name.clone().unwrap_or_default(),
+                    recipient.name.as_deref().unwrap_or_default().to_owned(),
                     address.unwrap_or_default(),
                 ],
             });
@@ -258,12 +258,12 @@ pub fn evaluate(
 /// Groups exposed recipients by organisation, by consumer provider, and
 /// unreadable tokens together.
 fn group(
-    recipients: &[Recipient],
+    recipients: &[Recipient<'_>],
     classes: &[(Class, Option<Party<'_>>)],
     exposed: &[usize],
 ) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<(GroupKind, &str), usize> = HashMap::new();
+    let mut by_key: FastMap<(GroupKind, &str), usize> = FastMap::default();
     for &index in exposed {
         let (kind, domain) = match classes.get(index).and_then(|(_, party)| *party) {
             Some(Party::Organisation(domain)) => (GroupKind::Organisation, domain),

@@ -17,6 +17,7 @@ pub mod classify;
 pub mod consumer;
 pub mod domain;
 pub mod exposure;
+pub mod hashing;
 pub mod plan;
 pub mod policy;
 pub mod protocol;
@@ -29,10 +30,10 @@ use serde_json::Value;
 use address::Address;
 use classify::{Class, Classifier, Matchers};
 use exposure::{Context, Verdict};
-use plan::{Fields, MovePlan, Verification};
+use plan::{MovePlan, Verification};
 use policy::EffectivePolicy;
 use protocol::Compose;
-use recipients::Recipient;
+use recipients::{Identities, Recipient};
 
 /// The engine for one effective policy. Building it resolves and compiles the
 /// policy; evaluating a compose window then only parses and looks up.
@@ -44,9 +45,10 @@ pub struct Engine {
 
 /// The engine's findings about one compose window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Evaluation {
-    /// Every recipient read, in field order (To, Cc, Bcc) then entry order.
-    pub recipients: Vec<Recipient>,
+pub struct Evaluation<'a> {
+    /// Every recipient read, in field order (To, Cc, Bcc) then entry order;
+    /// their text is borrowed from the compose.
+    pub recipients: Vec<Recipient<'a>>,
     /// The class of each recipient.
     pub classes: Vec<Class>,
     /// The verdict.
@@ -71,20 +73,22 @@ impl Engine {
     }
 
     /// Parses, classifies and judges a compose window, and plans the move.
-    pub fn evaluate(&self, compose: &Compose) -> Evaluation {
+    pub fn evaluate<'a>(&self, compose: &'a Compose<'_>) -> Evaluation<'a> {
         let recipients = compose.recipients();
         let account = compose.account();
-        let (classes, mut verdict) = self.judge(&recipients, compose.complete, account.as_ref());
+        let identities = Identities::new(&recipients);
+        let (classes, mut verdict) =
+            self.judge(&recipients, &identities, compose.complete, account.as_ref());
         if !self.protects(compose.host.as_deref()) {
             verdict = Verdict::unprotected(verdict);
         }
-        let plan = (verdict.action != exposure::Action::None
-            && compose.complete
-            && verdict.exposed_parties >= self.policy.settings.min_exposed_parties)
-            .then(|| {
+        let exposure = verdict.exposed_parties >= self.policy.settings.min_exposed_parties;
+        let plan =
+            (verdict.action != exposure::Action::None && compose.complete && exposure).then(|| {
                 plan::plan(
                     &recipients,
                     &classes,
+                    &identities,
                     &self.policy.settings,
                     account.as_ref(),
                 )
@@ -97,12 +101,30 @@ impl Engine {
         }
     }
 
-    /// Checks the compose window after a move against the plan's `after`.
-    pub fn verify(&self, compose: &Compose, expected: &Fields) -> Verification {
-        let recipients = compose.recipients();
-        let account = compose.account();
-        let (_, verdict) = self.judge(&recipients, compose.complete, account.as_ref());
-        plan::verify(expected, &recipients, verdict)
+    /// Checks the compose window after a move (`after`) against the plan the
+    /// engine makes for the compose as it was (`before`). The plan is made
+    /// again rather than taken from the caller, so that what is verified is
+    /// the engine's plan, not whatever the caller sends.
+    pub fn verify(
+        &self,
+        before: &Compose,
+        after: &Compose,
+    ) -> Result<Verification, protocol::ProtocolError> {
+        let original = self.evaluate(before);
+        let plan = original
+            .plan
+            .as_ref()
+            .ok_or(protocol::ProtocolError::NothingToVerify)?;
+        let expected = plan::expected(plan, &original.recipients);
+        let recipients = after.recipients();
+        let identities = Identities::new(&recipients);
+        let (_, verdict) = self.judge(
+            &recipients,
+            &identities,
+            after.complete,
+            after.account().as_ref(),
+        );
+        Ok(plan::verify(expected, &recipients, verdict))
     }
 
     /// Whether the guard runs on `host` (an absent host is always protected).
@@ -115,22 +137,19 @@ impl Engine {
 
     fn judge(
         &self,
-        recipients: &[Recipient],
+        recipients: &[Recipient<'_>],
+        identities: &Identities,
         complete: bool,
-        account: Option<&Address>,
+        account: Option<&Address<'_>>,
     ) -> (Vec<Class>, Verdict) {
         let classifier = Classifier::new(&self.matchers, account);
-        let classified: Vec<_> = recipients
-            .iter()
-            .enumerate()
-            .map(|(index, recipient)| classifier.classify(index, recipient))
-            .collect();
+        let classified = classifier.classify_all(recipients, identities);
         let context = Context {
             settings: &self.policy.settings,
             complete,
             knows_organisation: classifier.knows_organisation(&self.policy.settings),
         };
-        let verdict = exposure::evaluate(recipients, &classified, context);
+        let verdict = exposure::evaluate(recipients, &classified, identities, context);
         (
             classified.into_iter().map(|(class, _)| class).collect(),
             verdict,

@@ -6,66 +6,33 @@
 //! only address that may be added is the To placeholder. Unreadable tokens stay
 //! where they are (they cannot be written anywhere else) and are listed as
 //! *unmovable*, so the dialog can ask the user to deal with them by hand.
+//!
+//! A plan refers to recipients by their index in the evaluation, so that it
+//! stays small however many recipients it moves; the content script already
+//! has each recipient's address and element.
 
-use std::collections::{HashMap, HashSet};
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::address::Address;
 use super::classify::Class;
-use super::exposure::Verdict;
+use super::exposure::{Action, Verdict};
 use super::policy::{MoveStrategy, Placeholder, Settings};
-use super::recipients::{Field, Recipient};
+use super::recipients::{Field, Identities, Recipient};
 
-/// A recipient in a field after the move.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Planned {
-    /// The normalised address; absent for an unreadable token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// The verbatim token, for unreadable ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw: Option<String>,
-    /// The display name, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl Planned {
-    /// What identifies the entry when the plan is compared with the compose.
-    fn identity(&self) -> String {
-        match (&self.address, &self.raw) {
-            (Some(address), _) => address.clone(),
-            (None, raw) => format!("?{}", raw.as_deref().unwrap_or("")),
-        }
-    }
-
-    fn of(recipient: &Recipient) -> Self {
-        Planned {
-            address: recipient.address.as_ref().map(|a| a.key().to_owned()),
-            raw: recipient.address.is_none().then(|| recipient.raw.clone()),
-            name: recipient.name.clone(),
-        }
-    }
-}
-
-/// The three fields after the move.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Recipient indices per field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fields {
     /// To.
-    #[serde(default)]
-    pub to: Vec<Planned>,
+    pub to: Vec<u32>,
     /// Cc.
-    #[serde(default)]
-    pub cc: Vec<Planned>,
+    pub cc: Vec<u32>,
     /// Bcc.
-    #[serde(default)]
-    pub bcc: Vec<Planned>,
+    pub bcc: Vec<u32>,
 }
 
 impl Fields {
     /// The list for `field`.
-    pub fn get(&self, field: Field) -> &Vec<Planned> {
+    pub fn get(&self, field: Field) -> &[u32] {
         match field {
             Field::To => &self.to,
             Field::Cc => &self.cc,
@@ -73,7 +40,7 @@ impl Fields {
         }
     }
 
-    fn get_mut(&mut self, field: Field) -> &mut Vec<Planned> {
+    fn get_mut(&mut self, field: Field) -> &mut Vec<u32> {
         match field {
             Field::To => &mut self.to,
             Field::Cc => &mut self.cc,
@@ -82,40 +49,28 @@ impl Fields {
     }
 }
 
-/// An address to write into a field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Addition {
-    /// Where to write it.
-    pub field: Field,
-    /// What to write: the address as the user spelled it.
-    pub address: String,
-    /// Its normalised form, as the read-back will report it.
-    pub key: String,
-    /// The display name, for webmail that keeps one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
 /// How to turn the compose window into one without exposure.
 ///
-/// The content script should apply `add` before `remove`: if it is interrupted
-/// half-way, recipients are then in Bcc *and* still visible — over-protected
-/// until the read-back notices — rather than gone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The content script should write `add` before it applies `remove`: if it is
+/// interrupted half-way, recipients are then in Bcc *and* still visible —
+/// over-protected until the read-back notices — rather than gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MovePlan {
     /// Which recipients move.
     pub strategy: MoveStrategy,
-    /// Addresses to write.
-    pub add: Vec<Addition>,
-    /// Recipients (indices into the evaluated recipients) to remove from their
-    /// field: the moved ones and every duplicate.
+    /// Recipients to write into each field (their address is written once
+    /// per field however often it occurred).
+    pub add: Fields,
+    /// Recipients to remove from the field they are in: the moved ones and
+    /// every duplicate.
     pub remove: Vec<u32>,
     /// Exposed recipients that cannot be moved because they are unreadable.
     pub unmovable: Vec<u32>,
-    /// The address put into an emptied To, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An address that is in no field yet and is written into To, because
+    /// To would otherwise be empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// The fields after the move, in the order the dialog shows them.
+    /// The fields after the move (the placeholder, if any, comes after `to`).
     pub after: Fields,
 }
 
@@ -123,6 +78,7 @@ pub struct MovePlan {
 pub fn plan(
     recipients: &[Recipient],
     classes: &[Class],
+    identities: &Identities,
     settings: &Settings,
     account: Option<&Address>,
 ) -> MovePlan {
@@ -139,120 +95,98 @@ pub fn plan(
     //    occurrences in To or Cc moves (the class depends on the address only,
     //    so they all do); one that stays keeps the most visible field it was
     //    in, so that a duplicate in To and Cc becomes one entry in To.
-    let mut destination: HashMap<&str, Field> = HashMap::new();
-    let mut moving: HashSet<&str> = HashSet::new();
-    let mut first: HashMap<&str, &Recipient> = HashMap::new();
-    let mut order: Vec<&str> = Vec::new();
+    let count = identities.len();
+    let mut destination: Vec<Option<Field>> = vec![None; count];
+    let mut moving = vec![false; count];
     let mut unmovable = Vec::new();
     for (index, (recipient, &class)) in recipients.iter().zip(classes).enumerate() {
-        let Some(address) = &recipient.address else {
+        let Some(id) = identities.of(index) else {
             if recipient.field.is_visible() && class == Class::Unreadable {
-                unmovable.push(count(index));
+                unmovable.push(index_u32(index));
             }
             continue;
         };
-        let key = address.key();
-        if moves(recipient, class) {
-            moving.insert(key);
+        if let (Some(slot), Some(flag)) = (destination.get_mut(id), moving.get_mut(id)) {
+            *flag |= moves(recipient, class);
+            *slot = Some(slot.map_or(recipient.field, |field| field.min(recipient.field)));
         }
-        destination
-            .entry(key)
-            .and_modify(|field| *field = (*field).min(recipient.field))
-            .or_insert_with(|| {
-                order.push(key);
-                recipient.field
-            });
-        first.entry(key).or_insert(recipient);
     }
-    for key in &moving {
-        destination.insert(key, Field::Bcc);
+    for (slot, &flag) in destination.iter_mut().zip(&moving) {
+        if flag {
+            *slot = Some(Field::Bcc);
+        }
     }
 
-    // 2. The placeholder, if To would be empty.
-    let to_is_empty = !destination.values().any(|&field| field == Field::To)
+    // 2. The placeholder, if To would be empty. If it is already a recipient
+    //    it moves to To rather than appearing twice.
+    let to_is_empty = !destination.contains(&Some(Field::To))
         && !recipients
             .iter()
             .any(|r| r.address.is_none() && r.field == Field::To);
-    let placeholder: Option<Address> = if to_is_empty {
-        match &settings.to_placeholder {
-            Placeholder::Sender => account.cloned(),
-            Placeholder::Address(address) => Some(address.clone()),
-            Placeholder::None => None,
-        }
-    } else {
-        None
+    let placeholder: Option<Address> = match (&settings.to_placeholder, to_is_empty) {
+        (Placeholder::Sender, true) => account.cloned(),
+        (Placeholder::Address(address), true) => Some(address.clone()),
+        _ => None,
     };
+    let mut new_placeholder = placeholder
+        .as_ref()
+        .map(|address| address.spec().to_owned());
     if let Some(address) = &placeholder {
-        // If the placeholder is already a recipient, it moves to To rather than
-        // appearing twice.
-        if let Some(field) = destination.get_mut(address.key()) {
-            *field = Field::To;
+        let existing = identities.first.iter().position(|&first| {
+            recipients
+                .get(first)
+                .and_then(|r| r.address.as_ref())
+                .map(Address::key)
+                == Some(address.key())
+        });
+        if let Some(slot) = existing.and_then(|id| destination.get_mut(id)) {
+            *slot = Some(Field::To);
+            new_placeholder = None;
         }
     }
 
-    // 3. What to remove: every occurrence except the first one that is
-    //    already in its destination field.
-    let mut kept: HashSet<&str> = HashSet::new();
+    // 3. What stays, and what is removed: every occurrence except the first
+    //    one that is already in its destination field.
+    let mut kept = vec![false; count];
     let mut remove = Vec::new();
     let mut after = Fields::default();
     for (index, recipient) in recipients.iter().enumerate() {
-        let Some(address) = &recipient.address else {
-            after.get_mut(recipient.field).push(Planned::of(recipient));
+        let Some(id) = identities.of(index) else {
+            after.get_mut(recipient.field).push(index_u32(index));
             continue;
         };
-        let key = address.key();
-        let target = destination.get(key).copied().unwrap_or(recipient.field);
-        if target == recipient.field && kept.insert(key) {
-            after.get_mut(target).push(Planned::of(recipient));
-        } else {
-            remove.push(count(index));
+        let target = destination
+            .get(id)
+            .copied()
+            .flatten()
+            .unwrap_or(recipient.field);
+        match kept.get_mut(id) {
+            Some(flag) if target == recipient.field && !*flag => {
+                *flag = true;
+                after.get_mut(target).push(index_u32(index));
+            }
+            _ => remove.push(index_u32(index)),
         }
     }
 
-    // 4. What to add: each address whose destination field did not already hold it.
-    let mut add = Vec::new();
-    for key in order {
-        if kept.contains(key) {
+    // 4. What to add: each address whose destination did not already hold it.
+    let mut add = Fields::default();
+    for (id, &first) in identities.first.iter().enumerate() {
+        if kept.get(id).copied().unwrap_or(true) {
             continue;
         }
-        let (Some(&field), Some(recipient)) = (destination.get(key), first.get(key)) else {
-            continue;
-        };
-        let Some(address) = &recipient.address else {
-            continue;
-        };
-        add.push(Addition {
-            field,
-            address: address.spec().to_owned(),
-            key: key.to_owned(),
-            name: recipient.name.clone(),
-        });
-        after.get_mut(field).push(Planned::of(recipient));
-    }
-    if let Some(address) = &placeholder {
-        if !destination.contains_key(address.key()) {
-            add.push(Addition {
-                field: Field::To,
-                address: address.spec().to_owned(),
-                key: address.key().to_owned(),
-                name: None,
-            });
-            after.to.push(Planned {
-                address: Some(address.key().to_owned()),
-                raw: None,
-                name: None,
-            });
+        if let Some(field) = destination.get(id).copied().flatten() {
+            add.get_mut(field).push(index_u32(first));
+            after.get_mut(field).push(index_u32(first));
         }
     }
-    // Additions to To (the placeholder) come last: Bcc first, as documented.
-    add.sort_by_key(|addition| addition.field != Field::Bcc);
 
     MovePlan {
         strategy,
         add,
         remove,
         unmovable,
-        placeholder: placeholder.map(|a| a.key().to_owned()),
+        placeholder: new_placeholder,
         after,
     }
 }
@@ -262,7 +196,7 @@ pub fn plan(
 pub struct Difference {
     /// The field.
     pub field: Field,
-    /// The normalised address, or `?` and the verbatim token.
+    /// The normalised address, or the verbatim token of an unreadable one.
     pub entry: String,
 }
 
@@ -282,20 +216,51 @@ pub struct Verification {
     pub verdict: Verdict,
 }
 
-/// Compares the recipients read back from the compose with the plan's `after`.
-pub fn verify(expected: &Fields, actual: &[Recipient], verdict: Verdict) -> Verification {
+/// What identifies a recipient when the plan is compared with the compose:
+/// its normalised address, or `?` and the verbatim token.
+fn identity(recipient: &Recipient) -> String {
+    match &recipient.address {
+        Some(address) => address.key().to_owned(),
+        None => format!("?{}", recipient.raw),
+    }
+}
+
+/// The identities each field should hold after `plan` is applied to `before`.
+pub fn expected(plan: &MovePlan, before: &[Recipient]) -> [(Field, Vec<String>); 3] {
+    Field::ALL.map(|field| {
+        let mut entries: Vec<String> = plan
+            .after
+            .get(field)
+            .iter()
+            .filter_map(|&index| before.get(index as usize).map(identity))
+            .collect();
+        if field == Field::To {
+            if let Some(placeholder) = &plan.placeholder {
+                entries.extend(Address::parse(placeholder).ok().map(|a| a.key().to_owned()));
+            }
+        }
+        (field, entries)
+    })
+}
+
+/// Compares the recipients read back from the compose with what the plan
+/// expects (see [`expected`]), and judges the compose as it now is.
+pub fn verify(
+    expected: [(Field, Vec<String>); 3],
+    actual: &[Recipient],
+    verdict: Verdict,
+) -> Verification {
     let mut missing = Vec::new();
     let mut unexpected = Vec::new();
-    for field in Field::ALL {
-        let mut want: Vec<String> = expected.get(field).iter().map(Planned::identity).collect();
+    for (field, mut want) in expected {
         let mut have: Vec<String> = actual
             .iter()
             .filter(|r| r.field == field)
-            .map(|r| Planned::of(r).identity())
+            .map(identity)
             .collect();
         want.sort_unstable();
         have.sort_unstable();
-        // A merge of two sorted lists finds the multiset differences.
+        // A merge of the two sorted lists finds the multiset differences.
         let (mut w, mut h) = (want.into_iter().peekable(), have.into_iter().peekable());
         loop {
             match (w.peek(), h.peek()) {
@@ -304,25 +269,13 @@ pub fn verify(expected: &Fields, actual: &[Recipient], verdict: Verdict) -> Veri
                     h.next();
                 }
                 (Some(a), Some(b)) if a < b => {
-                    missing.push(Difference {
-                        field,
-                        entry: a.clone(),
-                    });
-                    w.next();
+                    missing.extend(w.next().map(|entry| Difference { field, entry }))
                 }
-                (Some(_), Some(b)) | (None, Some(b)) => {
-                    unexpected.push(Difference {
-                        field,
-                        entry: b.clone(),
-                    });
-                    h.next();
+                (_, Some(_)) => {
+                    unexpected.extend(h.next().map(|entry| Difference { field, entry }))
                 }
-                (Some(a), None) => {
-                    missing.push(Difference {
-                        field,
-                        entry: a.clone(),
-                    });
-                    w.next();
+                (Some(_), None) => {
+                    missing.extend(w.next().map(|entry| Difference { field, entry }))
                 }
                 (None, None) => break,
             }
@@ -331,13 +284,13 @@ pub fn verify(expected: &Fields, actual: &[Recipient], verdict: Verdict) -> Veri
     let matches = missing.is_empty() && unexpected.is_empty();
     Verification {
         matches,
-        sendable: matches && verdict.action == super::exposure::Action::None,
+        sendable: matches && verdict.action == Action::None,
         missing,
         unexpected,
         verdict,
     }
 }
 
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }

@@ -66,7 +66,7 @@ pub enum Placeholder {
     /// Nothing: To stays empty.
     None,
     /// A fixed address, such as `undisclosed-recipients@example.com`.
-    Address(Address),
+    Address(Address<'static>),
 }
 
 impl Serialize for Placeholder {
@@ -765,7 +765,7 @@ fn parse_placeholder(value: &Value) -> Result<Placeholder, SettingError> {
         Ok(Placeholder::None)
     } else {
         Address::parse(trimmed)
-            .map(Placeholder::Address)
+            .map(|address| Placeholder::Address(address.into_owned()))
             .map_err(|_| SettingError::InvalidAddress {
                 value: truncate(text),
             })
@@ -957,9 +957,18 @@ mod tests {
             SettingError::UnknownKey,
             SettingError::WrongType { expected: "x" },
             SettingError::OutOfRange { min: 2, max: 50 },
-            SettingError::NotAChoice { value: "x".into(), allowed: "a" },
-            SettingError::InvalidDomain { value: "x".into(), reason: DomainError::PublicSuffix("com".into()) },
-            SettingError::InvalidDomain { value: "x".into(), reason: DomainError::Empty },
+            SettingError::NotAChoice {
+                value: "x".into(),
+                allowed: "a",
+            },
+            SettingError::InvalidDomain {
+                value: "x".into(),
+                reason: DomainError::PublicSuffix("com".into()),
+            },
+            SettingError::InvalidDomain {
+                value: "x".into(),
+                reason: DomainError::Empty,
+            },
             SettingError::ConsumerDomain { value: "x".into() },
             SettingError::InvalidAddress { value: "x".into() },
             SettingError::UnsupportedHost { value: "x".into() },
@@ -969,7 +978,11 @@ mod tests {
         assert_eq!(examples.len(), SettingError::CODES.len());
         for error in examples {
             let arity = usize::from(error.value().is_some());
-            assert!(SettingError::CODES.contains(&(error.code(), arity)), "{}", error.code());
+            assert!(
+                SettingError::CODES.contains(&(error.code(), arity)),
+                "{}",
+                error.code()
+            );
         }
     }
 

@@ -6,7 +6,7 @@
 //! | kind       | carries                        | answer                                   |
 //! |------------|--------------------------------|------------------------------------------|
 //! | `evaluate` | `compose`                      | `recipients`, `verdict`, `plan` or null  |
-//! | `verify`   | `compose`, `expected` (a plan's `after`) | `verification`                 |
+//! | `verify`   | `compose` (after a move), `original` (the compose the plan was made for) | `verification` |
 //! | `policy`   | nothing                        | `policy` (settings, locks, problems)     |
 //!
 //! Every answer carries `v`, `ok` and `kind`; a failed one carries
@@ -14,13 +14,16 @@
 //! objects, arrays, strings, numbers, booleans and null, so it survives
 //! `runtime.sendMessage` and `storage` unchanged.
 
+use std::borrow::Cow;
+
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use thiserror::Error;
 
 use super::address::Address;
 use super::classify::Class;
-use super::plan::{Fields, Verification};
+use super::exposure::Action;
+use super::plan::Verification;
 use super::policy::EffectivePolicy;
 use super::recipients::{parse_entry, Field, Recipient, Source};
 use super::{Engine, Evaluation};
@@ -28,46 +31,48 @@ use super::{Engine, Evaluation};
 /// The protocol version this engine speaks.
 pub const VERSION: u32 = 1;
 
-/// A request, as sent by a content script or extension page.
+/// A request, as sent by a content script or extension page. Its text is
+/// borrowed from the JSON it was read from wherever that needs no unescaping.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Request {
+pub struct Request<'a> {
     /// Protocol version; must equal [`VERSION`].
     #[serde(default)]
     pub v: u32,
     /// `evaluate`, `verify` or `policy`.
-    #[serde(default)]
-    pub kind: String,
-    /// The compose window, for `evaluate` and `verify`.
-    #[serde(default)]
-    pub compose: Option<Compose>,
-    /// The plan's `after`, for `verify`.
-    #[serde(default)]
-    pub expected: Option<Fields>,
+    #[serde(default, borrow)]
+    pub kind: Cow<'a, str>,
+    /// The compose window, for `evaluate`, and for `verify` as it is after
+    /// the move.
+    #[serde(default, borrow)]
+    pub compose: Option<Compose<'a>>,
+    /// For `verify`: the compose as it was when the plan was made.
+    #[serde(default, borrow)]
+    pub original: Option<Compose<'a>>,
 }
 
 /// What the content script read from one compose window.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Compose {
+pub struct Compose<'a> {
     /// The signed-in account's address, if the page shows it.
-    #[serde(default)]
-    pub account: Option<String>,
+    #[serde(default, borrow)]
+    pub account: Option<Cow<'a, str>>,
     /// Entries of To.
-    #[serde(default)]
-    pub to: Vec<Entry>,
+    #[serde(default, borrow)]
+    pub to: Vec<Entry<'a>>,
     /// Entries of Cc.
-    #[serde(default)]
-    pub cc: Vec<Entry>,
+    #[serde(default, borrow)]
+    pub cc: Vec<Entry<'a>>,
     /// Entries of Bcc.
-    #[serde(default)]
-    pub bcc: Vec<Entry>,
+    #[serde(default, borrow)]
+    pub bcc: Vec<Entry<'a>>,
     /// `false` when the content script could not read every field; the
     /// verdict is then at least a warning.
     #[serde(default = "yes")]
     pub complete: bool,
     /// The webmail host the compose is on. When given and not among the
     /// policy's `protectedHosts`, the verdict is always "none".
-    #[serde(default)]
-    pub host: Option<String>,
+    #[serde(default, borrow)]
+    pub host: Option<Cow<'a, str>>,
 }
 
 fn yes() -> bool {
@@ -76,21 +81,32 @@ fn yes() -> bool {
 
 /// One entry of a field: a chip (`name`, `address`) or free `text`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// The chip's display name.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(default, borrow)]
+    pub name: Option<Cow<'a, str>>,
     /// The chip's address.
-    #[serde(default)]
-    pub address: Option<String>,
+    #[serde(default, borrow)]
+    pub address: Option<Cow<'a, str>>,
     /// Free text (typed, or an old-style input); when present the entry is text.
-    #[serde(default)]
-    pub text: Option<String>,
+    #[serde(default, borrow)]
+    pub text: Option<Cow<'a, str>>,
 }
 
-impl Compose {
+impl Entry<'static> {
+    /// A chip, for callers that build composes in Rust (tests, benchmarks).
+    pub fn chip(name: Option<&str>, address: Option<&str>) -> Self {
+        Entry {
+            name: name.map(|n| Cow::Owned(n.to_owned())),
+            address: address.map(|a| Cow::Owned(a.to_owned())),
+            text: None,
+        }
+    }
+}
+
+impl<'a> Compose<'a> {
     /// Parses every entry of every field, in field then entry order.
-    pub fn recipients(&self) -> Vec<Recipient> {
+    pub fn recipients(&self) -> Vec<Recipient<'_>> {
         let mut out = Vec::with_capacity(self.to.len() + self.cc.len() + self.bcc.len());
         for (field, entries) in [
             (Field::To, &self.to),
@@ -117,7 +133,7 @@ impl Compose {
     }
 
     /// The signed-in account, if it was given and is an address.
-    pub fn account(&self) -> Option<Address> {
+    pub fn account(&self) -> Option<Address<'_>> {
         self.account.as_deref().and_then(|a| Address::parse(a).ok())
     }
 }
@@ -140,6 +156,9 @@ pub enum ProtocolError {
     /// The request is not shaped like a request.
     #[error("malformed request: {0}")]
     Malformed(String),
+    /// `verify` was asked about a compose that needs no move.
+    #[error("the original compose needs no move, so there is nothing to verify")]
+    NothingToVerify,
     /// The engine failed while answering (in the WASM: it trapped).
     #[error("the engine failed: {0}")]
     Internal(String),
@@ -153,6 +172,7 @@ impl ProtocolError {
             ProtocolError::UnknownKind(_) => "unknownKind",
             ProtocolError::Missing(_) => "missing",
             ProtocolError::Malformed(_) => "malformed",
+            ProtocolError::NothingToVerify => "nothingToVerify",
             ProtocolError::Internal(_) => "internal",
         }
     }
@@ -160,9 +180,9 @@ impl ProtocolError {
 
 /// An answer.
 #[derive(Debug, Clone)]
-pub enum Response {
+pub enum Response<'a> {
     /// To `evaluate`.
-    Evaluate(Evaluation),
+    Evaluate(Evaluation<'a>),
     /// To `verify`.
     Verify(Verification),
     /// To `policy`.
@@ -174,19 +194,22 @@ pub enum Response {
 impl Engine {
     /// Answers a request. Never panics on bad input: every problem becomes an
     /// error response.
-    pub fn handle(&self, request: &Request) -> Response {
+    pub fn handle<'a>(&self, request: &'a Request<'_>) -> Response<'a> {
         if request.v != VERSION {
             return Response::Error(ProtocolError::UnsupportedVersion { got: request.v });
         }
-        match request.kind.as_str() {
+        match &*request.kind {
             "evaluate" => match &request.compose {
                 Some(compose) => Response::Evaluate(self.evaluate(compose)),
                 None => Response::Error(ProtocolError::Missing("compose")),
             },
-            "verify" => match (&request.compose, &request.expected) {
-                (Some(compose), Some(expected)) => Response::Verify(self.verify(compose, expected)),
-                (None, _) => Response::Error(ProtocolError::Missing("compose")),
-                (_, None) => Response::Error(ProtocolError::Missing("expected")),
+            "verify" => match (&request.original, &request.compose) {
+                (Some(before), Some(after)) => match self.verify(before, after) {
+                    Ok(verification) => Response::Verify(verification),
+                    Err(error) => Response::Error(error),
+                },
+                (None, _) => Response::Error(ProtocolError::Missing("original")),
+                (_, None) => Response::Error(ProtocolError::Missing("compose")),
             },
             "policy" => Response::Policy(self.policy().clone()),
             other => Response::Error(ProtocolError::UnknownKind(other.chars().take(64).collect())),
@@ -194,14 +217,23 @@ impl Engine {
     }
 }
 
-/// A recipient as the content script sees it in an answer.
+/// A recipient as the content script sees it in an answer. What the content
+/// script sent itself — a chip's name, and its address when that was already
+/// normalised — is not repeated: a reply about 1,000 recipients would
+/// otherwise spend most of its bytes, and most of the time it takes, echoing
+/// the request. `field` and `entry` say which sent entry a recipient came from.
 #[derive(Serialize)]
 struct RecipientView<'a> {
     field: Field,
     entry: u32,
     class: Class,
+    /// The normalised address, unless it is exactly the chip's `address`.
     #[serde(skip_serializing_if = "Option::is_none")]
     address: Option<&'a str>,
+    /// How to write the address, when that differs from `address`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec: Option<&'a str>,
+    /// Only when it is not the chip's own name, which the sender already has.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     /// Only for unreadable tokens, which the dialog shows verbatim.
@@ -211,7 +243,7 @@ struct RecipientView<'a> {
     deceptive: bool,
 }
 
-struct RecipientViews<'a>(&'a Evaluation);
+struct RecipientViews<'a>(&'a Evaluation<'a>);
 
 impl Serialize for RecipientViews<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -224,16 +256,21 @@ impl Serialize for RecipientViews<'_> {
                     field: r.field,
                     entry: r.entry,
                     class,
-                    address: r.address.as_ref().map(Address::key),
-                    name: r.name.as_deref(),
-                    raw: r.address.is_none().then_some(r.raw.as_str()),
+                    address: r
+                        .address
+                        .as_ref()
+                        .map(Address::key)
+                        .filter(|_| !r.address_from_chip),
+                    spec: r.address.as_ref().and_then(Address::spec_if_different),
+                    name: r.name.as_deref().filter(|_| !r.name_from_chip),
+                    raw: r.address.is_none().then_some(r.raw),
                     deceptive: r.deceptive_name,
                 }),
         )
     }
 }
 
-impl Serialize for Response {
+impl Serialize for Response<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (kind, ok, fields) = match self {
             Response::Evaluate(_) => ("evaluate", true, 3),
@@ -247,7 +284,13 @@ impl Serialize for Response {
         s.serialize_field("kind", kind)?;
         match self {
             Response::Evaluate(evaluation) => {
-                s.serialize_field("recipients", &RecipientViews(evaluation))?;
+                // A harmless compose needs only the verdict; the per-recipient
+                // detail is for the dialog and the move.
+                if evaluation.verdict.action != Action::None {
+                    s.serialize_field("recipients", &RecipientViews(evaluation))?;
+                } else {
+                    s.skip_field("recipients")?;
+                }
                 s.serialize_field("verdict", &evaluation.verdict)?;
                 s.serialize_field("plan", &evaluation.plan)?;
             }

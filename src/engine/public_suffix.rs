@@ -7,7 +7,7 @@
 //! suffix. The table is produced by `build.rs` from `data/public_suffix_list.dat`
 //! (ICANN and private sections) and decoded into hash sets on first use.
 
-use std::collections::HashSet;
+use super::hashing::FastSet;
 use std::sync::OnceLock;
 
 use super::domain::parents;
@@ -15,15 +15,15 @@ use super::domain::parents;
 /// Front-coded, label-reversed rules; see `build.rs` for the format.
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix.bin"));
 
-/// The three kinds of rule in the list, each as a set of normal-order domains.
+/// The three kinds of rule in the list, each as a set of domains.
 #[derive(Default)]
 struct Rules {
     /// `co.jp`: the name itself is a public suffix.
-    plain: HashSet<String>,
+    plain: FastSet<&'static str>,
     /// `*.kawasaki.jp` stored as `kawasaki.jp`: every child is a public suffix.
-    wildcard_parents: HashSet<String>,
+    wildcard_parents: FastSet<&'static str>,
     /// `!city.kawasaki.jp`: an exception to a wildcard; its parent is the suffix.
-    exceptions: HashSet<String>,
+    exceptions: FastSet<&'static str>,
 }
 
 fn rules() -> &'static Rules {
@@ -31,26 +31,44 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(decode)
 }
 
-/// Decodes the table. Runs once, when the first domain is looked up; the
+/// Decodes the table, once, when the first domain is looked up; the
 /// benchmark reports its cost as part of the background's cold start.
 fn decode() -> Rules {
-    let mut rules = Rules::default();
-    let mut previous: Vec<u8> = Vec::new();
+    let mut text = String::with_capacity(TABLE.len() * 2);
+    let mut spans: Vec<(u8, usize, usize)> = Vec::with_capacity(10_000);
+    // The current rule as stored: kind byte, then labels right to left.
+    let mut scratch: Vec<u8> = Vec::with_capacity(256);
     let mut rest = TABLE;
     while let Some((&shared, tail)) = rest.split_first() {
         let end = tail.iter().position(|&b| b == b'\n').unwrap_or(tail.len());
         let (suffix, after) = tail.split_at(end);
         rest = after.get(1..).unwrap_or(&[]);
-        previous.truncate(usize::from(shared));
-        previous.extend_from_slice(suffix);
-
-        let Some((&kind, reversed)) = previous.split_first() else {
+        scratch.truncate(usize::from(shared));
+        scratch.extend_from_slice(suffix);
+        let Some((&kind, reversed)) = scratch.split_first() else {
             continue;
         };
         let Ok(reversed) = std::str::from_utf8(reversed) else {
             continue;
         };
-        let domain = reversed.rsplit('.').collect::<Vec<_>>().join(".");
+        // Write the labels back in their normal order.
+        let start = text.len();
+        for (i, label) in reversed.rsplit('.').enumerate() {
+            if i > 0 {
+                text.push('.');
+            }
+            text.push_str(label);
+        }
+        spans.push((kind, start, text.len()));
+    }
+    // One buffer for the whole list, kept for the life of the program, so
+    // that the sets hold slices of it rather than a string per rule.
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    let mut rules = Rules::default();
+    for (kind, start, end) in spans {
+        let Some(domain) = text.get(start..end) else {
+            continue;
+        };
         match kind {
             b'*' => rules.wildcard_parents.insert(domain),
             b'!' => rules.exceptions.insert(domain),

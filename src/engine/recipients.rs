@@ -14,7 +14,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
 use super::address::Address;
+use super::hashing::FastMap;
 
 /// A recipient field of a compose window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -55,34 +58,87 @@ pub enum Source<'a> {
 
 /// A recipient after parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recipient {
+pub struct Recipient<'a> {
     /// The field it was read from.
     pub field: Field,
     /// The position of its source entry in that field, so that the content
     /// script can find the chip again when it moves the recipient.
     pub entry: u32,
     /// The display name, if any.
-    pub name: Option<String>,
+    pub name: Option<Cow<'a, str>>,
     /// The address, or `None` when the token is unreadable.
-    pub address: Option<Address>,
-    /// The token as the user wrote it, shown verbatim when it is unreadable.
-    pub raw: String,
+    pub address: Option<Address<'a>>,
+    /// The token as the user wrote it, shown verbatim; kept only for
+    /// unreadable recipients (empty otherwise), since nothing else needs it.
+    pub raw: &'a str,
     /// The display name contains a different address than the real one, as in
     /// `"ceo@example.com" <x@evil.example>`.
     pub deceptive_name: bool,
+    /// The name is the chip's own `name`, which the content script already
+    /// has, so answers need not repeat it.
+    pub name_from_chip: bool,
+    /// The normalised address is exactly the chip's `address` as sent, so
+    /// answers need not repeat it either.
+    pub address_from_chip: bool,
 }
 
-impl Recipient {
+impl Recipient<'_> {
     /// `true` when no address could be read from the token.
     pub fn is_unreadable(&self) -> bool {
         self.address.is_none()
     }
 }
 
+/// Which recipients share an address. Ids are given in order of first
+/// appearance, so iterating ids visits addresses in compose order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identities {
+    /// For each recipient, the id of its address; `None` if unreadable.
+    pub ids: Vec<Option<u32>>,
+    /// For each id, the index of the first recipient with that address.
+    pub first: Vec<usize>,
+}
+
+impl Identities {
+    /// Numbers the distinct addresses among `recipients`.
+    pub fn new(recipients: &[Recipient<'_>]) -> Self {
+        let mut by_key: FastMap<&str, u32> = FastMap::default();
+        by_key.reserve(recipients.len());
+        let mut first = Vec::new();
+        let ids = recipients
+            .iter()
+            .enumerate()
+            .map(|(index, recipient)| {
+                let key = recipient.address.as_ref()?.key();
+                Some(*by_key.entry(key).or_insert_with(|| {
+                    first.push(index);
+                    u32::try_from(first.len() - 1).unwrap_or(u32::MAX)
+                }))
+            })
+            .collect();
+        Identities { ids, first }
+    }
+
+    /// How many distinct addresses there are.
+    pub fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// `true` when no recipient is readable.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// The id of recipient `index`, as a usize for indexing per-id tables.
+    pub fn of(&self, index: usize) -> Option<usize> {
+        self.ids.get(index).copied().flatten().map(|id| id as usize)
+    }
+}
+
 /// Parses one entry of `field` and appends the recipients it holds to `out`.
 /// A chip always yields at least one recipient; text yields as many as it names.
-pub fn parse_entry(field: Field, entry: u32, source: Source<'_>, out: &mut Vec<Recipient>) {
-    let push = |out: &mut Vec<Recipient>, mailbox: Mailbox| {
+pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut Vec<Recipient<'a>>) {
+    let push = |out: &mut Vec<Recipient<'a>>, mailbox: Mailbox<'a>| {
         out.push(mailbox.into_recipient(field, entry));
     };
     match source {
@@ -95,7 +151,9 @@ pub fn parse_entry(field: Field, entry: u32, source: Source<'_>, out: &mut Vec<R
             let name = name.map(str::trim).filter(|n| !n.is_empty());
             let address = address.map(str::trim).filter(|a| !a.is_empty());
             let Some(text) = address else {
-                push(out, Mailbox::unreadable(name.unwrap_or_default(), name));
+                let mut mailbox = Mailbox::unreadable(name.unwrap_or_default(), name);
+                mailbox.name_from_chip = name.is_some();
+                push(out, mailbox);
                 return;
             };
             // The common case, a bare address, skips the list parser.
@@ -106,14 +164,23 @@ pub fn parse_entry(field: Field, entry: u32, source: Source<'_>, out: &mut Vec<R
             };
             match found.len() {
                 // A chip stands for someone even if its text names no one.
-                0 => push(out, Mailbox::unreadable(text, name)),
+                0 => {
+                    let mut mailbox = Mailbox::unreadable(text, name);
+                    mailbox.name_from_chip = name.is_some();
+                    push(out, mailbox);
+                }
                 1 => {
                     for mut mailbox in found.drain(..) {
                         if let Some(chip_name) = name {
-                            mailbox.name = Some(chip_name.to_owned());
+                            mailbox.name = Some(Cow::Borrowed(chip_name));
+                            mailbox.name_from_chip = true;
                         }
-                        mailbox.raw = text.to_owned();
+                        mailbox.raw = text;
+                        let same = mailbox.address.as_ref().is_some_and(|a| a.key() == text);
                         push(out, mailbox);
+                        if let Some(last) = out.last_mut() {
+                            last.address_from_chip = same;
+                        }
                     }
                 }
                 _ => {
@@ -128,31 +195,34 @@ pub fn parse_entry(field: Field, entry: u32, source: Source<'_>, out: &mut Vec<R
 
 /// A mailbox as parsed from text, before it is placed in a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Mailbox {
-    name: Option<String>,
-    address: Option<Address>,
-    raw: String,
+struct Mailbox<'a> {
+    name: Option<Cow<'a, str>>,
+    address: Option<Address<'a>>,
+    raw: &'a str,
+    name_from_chip: bool,
 }
 
-impl Mailbox {
-    fn unreadable(raw: &str, name: Option<&str>) -> Self {
+impl<'a> Mailbox<'a> {
+    fn unreadable(raw: &'a str, name: Option<&'a str>) -> Self {
         Mailbox {
-            name: name.map(str::to_owned),
+            name: name.map(Cow::Borrowed),
             address: None,
-            raw: raw.to_owned(),
+            raw,
+            name_from_chip: false,
         }
     }
 
     /// A mailbox whose address is `spec` if that validates, unreadable otherwise.
-    fn with_address(spec: &str, name: Option<String>) -> Self {
+    fn with_address(spec: &'a str, name: Option<Cow<'a, str>>) -> Self {
         Mailbox {
             address: Address::parse(strip_route(spec)).ok(),
             name,
-            raw: spec.trim().to_owned(),
+            raw: spec.trim(),
+            name_from_chip: false,
         }
     }
 
-    fn into_recipient(self, field: Field, entry: u32) -> Recipient {
+    fn into_recipient(self, field: Field, entry: u32) -> Recipient<'a> {
         let deceptive_name = match (&self.name, &self.address) {
             (Some(name), Some(address)) => names_other_address(name, address),
             _ => false,
@@ -160,10 +230,12 @@ impl Mailbox {
         Recipient {
             field,
             entry,
+            raw: if self.address.is_none() { self.raw } else { "" },
             name: self.name,
             address: self.address,
-            raw: self.raw,
             deceptive_name,
+            name_from_chip: self.name_from_chip,
+            address_from_chip: false,
         }
     }
 }
@@ -201,7 +273,7 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 }
 
 /// Whether a display name contains an address that is not `address`.
-fn names_other_address(name: &str, address: &Address) -> bool {
+fn names_other_address(name: &str, address: &Address<'_>) -> bool {
     if !name.contains(['@', '＠']) {
         return false;
     }
@@ -260,7 +332,7 @@ fn is_separator(c: char) -> bool {
 /// Parses a mailbox list. Groups (`team: a@x.org, b@y.org;`) contribute their
 /// members; their names, and empty groups such as `undisclosed-recipients:;`,
 /// contribute nothing because they are not addresses.
-fn parse_mailbox_list(text: &str) -> Vec<Mailbox> {
+fn parse_mailbox_list(text: &str) -> Vec<Mailbox<'_>> {
     let mut mailboxes = Vec::new();
     for item in split_items(text) {
         parse_item(item, &mut mailboxes);
@@ -302,7 +374,7 @@ fn split_items(text: &str) -> Vec<&str> {
 
 /// Parses one list item: `Name <addr>`, `addr (Name)`, `addr`, `Name addr`, or
 /// several bracketed or space-separated addresses that lack a separator.
-fn parse_item(item: &str, out: &mut Vec<Mailbox>) {
+fn parse_item<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
     let item = item.trim();
     let angles = angle_pairs(item);
     let Some(&(_, last_close)) = angles.last() else {
@@ -319,10 +391,10 @@ fn parse_item(item: &str, out: &mut Vec<Mailbox>) {
     for &(open, close) in &angles {
         let phrase = item.get(start..open).unwrap_or("");
         let spec = item.get(open + 1..close).unwrap_or("");
-        let name = display_name(phrase);
+        let name = display_name(phrase).map(Cow::Owned);
         let raw = item.get(start..close + 1).unwrap_or(item);
         let mut mailbox = Mailbox::with_address(spec, name);
-        mailbox.raw = raw.trim().to_owned();
+        mailbox.raw = raw.trim();
         out.push(mailbox);
         start = close + 1;
     }
@@ -360,7 +432,7 @@ fn angle_pairs(item: &str) -> Vec<(usize, usize)> {
 
 /// An item without brackets: `addr`, `addr (Name)`, `Name addr`, or
 /// `a@x.org b@y.org` (several addresses separated only by spaces).
-fn parse_bare(item: &str, out: &mut Vec<Mailbox>) {
+fn parse_bare<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
     let (words, comments) = words_and_comments(item);
     let address_words = words.iter().filter(|w| is_address_like(w)).count();
     match address_words {
@@ -374,10 +446,11 @@ fn parse_bare(item: &str, out: &mut Vec<Mailbox>) {
             let name = if names.is_empty() {
                 comments
                     .first()
-                    .map(|c| c.trim().to_owned())
+                    .map(|c| c.trim())
                     .filter(|c| !c.is_empty())
+                    .map(Cow::Borrowed)
             } else {
-                Some(names.join(" "))
+                Some(Cow::Owned(names.join(" ")))
             };
             let spec = words
                 .iter()
@@ -385,7 +458,7 @@ fn parse_bare(item: &str, out: &mut Vec<Mailbox>) {
                 .find(|w| is_address_like(w))
                 .unwrap_or("");
             let mut mailbox = Mailbox::with_address(spec, name);
-            mailbox.raw = item.trim().to_owned();
+            mailbox.raw = item.trim();
             out.push(mailbox);
         }
         // Several addresses and no separators: every word is its own token, so
@@ -491,13 +564,13 @@ fn unquote(word: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse_text(text: &str) -> Vec<Recipient> {
+    fn parse_text(text: &str) -> Vec<Recipient<'_>> {
         let mut out = Vec::new();
         parse_entry(Field::To, 0, Source::Text(text), &mut out);
         out
     }
 
-    fn keys(recipients: &[Recipient]) -> Vec<String> {
+    fn keys(recipients: &[Recipient<'_>]) -> Vec<String> {
         recipients
             .iter()
             .map(|r| match &r.address {

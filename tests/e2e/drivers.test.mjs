@@ -125,7 +125,7 @@ function inboxRouter(url) {
 
 /**
  * The live processes, from /proc (zombies excluded: they are already dead).
- * @returns {{pid: number, ppid: number, argv0: string, cmdline: string}[]}
+ * @returns {{pid: number, ppid: number, argv: string[]}[]}
  */
 function processTable() {
   const table = [];
@@ -137,7 +137,7 @@ function processTable() {
       const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (state === "Z") continue;
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      table.push({ pid: Number(entry), ppid: Number(ppid), argv0: argv[0], cmdline: argv.join(" ") });
+      table.push({ pid: Number(entry), ppid: Number(ppid), argv });
     } catch {
       // The process exited while being read.
     }
@@ -146,32 +146,40 @@ function processTable() {
 }
 
 /**
- * Browser and driver processes that this test process started (directly or
- * not) and that are still running.
+ * The browser and driver processes of a session that are still running.
+ *
+ * They are found from their roots: the browsers and drivers this test
+ * process spawned, the session's recorded process IDs, and the Firefox
+ * helpers that detach from their parent (the crash helper, and anything
+ * orphaned that names Firefox's PID or profile), plus all their descendants.
+ * Other browsers on the machine, such as a parallel test file's, are not
+ * counted.
  * @param {{pids?: Record<string, number>, profileDir?: string}} session
  * @returns {string[]} a description of each leftover
  */
 function leftoverProcesses(session) {
   const table = processTable();
-  const mine = new Set([process.pid]);
-  // Parents precede children often but not always in /proc order, so grow
-  // the set until it stops changing.
+  const recorded = new Set(Object.values(session.pids ?? {}));
+  const firefoxPid = String(session.pids?.firefox ?? "none");
+  const isRoot = ({ pid, ppid, argv }) =>
+    (ppid === process.pid && /geckodriver|firefox|chrom/.test(path.basename(argv[0]))) ||
+    recorded.has(pid) ||
+    (path.basename(argv[0]) === "crashhelper" && argv[1] === firefoxPid) ||
+    argv.some((arg, i) => arg === "-parentPid" && argv[i + 1] === firefoxPid) ||
+    (session.profileDir !== undefined && argv.includes(session.profileDir));
+  const found = new Set(table.filter(isRoot).map(({ pid }) => pid));
+  // Parents do not always precede their children in /proc order, so the
+  // set grows until it stops changing.
   for (let grew = true; grew; ) {
     grew = false;
     for (const { pid, ppid } of table) {
-      if (mine.has(ppid) && !mine.has(pid)) grew = mine.add(pid) && true;
+      if (found.has(ppid) && !found.has(pid)) {
+        found.add(pid);
+        grew = true;
+      }
     }
   }
-  const recorded = new Set(Object.values(session.pids ?? {}));
-  return table
-    .filter(
-      ({ pid, argv0, cmdline }) =>
-        (mine.has(pid) && pid !== process.pid && /geckodriver|firefox|chrom/.test(path.basename(argv0))) ||
-        recorded.has(pid) ||
-        // An orphaned Firefox is no longer our descendant; its profile gives it away.
-        (session.profileDir && cmdline.includes(session.profileDir)),
-    )
-    .map(({ pid, cmdline }) => `${pid} ${cmdline.slice(0, 120)}`);
+  return table.filter(({ pid }) => found.has(pid)).map(({ pid, argv }) => `${pid} ${argv.join(" ").slice(0, 120)}`);
 }
 
 /**
@@ -211,7 +219,7 @@ function driverSuite(name, launch, binary, installHint) {
       session = await launch({ extensionDir, routes: { "mail.google.com": inboxRouter } });
       page = await session.newPage();
       await page.goto(INBOX_URL);
-    });
+    }, { timeout: 30_000 });
     // A safety net for a failing test: close() is idempotent.
     after(() => session?.close());
 
@@ -228,7 +236,7 @@ function driverSuite(name, launch, binary, installHint) {
       assert.deepEqual(await page.evaluate("({ a: [1, 'x', null], b: true })"), { a: [1, "x", null], b: true });
       assert.equal(await page.evaluate("new Promise((r) => setTimeout(() => r(42), 10))"), 42);
       assert.equal(await page.evaluate("undefined // a trailing comment"), undefined);
-      await assert.rejects(page.evaluate("null.x"), /null/);
+      await assert.rejects(page.evaluate("null.x"), /Evaluating `null\.x` threw: .*null/);
     });
 
     test("the content script ran at document_start", async () => {

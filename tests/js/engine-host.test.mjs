@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EngineHost } from "../../www/background/engine-host.js";
-import { askEngine, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
+import { askEngine, completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { faultInjectionEngine, releaseEngine } from "./wasm.mjs";
 
 const exposed = {
@@ -38,7 +38,8 @@ test("answers with the current policy and follows policy changes", async () => {
   host.invalidate();
   const second = await host.handle(exposed);
   assert.equal(second.verdict.action, "warn");
-  assert.deepEqual(second.plan.after.to, [{ address: "me@corp.example" }]);
+  assert.equal(second.plan.placeholder, "me@corp.example", "To would be empty: the sender goes there");
+  assert.deepEqual(second.plan.add.bcc, [0, 1]);
 
   const policy = await host.policy();
   assert.deepEqual(policy.policy.locked, ["minExposedParties"]);
@@ -46,10 +47,30 @@ test("answers with the current policy and follows policy changes", async () => {
 
 test("replies are plain JSON data, never Maps", async () => {
   const engine = await releaseEngine();
-  const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: null }) });
+  const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: { minExposedParties: 2 } }) });
   const reply = await host.handle(exposed);
   assert.deepEqual(JSON.parse(JSON.stringify(reply)), reply);
   assert.equal(structuredClone(reply).recipients.length, 2);
+});
+
+test("a harmless compose gets a short reply", async () => {
+  const engine = await releaseEngine();
+  const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: null }) });
+  const reply = await host.handle(exposed);
+  assert.equal(reply.verdict.action, "none");
+  assert.equal(reply.recipients, undefined, "no per-recipient detail when nothing is stopped");
+  assert.equal(reply.plan, null);
+});
+
+test("completeRecipients restores what the reply leaves out", async () => {
+  const engine = await releaseEngine();
+  const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: { minExposedParties: 2 } }) });
+  const compose = { account: "me@corp.example", to: [{ name: "Ann", address: "ann@one.example" }, { name: "Bob", address: "Bob@Two.Example" }, { text: "Carl <carl@three.example>" }] };
+  const reply = completeRecipients(await host.handle({ v: PROTOCOL_VERSION, kind: "evaluate", compose }), compose);
+  assert.deepEqual(
+    reply.recipients.map((r) => [r.address, r.name]),
+    [["ann@one.example", "Ann"], ["bob@two.example", "Bob"], ["carl@three.example", "Carl"]],
+  );
 });
 
 test("a failure to load becomes a reply, and the next request retries", async () => {

@@ -87,7 +87,7 @@ export class Dialog {
     if (staying > 0) {
       body.push(h("p", { class: "staying" }, message("dialog_staying", [verdict.internalRecipients, verdict.trustedRecipients])));
     }
-    if (plan) body.push(this.planPreview(plan));
+    if (plan) body.push(this.planPreview(plan, recipients));
     if (plan?.unmovable.length) {
       body.push(h("p", { class: "warning" }, message("dialog_unmovable", [plan.unmovable.length])));
     }
@@ -130,10 +130,10 @@ export class Dialog {
    * sent, and the list says what to fix by hand.
    * @param {object|null} verification The engine's verification, if any.
    * @param {string} detail An error message, if the move itself failed.
-   * @param {object} plan
+   * @param {object} reply The evaluate reply whose plan was applied.
    * @returns {Promise<string>}
    */
-  showMoveFailed(verification, detail, plan) {
+  showMoveFailed(verification, detail, reply) {
     const items = [];
     for (const { field, entry } of verification?.missing ?? []) {
       items.push(h("li", { "data-address": entry }, message("dialog_shouldBeIn", [entry, fieldLabel(field)])));
@@ -143,7 +143,7 @@ export class Dialog {
     }
     const body = [h("p", {}, message("dialog_moveFailed"))];
     if (items.length) body.push(h("ul", { class: "fixes" }, ...items));
-    else if (verification) body.push(this.planPreview(plan));
+    else if (verification) body.push(this.planPreview(reply.plan, reply.recipients));
     if (detail) body.push(h("p", { class: "detail" }, detail));
     return this.open("dialog_titleMoveFailed", body, [["cancel", "dialog_close", "primary"]], "warn");
   }
@@ -189,13 +189,18 @@ export class Dialog {
     );
   }
 
-  /** "After the move: To: …, Cc: —, Bcc: 40 recipients". */
-  planPreview(plan) {
+  /**
+   * "After the move: To: …, Cc: —, Bcc: 40 recipients".
+   * @param {object} plan
+   * @param {object[]} recipients The reply's recipients (the plan's indices point into them).
+   */
+  planPreview(plan, recipients) {
     const rows = ["to", "cc", "bcc"].map((field) => {
-      const entries = plan.after[field];
+      const entries = plan.after[field].map((index) => recipients[index]?.address ?? recipients[index]?.raw ?? "");
+      if (field === "to" && plan.placeholder) entries.push(plan.placeholder);
       let summary;
       if (entries.length === 0) summary = message("dialog_empty");
-      else if (entries.length <= PREVIEW_NAMES) summary = entries.map((e) => e.address ?? e.raw).join(", ");
+      else if (entries.length <= PREVIEW_NAMES) summary = entries.join(", ");
       else summary = message("dialog_recipientCount", [entries.length]);
       return h("div", { class: "row", "data-field": field }, h("dt", {}, fieldLabel(field)), h("dd", {}, summary));
     });

@@ -125,9 +125,10 @@ export const gmail = {
   async applyPlan(root, plan, read, recipients) {
     expandRecipients(root);
     // 1. Additions, Bcc first: a half-done move over-protects, never leaks.
-    for (const field of FIELDS.slice().sort((a, b) => (a === "bcc" ? -1 : b === "bcc" ? 1 : 0))) {
-      const additions = plan.add.filter((a) => a.field === field);
-      if (additions.length) await addRecipients(root, field, additions.map((a) => a.address));
+    for (const field of ["bcc", "cc", "to"]) {
+      const addresses = plan.add[field].map((index) => recipients[index].spec ?? recipients[index].address);
+      if (field === "to" && plan.placeholder) addresses.push(plan.placeholder);
+      if (addresses.length) await addRecipients(root, field, addresses);
     }
     // 2. Removals. Typed text may hold several recipients of which only some
     //    move; such text is rewritten with the ones that stay.

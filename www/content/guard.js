@@ -21,7 +21,7 @@
  * `dispatchEvent` is synchronous, so the bypass cannot leak to a later event.
  */
 
-import { askEngine } from "../lib/engine-client.js";
+import { askEngine, completeRecipients } from "../lib/engine-client.js";
 import { Dialog, isInsideDialog } from "./dialog.js";
 
 /**
@@ -194,6 +194,7 @@ export class Guard {
       this.replay(root, entry);
       return;
     }
+    completeRecipients(reply, read.compose);
     entry.state = "dialog";
     this.count("warned");
     const choice = await this.dialog.showVerdict(reply);
@@ -225,21 +226,23 @@ export class Guard {
     try {
       await this.adapter.applyPlan(root, reply.plan, read, reply.recipients);
       const after = this.adapter.read(root);
-      const answer = await this.ask({ kind: "verify", compose: after.compose, expected: reply.plan.after });
+      // The engine re-plans from the original compose and compares; it does
+      // not take our word for what the plan was.
+      const answer = await this.ask({ kind: "verify", original: read.compose, compose: after.compose });
       verification = answer.ok ? answer.verification : null;
       if (!answer.ok) throw new Error(answer.error?.message ?? "the engine did not answer");
     } catch (error) {
-      await this.dialog.showMoveFailed(null, String(error?.message ?? error), reply.plan);
+      await this.dialog.showMoveFailed(null, String(error?.message ?? error), reply);
       this.settle(root, entry);
       return;
     }
     if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
       // Nothing is sent: the user sees what is still wrong and fixes it.
-      await this.dialog.showMoveFailed(verification, "", reply.plan);
+      await this.dialog.showMoveFailed(verification, "", reply);
       this.settle(root, entry);
       return;
     }
-    this.count("moved", reply.plan.add.filter((a) => a.field === "bcc").length);
+    this.count("moved", reply.plan.add.bcc.length);
     if (choice === "move-and-send") {
       this.dialog.close();
       this.replay(root, entry);

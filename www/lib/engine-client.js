@@ -65,3 +65,22 @@ export async function askEngine(request, options = {}) {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Fills in what an `evaluate` reply leaves out because the sender already has
+ * it: a chip's own name, and its address when the engine found it already
+ * normalised (see src/engine/protocol.rs). Afterwards every readable
+ * recipient has `address`, and every named one `name`.
+ * @param {object} reply An `evaluate` reply (changed in place).
+ * @param {object} compose The `compose` the request carried.
+ * @returns {object} The reply.
+ */
+export function completeRecipients(reply, compose) {
+  for (const recipient of reply.recipients ?? []) {
+    const entry = compose[recipient.field]?.[recipient.entry];
+    if (!entry) continue;
+    if (recipient.address === undefined && recipient.class !== "unreadable") recipient.address = entry.address;
+    if (recipient.name === undefined && entry.name) recipient.name = entry.name;
+  }
+  return reply;
+}

@@ -10,7 +10,7 @@
  * router, so they never reach the network and the page keeps its real URL.
  */
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -46,8 +46,14 @@ export async function launchChromium(options) {
     throw new Error(`Chromium is not installed at ${CHROMIUM_BINARY}; install it with \`apt-get install chromium\`.`);
   }
   const extension = path.resolve(extensionDir);
-  if (!existsSync(path.join(extension, "manifest.json"))) {
+  const manifestPath = path.join(extension, "manifest.json");
+  if (!existsSync(manifestPath)) {
     throw new Error(`No manifest.json in the extension directory ${extension}; build it first (\`npm run build\`).`);
+  }
+  // The extension ID is learnt from the service worker's URL, so there
+  // must be one; say so now rather than after a timeout.
+  if (!JSON.parse(readFileSync(manifestPath, "utf8")).background?.service_worker) {
+    throw new Error(`${manifestPath} declares no background.service_worker, which launchChromium needs to find the extension's ID.`);
   }
 
   const context = await chromium.launchPersistentContext("", {
@@ -69,7 +75,11 @@ export async function launchChromium(options) {
 
   try {
     for (const [host, router] of Object.entries(routes)) {
-      await context.route(`https://${host}/**`, (route) => route.fulfill(fixtureFor(router, route.request().url())));
+      await context.route(`https://${host}/**`, (route) =>
+        // Fulfilling fails only when the request is gone (its page closed
+        // or navigated away); there is nobody left to answer then.
+        route.fulfill(fixtureFor(router, route.request().url())).catch(() => {}),
+      );
     }
     const extensionId = await waitForExtensionId(context);
     return chromiumSession(context, extensionId);
@@ -120,7 +130,7 @@ async function waitForExtensionId(context) {
     } catch {
       throw new Error(
         `The extension's service worker did not start within ${SERVICE_WORKER_TIMEOUT_MS} ms; ` +
-          "check that the manifest declares background.service_worker and that the worker script loads.",
+          "check that the worker script exists and loads without errors.",
       );
     }
   }
@@ -154,7 +164,13 @@ function chromiumPage(page) {
   const evaluate = async (expression) => {
     // Round-tripping through JSON gives the same values as the Firefox
     // driver (Playwright would otherwise hand back Dates, Maps, NaN …).
-    const json = await page.evaluate(jsonExpression(expression));
+    let json;
+    try {
+      json = await page.evaluate(jsonExpression(expression));
+    } catch (error) {
+      // Playwright's message would show the wrapper, not the expression.
+      throw new Error(`Evaluating \`${expression}\` threw: ${error.message.replace(/^page\.evaluate: /, "")}`, { cause: error });
+    }
     return json === undefined ? undefined : JSON.parse(json);
   };
   const element = async (expression) => {

@@ -187,7 +187,7 @@ function geckoIdOf(manifestPath) {
 function findGeckodriver() {
   if (process.env.GECKODRIVER) {
     if (isExecutable(process.env.GECKODRIVER)) return process.env.GECKODRIVER;
-    throw new Error(`GECKODRIVER=${process.env.GECKODRIVER} is not an executable file.`);
+    throw new Error(`GECKODRIVER=${process.env.GECKODRIVER} is not an executable file; fix or unset it, or install geckodriver with \`cargo install geckodriver --locked\`.`);
   }
   const cargoBin = path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), ".cargo"), "bin");
   const candidates = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), cargoBin].map((dir) =>
@@ -681,7 +681,6 @@ function firefoxPage(bidi, context) {
  */
 const NAMED_KEYS = {
   Control: "\uE009",
-  Ctrl: "\uE009",
   // Playwright's ControlOrMeta is Meta only on macOS; these runs are Linux.
   ControlOrMeta: "\uE009",
   Shift: "\uE008",
@@ -706,8 +705,12 @@ const NAMED_KEYS = {
   ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`F${i + 1}`, String.fromCharCode(0xe031 + i)])),
 };
 
-/** Characters that `type` sends as named keys, as Playwright does. */
-const TYPED_KEYS = { "\n": NAMED_KEYS.Enter, "\r": NAMED_KEYS.Enter, "\t": NAMED_KEYS.Tab };
+/**
+ * Characters that `type` sends as named keys: line breaks become Enter, as
+ * in Playwright. A tab stays a character (Playwright inserts it as text too);
+ * sending the Tab key would move the focus instead.
+ */
+const TYPED_KEYS = { "\n": NAMED_KEYS.Enter, "\r": NAMED_KEYS.Enter };
 
 /**
  * Splits a Playwright chord ("Control+Enter", "Shift+Tab", "a", "+",

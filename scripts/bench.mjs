@@ -1,0 +1,155 @@
+/**
+ * @file `npm run bench`: measures the engine natively and in headless
+ * Chromium, the WASM's size, and the background's cold start, and writes the
+ * figures with the machine and date to BENCHMARKS.md. It measures; it asserts
+ * nothing (speed goals are judged from the report, never by timed tests).
+ */
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { ensureBuildTools } from "./setup.mjs";
+import { build } from "./build.mjs";
+import { capture, ROOT, step } from "./lib/run.mjs";
+
+const ORIGIN = "http://bench.invalid";
+
+/** Native figures from `cargo bench --bench engine` (one JSON line per size). */
+function nativeEngine() {
+  step("Native engine (cargo bench --bench engine)");
+  const output = capture("cargo", ["bench", "--locked", "--bench", "engine"]);
+  if (output === null) throw new Error("cargo bench failed");
+  return output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+}
+
+/** The engine through its exported API inside headless Chromium. */
+async function browserEngine() {
+  step("WASM engine in headless Chromium");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--disable-background-networking", "--disable-component-update", "--no-first-run", ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
+  });
+  try {
+    const runs = [];
+    // Several fresh pages: the cold start differs from load to load.
+    for (let i = 0; i < 5; i++) {
+      const page = await browser.newPage();
+      await page.route(`${ORIGIN}/**`, (route) => {
+        const url = new URL(route.request().url());
+        const file = url.pathname === "/" ? null : url.pathname;
+        if (!file) {
+          return route.fulfill({ contentType: "text/html", body: `<script type="module" src="/engine-page.js"></script>` });
+        }
+        // The page and the background's own modules, and the release build.
+        const source =
+          file === "/engine-page.js"
+            ? path.join(ROOT, "tests", "bench", "engine-page.js")
+            : file.startsWith("/pkg/")
+              ? path.join(ROOT, "build", file)
+              : path.join(ROOT, "www", file);
+        const type = file.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+        return route.fulfill({ contentType: type, body: readFileSync(source) });
+      });
+      await page.goto(`${ORIGIN}/`);
+      runs.push(await page.waitForFunction(() => globalThis.benchResult, null, { timeout: 120_000 }).then((h) => h.jsonValue()));
+      await page.close();
+    }
+    return { version: browser.version(), runs };
+  } finally {
+    await browser.close();
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function machine() {
+  const cpu = cpus();
+  return `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+}
+
+const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+
+async function main() {
+  ensureBuildTools();
+  build();
+  const wasm = readFileSync(path.join(ROOT, "build", "pkg", "bcc_guard_bg.wasm"));
+  const sizes = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
+  const native = nativeEngine();
+  const browser = await browserEngine();
+
+  // The warm figures of the last run (its page is as warm as any), the cold
+  // start as the median over the fresh pages.
+  const warm = browser.runs.at(-1).warm;
+  const cold = Object.fromEntries(
+    Object.keys(browser.runs[0].cold).map((key) => [key, median(browser.runs.map((run) => run.cold[key]))]),
+  );
+  const rows = native.map((n) => {
+    const w = warm.find((r) => r.recipients === n.recipients);
+    return `| ${n.recipients.toLocaleString("en")} | ${fmt(n.median_us / 1000)} | ${fmt(w.median_ms)} | ${fmt(w.engine_only_ms)} | ${fmt(w.median_ms / n.recipients)} |`;
+  });
+  const thousand = warm.find((r) => r.recipients === 1000).median_ms;
+  const date = new Date().toISOString().slice(0, 10);
+  const report = `# Benchmarks
+
+Measured by \`npm run bench\` on ${date}: ${machine()}; ${browser.version} headless.
+Figures are medians. They are measurements, not tests: nothing fails when a
+target is missed. The machine may be shared, so repeated runs vary by tens of
+per cent.
+
+## Engine: evaluate + plan
+
+One \`evaluate\` request — parse, classify, judge and plan the move — for a
+compose whose To holds N recipients: 10 % colleagues, 20 % consumer mailboxes
+and 70 % contacts at 97 outside organisations, so that every call finds an
+exposure and plans a move. *Native* calls \`Engine::evaluate\`
+(\`benches/engine.rs\`); *Chromium* calls the exported \`Engine.handle()\` with a
+plain JS request object and receives the plain JS reply, exactly as the
+background does, the boundary crossing included (\`tests/bench/engine-page.js\`).
+*Inside WASM* is the exported \`handle()\` alone (JSON text in, JSON text out),
+without \`JSON.stringify\` of the request and \`JSON.parse\` of the reply.
+
+| recipients | native | Chromium (WASM), full call | of which inside WASM | Chromium per recipient |
+|---:|---:|---:|---:|---:|
+${rows.join("\n")}
+
+Target: 1,000 recipients in under 0.4 ms in Chromium. Measured: **${fmt(thousand)}** — ${thousand < 0.4 ? "met" : "not met"}.
+(For scale, the issue quotes FlexConfirmMail's JS classifier at about 1.1 ms
+for 1,000 recipients on this kind of machine; we did not measure it.)
+
+## WASM size
+
+| | bytes | target |
+|---|---:|---:|
+| raw | ${sizes.raw.toLocaleString("en")} (${(sizes.raw / 1024).toFixed(1)} KB) | ≤ 400 KB ${sizes.raw <= 400 * 1024 ? "✓" : "✗"} |
+| gzip -9 | ${sizes.gzip.toLocaleString("en")} (${(sizes.gzip / 1024).toFixed(1)} KB) | ≤ 150 KB ${sizes.gzip <= 150 * 1024 ? "✓" : "✗"} |
+
+The Public Suffix List (ICANN and private sections, 9,500 rules) is included,
+front-coded in about 64 KB.
+
+## Background cold start
+
+A fresh page importing the glue, compiling and instantiating the WASM,
+building the engine and answering its first request (which decodes the Public
+Suffix List). Median of ${browser.runs.length} fresh pages.
+
+| step | time |
+|---|---:|
+| import the glue | ${fmt(cold.import_ms)} |
+| fetch, compile, instantiate the WASM | ${fmt(cold.instantiate_ms)} |
+| \`new Engine(policy)\` | ${fmt(cold.engine_ms)} |
+| first \`evaluate\` (10 recipients) | ${fmt(cold.first_evaluate_ms)} |
+| **total** | **${fmt(cold.total_ms)}** |
+`;
+  writeFileSync(path.join(ROOT, "BENCHMARKS.md"), report);
+  console.log(report);
+}
+
+main().catch((error) => {
+  console.error(`\nBenchmark failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
