@@ -56,6 +56,12 @@ function h(tag, attributes = {}, ...children) {
 /** How many entries the "after the move" summary names before it just counts. */
 const PREVIEW_NAMES = 3;
 
+/**
+ * How long after opening the dialog ignores Enter and Space, so that a key
+ * pressed twice to send cannot confirm a choice the user has not seen.
+ */
+const ARMING_DELAY_MS = 400;
+
 export class Dialog {
   constructor() {
     /** @type {HTMLElement|null} */
@@ -64,6 +70,8 @@ export class Dialog {
     this.shadow = null;
     /** @type {((choice: string) => void)|null} */
     this.resolve = null;
+    /** When the dialog last opened (performance.now()). */
+    this.openedAt = 0;
   }
 
   /** @returns {boolean} */
@@ -240,6 +248,7 @@ export class Dialog {
     );
     shadow.append(h("div", { class: "backdrop" }), dialog);
     document.documentElement.append(host);
+    this.openedAt = performance.now();
     this.host = host;
     this.shadow = shadow;
     /** @type {HTMLElement|null} */
@@ -273,6 +282,13 @@ export class Dialog {
       if (button && !button.disabled) this.choose(button.getAttribute("data-action"));
       return;
     }
+    if (event.type !== "keydown" && event.type !== "keyup") return;
+    if ((event.key === "Enter" || event.key === " ") && this.isCarryOver(event)) {
+      // A held or repeated send shortcut must not confirm the dialog the
+      // user has not read yet: no button activation for it.
+      event.preventDefault();
+      return;
+    }
     if (event.type !== "keydown") return;
     if (event.key === "Escape") {
       event.preventDefault();
@@ -286,6 +302,16 @@ export class Dialog {
       const next = (at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length;
       buttons[next].focus();
     }
+  }
+
+  /**
+   * Whether a key event belongs to the keystroke that opened the dialog
+   * rather than to a decision: auto-repeat, a Ctrl/⌘ chord (the send
+   * shortcut), or anything within the first moments after opening.
+   * @param {KeyboardEvent} event
+   */
+  isCarryOver(event) {
+    return event.repeat || event.ctrlKey || event.metaKey || performance.now() - this.openedAt < ARMING_DELAY_MS;
   }
 
   /** @param {string} choice */

@@ -1,0 +1,103 @@
+/**
+ * @file Steps the webmail end-to-end tests share: finding the guard's dialog
+ * through its automation contract, choosing a button, and waiting for the
+ * fixture's "native send" counter to settle.
+ *
+ * The contract (www/content/dialog.js): the host `[data-bcc-guard="dialog"]`
+ * is a child of `document.documentElement` with an open shadow root holding
+ * the `role="alertdialog"` element; buttons carry `data-action`; exposed
+ * recipients carry `data-address`.
+ */
+
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CHROMIUM_BINARY, launchChromium } from "./chromium.mjs";
+import { FIREFOX_BINARY, launchFirefox } from "./firefox.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Both browsers, each with its build of the extension. */
+export const BROWSERS = [
+  {
+    name: "chromium",
+    launch: launchChromium,
+    extensionDir: path.join(ROOT, "dist", "chrome"),
+    skip: !existsSync(CHROMIUM_BINARY) && `${CHROMIUM_BINARY} is missing (apt-get install chromium)`,
+  },
+  {
+    name: "firefox",
+    launch: launchFirefox,
+    extensionDir: path.join(ROOT, "dist", "firefox"),
+    skip: !existsSync(FIREFOX_BINARY) && `${FIREFOX_BINARY} is missing (apt-get install firefox-esr)`,
+  },
+].map((browser) => ({
+  ...browser,
+  skip: browser.skip || (!existsSync(path.join(browser.extensionDir, "manifest.json")) && `${browser.extensionDir} is missing: run npm run build`),
+}));
+
+/** The dialog host, as a page expression. */
+export const HOST = `document.querySelector('[data-bcc-guard="dialog"]')`;
+
+/** The alertdialog element inside the host's shadow root. */
+export const DIALOG = `${HOST}?.shadowRoot?.querySelector('[role="alertdialog"]')`;
+
+/**
+ * A dialog button, as a page expression.
+ * @param {string} action
+ */
+export const button = (action) => `${HOST}.shadowRoot.querySelector('[data-action="${action}"]')`;
+
+/**
+ * Waits for the dialog and returns what it shows.
+ * @param {import("./session.mjs").Page} page
+ * @returns {Promise<{title: string, actions: string[], addresses: string[], raws: string[], text: string}>}
+ */
+export async function waitForDialog(page, timeoutMs = 8000) {
+  await page.waitFor(`!!${DIALOG}?.querySelector("button")`, timeoutMs);
+  return page.evaluate(`(() => {
+    const root = ${HOST}.shadowRoot;
+    return {
+      title: root.querySelector("h2").textContent,
+      actions: [...root.querySelectorAll("[data-action]")].map((b) => b.dataset.action),
+      addresses: [...root.querySelectorAll("[data-address]")].map((e) => e.dataset.address),
+      raws: [...root.querySelectorAll("[data-raw]")].map((e) => e.dataset.raw),
+      text: root.querySelector('[role="alertdialog"]').textContent,
+      isChildOfRoot: ${HOST}.parentNode === document.documentElement,
+      role: root.querySelector('[role="alertdialog"]').getAttribute("role"),
+    };
+  })()`);
+}
+
+/**
+ * Clicks a dialog button.
+ * @param {import("./session.mjs").Page} page
+ * @param {string} action
+ */
+export async function choose(page, action) {
+  await page.click(button(action));
+}
+
+/** Whether the dialog is gone. */
+export const noDialog = `!${HOST}`;
+
+/**
+ * Waits until the fixture has counted `count` native sends, then a little
+ * longer to prove no further send follows (exactly once, never twice).
+ * @param {import("./session.mjs").Page} page
+ * @param {number} count
+ * @returns {Promise<number>} The final count.
+ */
+export async function settledSends(page, count, settleMs = 400) {
+  if (count > 0) await page.waitFor(`window.__fixture.sendCount >= ${count}`, 8000);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return page.evaluate("window.__fixture.sendCount");
+}
+
+/**
+ * The last message the fixture "sent".
+ * @param {import("./session.mjs").Page} page
+ */
+export function lastSent(page) {
+  return page.evaluate("window.__fixture.sent.at(-1) ?? null");
+}
