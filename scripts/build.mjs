@@ -6,8 +6,13 @@
  * One source manifest (`manifest.json`) carries both browsers' keys; this
  * script removes what each browser does not use:
  *   Chrome  — `background.scripts` (it warns about it) and the Gecko settings;
- *   Firefox — `background.service_worker` (ignored, and linted) and
- *             `storage.managed_schema` (Firefox reads policies.json instead).
+ *   Firefox — `background.service_worker` (ignored, and linted),
+ *             `storage.managed_schema` (Firefox reads policies.json instead)
+ *             and `key` (Firefox uses the Gecko ID).
+ *
+ * `key` is the public half of the project's development key: it fixes the
+ * unpacked and self-hosted extension ID at paldapobjjgoepiejgigblhhidmhagng,
+ * so that admins' policies keep applying. The private key is never committed.
  */
 
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -61,6 +66,8 @@ export function manifestFor(browser) {
   } else {
     delete manifest.background.service_worker;
     delete manifest.storage;
+    // Firefox identifies the add-on by its Gecko ID and ignores `key`.
+    delete manifest.key;
   }
   return manifest;
 }
@@ -68,8 +75,9 @@ export function manifestFor(browser) {
 /** Bundles each content script (ES modules) into one classic script. */
 function bundleContentScripts(outDir) {
   run("esbuild", [
+    // Minified: the content script is parsed on every webmail page load.
     "www/content/main.js", "--bundle", "--format=iife", "--target=es2022",
-    "--minify-syntax", "--legal-comments=none", `--outfile=${path.join(outDir, "content.js")}`,
+    "--minify", "--legal-comments=none", `--outfile=${path.join(outDir, "content.js")}`,
   ]);
 }
 

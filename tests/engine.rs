@@ -442,8 +442,10 @@ fn unprotected_hosts_are_left_alone() {
     let gmail = evaluate(policy.clone(), compose("mail.google.com"));
     assert_eq!(gmail["verdict"]["action"], "none");
     assert_eq!(gmail["plan"], Value::Null);
-    let outlook = evaluate(policy, compose("Outlook.Office.com"));
+    let outlook = evaluate(policy.clone(), compose("Outlook.Office.com"));
     assert_eq!(outlook["verdict"]["action"], "warn");
+    // A frame that cannot tell its host is protected, never exempt.
+    assert_eq!(evaluate(policy, compose(""))["verdict"]["action"], "warn");
 }
 
 #[test]

@@ -127,12 +127,11 @@ impl Engine {
         Ok(plan::verify(expected, &recipients, verdict))
     }
 
-    /// Whether the guard runs on `host` (an absent host is always protected).
+    /// Whether the guard runs on `host`. An absent or empty host is always
+    /// protected: not knowing where we are must never switch protection off.
     pub fn protects(&self, host: Option<&str>) -> bool {
-        host.is_none_or(|host| {
-            let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-            self.policy.settings.protected_hosts.contains(&host)
-        })
+        let host = host.unwrap_or("").trim().trim_end_matches('.').to_ascii_lowercase();
+        host.is_empty() || self.policy.settings.protected_hosts.contains(&host)
     }
 
     fn judge(

@@ -4,6 +4,26 @@
  */
 
 /**
+ * The webmail host this document belongs to. Outlook's pop-out compose is an
+ * `about:blank` frame, whose own URL has no host; it inherits its parent's
+ * origin, so the parent's host is the one that counts. An empty host must
+ * never reach the engine: a host the policy does not list is unprotected.
+ * @returns {string}
+ */
+export function pageHost() {
+  if (location.hostname) return location.hostname;
+  for (let frame = window; frame !== frame.parent; ) {
+    try {
+      frame = frame.parent;
+      if (frame.location.hostname) return frame.location.hostname;
+    } catch {
+      break;
+    }
+  }
+  return "";
+}
+
+/**
  * Polls `condition` every animation-frame-ish tick until it returns a truthy
  * value or `timeoutMs` passes.
  * @template T

@@ -10,7 +10,7 @@
  * time, because Gmail re-renders toolbars and rows.
  */
 
-import { until, simulateClick, setInputValue } from "./dom.js";
+import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
 const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
@@ -92,7 +92,7 @@ export const gmail = {
   composeOf,
 
   read(root) {
-    const compose = { account: account(root), host: location.hostname, complete: false, to: [], cc: [], bcc: [] };
+    const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
     for (const field of FIELDS) {
       const entries = compose[field];

@@ -9,13 +9,22 @@
 
 import { ext } from "../lib/browser.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
 import { gmail } from "./gmail.js";
+import { outlook } from "./outlook.js";
 
-/** Adapters by host name. */
-const ADAPTERS = new Map([["mail.google.com", gmail]]);
+/** Adapters by host name (the manifest's content-script matches). */
+const ADAPTERS = new Map([
+  ["mail.google.com", gmail],
+  ["outlook.office.com", outlook],
+  ["outlook.office365.com", outlook],
+  ["outlook.live.com", outlook],
+  ["outlook.cloud.microsoft", outlook],
+]);
 
-const adapter = ADAPTERS.get(location.hostname);
+
+const adapter = ADAPTERS.get(pageHost());
 if (adapter) {
   const guard = new Guard(adapter, {
     // Counters for the toolbar popup: numbers only, never addresses.

@@ -1,0 +1,365 @@
+/**
+ * @file The Outlook on the web adapter (outlook.office.com,
+ * outlook.office365.com, outlook.live.com, outlook.cloud.microsoft).
+ *
+ * OWA is harder than Gmail: the recipient wells are roosterjs editors, chips
+ * are `_EType_RECIPIENT_ENTITY` entities whose visible text is often only a
+ * display name, and its selectors have changed several times a year (see
+ * shared/research/webmail-dom.md §3). So every step has several strategies,
+ * tried in order, each covered by a fixture variant in tests/. When all fail
+ * the adapter says so — the compose is marked incomplete, or the move leaves
+ * the recipients for the user to fix — and the guard warns. It never falls
+ * back to "unprotected".
+ */
+
+import { pageHost, simulateClick, until } from "./dom.js";
+
+const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
+
+/** Compose roots: docked in the reading pane, or the full-page / pop-out form. */
+const COMPOSE_ROOTS = '[data-app-section="MailCompose"], [data-app-section="Form_Content"]';
+
+/**
+ * The Send button, language-independent first: its id always ends in
+ * `__primaryActionButton`; then the shortcut in its tooltip; then the
+ * localised label.
+ */
+const SEND_BUTTONS = [
+  'button[id$="__primaryActionButton"]',
+  'button[title*="Ctrl+Enter"]',
+  'button[aria-label="Send"]',
+  'button[aria-label="送信"]',
+].join(", ");
+
+/** Group ids end in the field, whatever the UI language. */
+const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
+
+/** Labels of the wells and toggles, for the fallbacks (English and Japanese). */
+const LABELS = { to: ["to", "宛先"], cc: ["cc"], bcc: ["bcc"] };
+
+const CHIP = "._EType_RECIPIENT_ENTITY";
+const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
+
+/**
+ * The compose root of an element, if it is in one.
+ * @param {EventTarget|null} target
+ * @returns {Element|null}
+ */
+function composeOf(target) {
+  const element = target instanceof Element ? target : target instanceof Node ? target.parentElement : null;
+  if (!element) return null;
+  const root = element.closest(COMPOSE_ROOTS);
+  if (root) return root;
+  // Fallback: the nearest ancestor holding both a Send button and a well.
+  for (let node = element; node && node !== document.documentElement; node = node.parentElement) {
+    if (node.querySelector(SEND_BUTTONS) && wellOf(node, "to")) return node;
+  }
+  return null;
+}
+
+/**
+ * The editable well of a field, by strategy: the group whose id ends in
+ * `_TO`/`_CC`/`_BCC`; else a single-line editable labelled for the field.
+ * @param {Element} root
+ * @param {"to"|"cc"|"bcc"} field
+ * @returns {HTMLElement|null}
+ */
+function wellOf(root, field) {
+  const group = root.querySelector(`[role=group][id$="${GROUP_SUFFIX[field]}"]`);
+  if (group) {
+    return group.matches("[contenteditable=true]") ? group : group.querySelector("[contenteditable=true]");
+  }
+  for (const editable of root.querySelectorAll("[contenteditable=true]:not([aria-multiline=true])")) {
+    const label = (editable.getAttribute("aria-label") ?? "").trim().toLowerCase();
+    if (LABELS[field].includes(label)) return /** @type {HTMLElement} */ (editable);
+  }
+  return null;
+}
+
+/**
+ * The address a chip stands for, from whichever attribute holds one:
+ * its aria-label (an address, or "Name <address>"), a title inside it, or its
+ * text. Presence text ("Available", "Away") never contains an "@", so it is
+ * ignored by the pattern.
+ * @param {Element} chip
+ * @returns {string|null}
+ */
+function chipAddress(chip) {
+  const candidates = [
+    chip.getAttribute("aria-label"),
+    chip.getAttribute("title"),
+    ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
+    chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
+  ];
+  for (const text of candidates) {
+    const match = text?.match(EMAIL);
+    if (match) return match[0];
+  }
+  return null;
+}
+
+/** The display name a chip shows. */
+function chipName(chip) {
+  const text = chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent?.trim();
+  return text || null;
+}
+
+/**
+ * The well's loose text: what is typed but not yet resolved into a chip.
+ * @param {Element} well
+ * @returns {Text[]}
+ */
+function looseTextNodes(well) {
+  const nodes = [];
+  const walker = document.createTreeWalker(well, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement?.closest(CHIP)) nodes.push(/** @type {Text} */ (node));
+  }
+  return nodes;
+}
+
+const cleanText = (text) => text.replace(/\u200b/g, "").trim();
+
+/** @type {import("./guard.js").Adapter} */
+export const outlook = {
+  name: "outlook",
+
+  sendTarget(event) {
+    const first = event.composedPath()[0];
+    const target = first instanceof Element ? first : event.target instanceof Element ? event.target : null;
+    if (!target) return null;
+    if (event.type === "click") {
+      const button = target.closest(SEND_BUTTONS);
+      const root = button && composeOf(button);
+      return root ? { root, via: "send" } : null;
+    }
+    if (event.type !== "keydown") return null;
+    const modifier = event.ctrlKey || event.metaKey;
+    if (event.key === "Enter" && modifier && !event.altKey) {
+      const root = composeOf(target);
+      return root ? { root, via: "send" } : null;
+    }
+    if ((event.key === "Enter" || event.key === " ") && !modifier && !event.altKey && !event.shiftKey) {
+      const button = target.closest(SEND_BUTTONS);
+      const root = button && composeOf(button);
+      return root ? { root, via: "send" } : null;
+    }
+    return null;
+  },
+
+  composeOf,
+
+  read(root) {
+    const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
+    const elements = { to: [], cc: [], bcc: [] };
+    for (const field of FIELDS) {
+      const well = wellOf(root, field);
+      if (!well) continue;
+      if (field === "to") compose.complete = true;
+      for (const chip of well.querySelectorAll(CHIP)) {
+        compose[field].push({ name: chipName(chip), address: chipAddress(chip) });
+        elements[field].push(chip);
+      }
+      const typed = cleanText(looseTextNodes(well).map((n) => n.data).join(" "));
+      if (typed) {
+        compose[field].push({ text: typed });
+        elements[field].push(well);
+      }
+    }
+    return { compose, elements };
+  },
+
+  async applyPlan(root, plan, read, recipients) {
+    await expandHeader(root);
+    // 1. Additions, Bcc first: a half-done move over-protects, never leaks.
+    for (const field of ["bcc", "cc", "to"]) {
+      const addresses = plan.add[field].map((index) => recipients[index].spec ?? recipients[index].address);
+      if (field === "to" && plan.placeholder) addresses.push(plan.placeholder);
+      if (addresses.length) await addRecipients(root, field, addresses);
+    }
+    // 2. Removals, chip by chip; typed text is rewritten with what stays.
+    const removed = new Set(plan.remove);
+    const byEntry = new Map();
+    recipients.forEach((recipient, index) => {
+      const key = `${recipient.field}:${recipient.entry}`;
+      if (!byEntry.has(key)) byEntry.set(key, []);
+      byEntry.get(key).push({ recipient, index });
+    });
+    for (const [key, members] of byEntry) {
+      if (!members.some(({ index }) => removed.has(index))) continue;
+      const [field, entry] = key.split(":");
+      const element = read.elements[field][Number(entry)];
+      if (!element?.isConnected) continue;
+      if (element.matches(CHIP)) {
+        await removeChip(element);
+      } else {
+        const staying = members.filter(({ index }) => !removed.has(index)).map(({ recipient }) => recipient.address ?? recipient.raw);
+        replaceLooseText(element, staying.join(", "));
+      }
+    }
+  },
+
+  replaySend(root) {
+    const button = root.querySelector(SEND_BUTTONS);
+    if (!button) return false;
+    simulateClick(button);
+    return true;
+  },
+
+  focus(root) {
+    const target = root.querySelector("[contenteditable=true][aria-multiline=true]") ?? root.querySelector(SEND_BUTTONS);
+    target?.focus();
+  },
+};
+
+/**
+ * The sender: the compose's From line, the account control, or the title.
+ * @param {Element} root
+ * @returns {string|null}
+ */
+function account(root) {
+  const candidates = [
+    root.querySelector('button[aria-label^="From"], button[aria-label^="差出人"]')?.textContent,
+    document.querySelector("#mectrl_currentAccount_secondary")?.textContent,
+    window.top === window ? null : safeTopAccount(),
+    document.title,
+  ];
+  for (const text of candidates) {
+    const match = text?.match(EMAIL);
+    if (match) return match[0];
+  }
+  return null;
+}
+
+/** In the pop-out frame, the account control lives in the parent page. */
+function safeTopAccount() {
+  try {
+    return window.parent.document.querySelector("#mectrl_currentAccount_secondary")?.textContent ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Expands an inline reply's collapsed header, which hides the wells and the
+ * Cc/Bcc toggles until it gets focus (Briskine does the same).
+ * @param {Element} root
+ */
+async function expandHeader(root) {
+  const collapsed = root.querySelector('[id*="docking_InitVisiblePart"] .collapsedHeader, .collapsedHeader');
+  if (!collapsed || collapsed.getClientRects().length === 0) return;
+  collapsed.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+  simulateClick(collapsed);
+  await until(() => collapsed.getClientRects().length === 0 || !collapsed.isConnected, 1000);
+}
+
+/**
+ * The Cc or Bcc toggle, by strategy: a button whose text or label is exactly
+ * the field's name (the same in most languages), else the toggles' container
+ * in order (Cc first, Bcc second).
+ * @param {Element} root
+ * @param {"cc"|"bcc"} field
+ * @returns {HTMLElement|null}
+ */
+function toggleOf(root, field) {
+  const buttons = [...root.querySelectorAll("button")];
+  const named = buttons.find((b) => {
+    const names = [b.textContent, b.getAttribute("aria-label")].map((t) => (t ?? "").trim().toLowerCase());
+    return names.includes(field);
+  });
+  if (named) return named;
+  const group = root.querySelectorAll(".fui-Input button");
+  return /** @type {HTMLElement|null} */ (group.length === 2 ? group[field === "cc" ? 0 : 1] : null);
+}
+
+/**
+ * The field's well, opening it with its toggle when hidden.
+ * @param {Element} root
+ * @param {"to"|"cc"|"bcc"} field
+ */
+async function openWell(root, field) {
+  const visible = () => {
+    const well = wellOf(root, field);
+    return well && well.getClientRects().length > 0 ? well : null;
+  };
+  if (visible()) return visible();
+  const toggle = field === "to" ? null : toggleOf(root, field);
+  if (toggle) simulateClick(toggle);
+  const well = await until(visible, 1500);
+  if (!well) throw new Error(`Outlook's ${field.toUpperCase()} field could not be opened`);
+  return well;
+}
+
+/**
+ * Adds addresses the way Outlook accepts typed recipients: the caret at the
+ * end of the well, `insertText`, and a separator that makes OWA resolve the
+ * text into a chip. Then waits for the chips.
+ * @param {Element} root
+ * @param {"to"|"cc"|"bcc"} field
+ * @param {string[]} addresses
+ */
+async function addRecipients(root, field, addresses) {
+  const well = await openWell(root, field);
+  well.focus();
+  const selection = well.ownerDocument.getSelection();
+  const range = well.ownerDocument.createRange();
+  range.selectNodeContents(well);
+  range.collapse(false);
+  selection.removeAllRanges();
+  selection.addRange(range);
+  for (const address of addresses) {
+    well.ownerDocument.execCommand("insertText", false, `${address},`);
+  }
+  const present = () => {
+    const have = new Set([...well.querySelectorAll(CHIP)].map((chip) => chipAddress(chip)?.toLowerCase()));
+    return addresses.every((a) => have.has(a.toLowerCase()));
+  };
+  if (!(await until(present, 2000))) {
+    throw new Error(`Outlook did not accept the new ${field.toUpperCase()} recipients`);
+  }
+}
+
+/**
+ * Removes a chip through Outlook itself, by strategy: its remove control;
+ * else selecting it and deleting with an editor command, so that the
+ * editor's model sees the change (removing the node behind its back would
+ * not).
+ * @param {Element} chip
+ */
+async function removeChip(chip) {
+  const control = chip.querySelector('[role=button][aria-label], [class*="remove"]');
+  if (control) {
+    simulateClick(control);
+    if (await until(() => !chip.isConnected, 500)) return;
+  }
+  const doc = chip.ownerDocument;
+  const well = chip.closest("[contenteditable=true]");
+  well?.focus();
+  const range = doc.createRange();
+  range.selectNode(chip);
+  const selection = doc.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  doc.execCommand("delete");
+  await until(() => !chip.isConnected, 500);
+}
+
+/**
+ * Replaces the well's loose (typed) text with `text`, through the editor.
+ * @param {Element} well
+ * @param {string} text
+ */
+function replaceLooseText(well, text) {
+  const nodes = looseTextNodes(well).filter((node) => cleanText(node.data));
+  if (nodes.length === 0) return;
+  const doc = well.ownerDocument;
+  const range = doc.createRange();
+  range.setStart(nodes[0], 0);
+  const last = nodes.at(-1);
+  range.setEnd(last, last.length);
+  const selection = doc.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  if (text) doc.execCommand("insertText", false, text);
+  else doc.execCommand("delete");
+}
