@@ -188,10 +188,12 @@ export class Dialog {
     if (!recipient.address) {
       return h("li", { "data-raw": recipient.raw ?? "", class: "unreadable" }, h("span", { class: "raw" }, recipient.raw ?? recipient.name ?? ""));
     }
+    // Webmail often uses the address as the name when there is none.
+    const name = recipient.name && recipient.name.toLowerCase() !== recipient.address.toLowerCase() ? recipient.name : null;
     return h(
       "li",
       { "data-address": recipient.address },
-      recipient.name ? h("span", { class: "name" }, recipient.name) : null,
+      name ? h("span", { class: "name" }, name) : null,
       h("span", { class: "address" }, recipient.address),
       recipient.deceptive ? h("span", { class: "deceptive" }, message("dialog_deceptive")) : null,
     );
