@@ -36,4 +36,12 @@ if (adapter) {
   });
   guard.install();
   ext().storage.onChanged.addListener(() => guard.forgetVerdicts());
+  // The toolbar popup asks the active tab whether the guard runs there.
+  if (window.top === window) {
+    ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {
+      if (request?.kind !== "status") return false;
+      sendResponse({ host: pageHost(), webmail: adapter.name });
+      return false;
+    });
+  }
 }

@@ -1,0 +1,176 @@
+/**
+ * @file The options page. It runs the engine's WASM directly (extension pages
+ * may) to show the effective settings, to lock what the organisation set,
+ * and to validate every change live with the same Rust validator the
+ * background uses. Valid settings are saved to `storage.sync`.
+ */
+
+import init, { Engine, validateSettings } from "../pkg/bcc_guard.js";
+import { ext, message } from "../lib/browser.js";
+import { SUPPORTED_HOSTS } from "../lib/hosts.js";
+import { localize } from "../lib/i18n-dom.js";
+import { readPolicyLayers, USER_SETTINGS_KEY, userStorageArea } from "../lib/settings.js";
+
+const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
+const LIST_KEYS = ["internalDomains", "trustedDomains", "consumerDomains"];
+
+/** The keys the organisation locked, as last rendered. */
+let locked = new Set();
+
+/**
+ * One field's value from the form, in the stored format.
+ * @param {string} key
+ */
+function fieldValue(key) {
+  if (LIST_KEYS.includes(key)) {
+    return form.elements[key].value.split("\n").map((line) => line.trim()).filter(Boolean);
+  }
+  switch (key) {
+    case "minExposedParties":
+      return form.elements.minExposedParties.value.trim();
+    case "allowSendAnyway":
+      return form.elements.allowSendAnyway.checked;
+    case "toPlaceholder": {
+      const choice = form.elements.toPlaceholderChoice.value;
+      return choice === "address" ? form.elements.toPlaceholderAddress.value.trim() : choice;
+    }
+    case "protectedHosts":
+      return SUPPORTED_HOSTS.filter((host) => document.getElementById(`host-${host}`).checked);
+    default:
+      return form.elements[key].value;
+  }
+}
+
+/** The user's draft: every field the organisation did not lock. */
+function draft() {
+  const keys = [...form.querySelectorAll(".field[data-key]")].map((field) => field.dataset.key);
+  return Object.fromEntries(keys.filter((key) => !locked.has(key)).map((key) => [key, fieldValue(key)]));
+}
+
+/**
+ * Fills the form from the effective settings.
+ * @param {object} settings
+ */
+function fill(settings) {
+  for (const key of LIST_KEYS) form.elements[key].value = settings[key].join("\n");
+  form.elements.minExposedParties.value = String(settings.minExposedParties);
+  form.elements.action.value = settings.action;
+  form.elements.allowSendAnyway.checked = settings.allowSendAnyway;
+  form.elements.moveStrategy.value = settings.moveStrategy;
+  const placeholder = settings.toPlaceholder;
+  const keyword = placeholder === "sender" || placeholder === "none";
+  form.elements.toPlaceholderChoice.value = keyword ? placeholder : "address";
+  form.elements.toPlaceholderAddress.value = keyword ? "" : placeholder;
+  for (const host of SUPPORTED_HOSTS) {
+    document.getElementById(`host-${host}`).checked = settings.protectedHosts.includes(host);
+  }
+}
+
+/** Marks locked fields read-only with "Set by your organisation". */
+function showLocks() {
+  for (const field of form.querySelectorAll(".field[data-key]")) {
+    const isLocked = locked.has(field.dataset.key);
+    field.classList.toggle("is-locked", isLocked);
+    for (const control of field.querySelectorAll("input, select, textarea")) control.disabled = isLocked;
+    field.querySelector(".locked")?.remove();
+    if (isLocked) {
+      const note = document.createElement("p");
+      note.className = "locked";
+      note.textContent = message("options_locked");
+      field.append(note);
+    }
+  }
+}
+
+/**
+ * The text of one problem, e.g. "Line 2: “co.jp” is a public suffix…".
+ * @param {{code: string, value: string|null, index: number|null}} problem
+ */
+function describe(problem) {
+  const text = message(`settingError_${problem.code}`, problem.value === null ? [] : [problem.value]);
+  return problem.index === null ? text : message("options_line", [problem.index + 1, text]);
+}
+
+/**
+ * Shows the user-layer problems beside their fields.
+ * @param {object[]} problems
+ */
+function showErrors(problems) {
+  for (const old of form.querySelectorAll(".error")) old.remove();
+  for (const problem of problems) {
+    const field = form.querySelector(`.field[data-key="${problem.key}"]`);
+    if (!field) continue;
+    const error = document.createElement("p");
+    error.className = "error";
+    error.setAttribute("role", "alert");
+    error.textContent = describe(problem);
+    field.append(error);
+  }
+}
+
+/** Lists the organisation's policy problems, if any. */
+function showPolicyProblems(problems) {
+  const section = document.getElementById("policy-problems");
+  const list = section.querySelector("ul");
+  list.replaceChildren(
+    ...problems.map((problem) => {
+      const item = document.createElement("li");
+      item.textContent = `${problem.key || "policy"}: ${describe(problem)}`;
+      return item;
+    }),
+  );
+  section.hidden = problems.length === 0;
+}
+
+/** Reads both layers and shows the effective settings. */
+async function render() {
+  const engine = new Engine(await readPolicyLayers());
+  const policy = engine.policy();
+  engine.free();
+  locked = new Set(policy.locked);
+  fill(policy.settings);
+  showLocks();
+  showPolicyProblems(policy.problems.filter((p) => p.layer === "managed"));
+  showErrors(policy.problems.filter((p) => p.layer === "user"));
+}
+
+function validate() {
+  const report = validateSettings(draft());
+  showErrors(report.problems);
+  return report;
+}
+
+async function save(event) {
+  event.preventDefault();
+  const status = document.getElementById("status");
+  const report = validate();
+  if (report.problems.length > 0) {
+    status.textContent = message("options_fixErrors");
+    return;
+  }
+  await userStorageArea().set({ [USER_SETTINGS_KEY]: report.normalized });
+  status.textContent = message("options_saved");
+}
+
+async function main() {
+  localize(document);
+  const hosts = document.getElementById("protectedHosts");
+  for (const host of SUPPORTED_HOSTS) {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `host-${host}`;
+    label.append(box, ` ${host}`);
+    hosts.append(label);
+  }
+  await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
+  await render();
+  form.addEventListener("input", validate);
+  form.addEventListener("change", validate);
+  form.addEventListener("submit", save);
+  // The organisation's policy or another window's save: show the new state.
+  ext().storage.onChanged.addListener(() => render());
+  document.documentElement.dataset.ready = "1";
+}
+
+main();

@@ -1,0 +1,60 @@
+/**
+ * @file The toolbar popup: is this tab protected, which domains count as
+ * internal, and the local counters (numbers only) with a reset button.
+ */
+
+import { ext, message } from "../lib/browser.js";
+import { askEngine } from "../lib/engine-client.js";
+import { localize } from "../lib/i18n-dom.js";
+import { readStats, resetStats, STAT_NAMES } from "../background/stats.js";
+
+/**
+ * The webmail host of the active tab, as its content script reports it, or
+ * null where no content script runs (not a webmail page). Asking the page
+ * needs no "tabs" permission.
+ * @returns {Promise<string|null>}
+ */
+async function activeWebmailHost() {
+  try {
+    const [tab] = await ext().tabs.query({ active: true, currentWindow: true });
+    const reply = await ext().tabs.sendMessage(tab.id, { kind: "status" });
+    return typeof reply?.host === "string" ? reply.host : null;
+  } catch {
+    return null;
+  }
+}
+
+async function showCounters() {
+  const stats = await readStats();
+  for (const name of STAT_NAMES) document.getElementById(`count-${name}`).textContent = String(stats[name]);
+}
+
+async function main() {
+  localize(document);
+  const [host, reply] = await Promise.all([activeWebmailHost(), askEngine({ kind: "policy" })]);
+  const status = document.getElementById("status");
+  if (!reply.ok) {
+    status.textContent = message("popup_engineUnavailable");
+  } else {
+    const { settings, problems } = reply.policy;
+    const active = host !== null && settings.protectedHosts.includes(host);
+    status.dataset.state = active ? "active" : "inactive";
+    status.textContent = active ? message("popup_active", [host]) : host ? message("popup_notProtected", [host]) : message("popup_notWebmail");
+    const list = document.getElementById("internal");
+    const domains = settings.internalDomains.length ? settings.internalDomains : [message("popup_accountDomain")];
+    list.replaceChildren(...domains.map((domain) => Object.assign(document.createElement("li"), { textContent: domain })));
+    const managed = problems.filter((p) => p.layer === "managed").length;
+    const problemsLine = document.getElementById("problems");
+    problemsLine.hidden = managed === 0;
+    problemsLine.textContent = message("popup_policyProblems", [managed]);
+  }
+  await showCounters();
+  document.getElementById("reset").addEventListener("click", async () => {
+    await resetStats();
+    await showCounters();
+  });
+  document.getElementById("options").addEventListener("click", () => ext().runtime.openOptionsPage());
+  document.documentElement.dataset.ready = "1";
+}
+
+main();
