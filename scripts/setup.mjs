@@ -71,6 +71,9 @@ const BROWSER_PACKAGES = [
   ["chromium", "/usr/bin/chromium"],
   ["chromium-driver", "/usr/bin/chromedriver"],
   ["firefox-esr", "/usr/bin/firefox-esr"],
+  // The Japanese tests need Firefox's Japanese language pack: without it,
+  // Firefox (and so the extension's i18n) stays in English.
+  ["firefox-esr-l10n-ja", "/usr/lib/firefox-esr/browser/extensions/langpack-ja@firefox-esr.mozilla.org.xpi"],
 ];
 
 /** What `npm test` needs on top of the build tools. */
@@ -89,7 +92,7 @@ export function ensureTestTools() {
     run("apt-get", ["update"]);
     run("apt-get", ["install", "-y", "--no-install-recommends", ...missing]);
   }
-  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr: ready");
+  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja): ready");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

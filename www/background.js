@@ -10,7 +10,7 @@
 
 import init, { Engine } from "./pkg/bcc_guard.js";
 import { ext } from "./lib/browser.js";
-import { readPolicyLayers } from "./lib/settings.js";
+import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
 import { EngineHost } from "./background/engine-host.js";
 import { addStat } from "./background/stats.js";
 
@@ -32,14 +32,19 @@ ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
     addStat(request.event, request.n);
     return false;
   }
+  if (request.kind === "openOptions") {
+    // The dialog's "Settings" link: only the background may open the page.
+    ext().runtime.openOptionsPage();
+    return false;
+  }
   host.handle(request).then(sendResponse);
   return true; // The reply is sent asynchronously.
 });
 
-ext().storage.onChanged.addListener((_changes, area) => {
+ext().storage.onChanged.addListener((changes, area) => {
   // Policy changes apply without a restart: the next request rebuilds the
-  // engine from the fresh layers.
-  if (area === "managed" || area === "sync" || area === "local") host.invalidate();
+  // engine from the fresh layers. The counters' writes are not policy.
+  if (area === "managed" || USER_SETTINGS_KEY in changes) host.invalidate();
 });
 
 host.warmUp();

@@ -200,12 +200,13 @@ for (const browser of BROWSERS) {
       await page.press("x");
       assert.equal(await page.evaluate("window.__fixture.shortcuts"), before);
       const focused = [];
-      for (let i = 0; i < 5; i++) {
-        focused.push(await page.evaluate(`${HOST}.shadowRoot.activeElement?.dataset.action ?? null`));
+      for (let i = 0; i < 6; i++) {
+        focused.push(await page.evaluate(`(e => e?.dataset.action ?? e?.dataset.link ?? null)(${HOST}.shadowRoot.activeElement)`));
         await page.press("Tab");
       }
-      assert.deepEqual(focused, ["move-and-send", "move", "send-anyway", "cancel", "move-and-send"]);
+      assert.deepEqual(focused, ["move-and-send", "move", "send-anyway", "cancel", "settings", "move-and-send"]);
       // Focus is now on "move"; backwards wraps from the first to the last.
+      await page.press("Shift+Tab");
       await page.press("Shift+Tab");
       await page.press("Shift+Tab");
       assert.equal(await page.evaluate(`${HOST}.shadowRoot.activeElement?.dataset.action`), "cancel");

@@ -54,6 +54,7 @@ button {
   background: #fff; color: #1a73e8;
 }
 button.primary { background: #1a73e8; border-color: #1a73e8; color: #fff; }
+button.link { margin-inline-end: auto; border: none; padding: 8px 4px; color: #5f6368; font-weight: 400; text-decoration: underline; }
 button:focus-visible { outline: 3px solid #174ea6; outline-offset: 2px; }
 .busy { color: #5f6368; margin: 4px 0; }
 `;

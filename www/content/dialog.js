@@ -17,7 +17,8 @@
  * HTML strings, so a display name like `<img src=x onerror=…>` stays text.
  */
 
-import { message } from "../lib/browser.js";
+import { ext, message } from "../lib/browser.js";
+import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { DIALOG_CSS } from "./dialog-style.js";
 
 const HOST_ATTRIBUTE = "data-bcc-guard";
@@ -238,13 +239,14 @@ export class Dialog {
         "aria-labelledby": "bcc-guard-title",
         "aria-describedby": "bcc-guard-body",
         class: `dialog ${severity}`,
-        lang: message("@@ui_locale").replace("_", "-"),
+        lang: message("lang"),
       },
       h("h2", { id: "bcc-guard-title" }, message(titleKey)),
       h("div", { id: "bcc-guard-body", class: "body" }, ...body),
       h(
         "div",
         { class: "actions" },
+        h("button", { type: "button", "data-link": "settings", class: "link" }, message("dialog_settings")),
         ...buttons.map(([action, key, kind]) => h("button", { type: "button", "data-action": action, class: kind }, message(key))),
       ),
     );
@@ -254,7 +256,7 @@ export class Dialog {
     this.host = host;
     this.shadow = shadow;
     /** @type {HTMLElement|null} */
-    const first = shadow.querySelector("button");
+    const first = shadow.querySelector("button[data-action]");
     first?.focus();
     return new Promise((resolve) => {
       this.resolve = resolve;
@@ -280,8 +282,13 @@ export class Dialog {
   handle(event) {
     if (!this.shadow) return;
     if (event.type === "click") {
-      const button = event.composedPath().find((node) => node instanceof Element && node.hasAttribute("data-action"));
+      const path = event.composedPath();
+      const button = path.find((node) => node instanceof Element && node.hasAttribute("data-action"));
       if (button && !button.disabled) this.choose(button.getAttribute("data-action"));
+      if (path.some((node) => node instanceof Element && node.getAttribute("data-link") === "settings")) {
+        // Content scripts cannot open extension pages; the background can.
+        ext().runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "openOptions" }).catch(() => {});
+      }
       return;
     }
     if (event.type !== "keydown" && event.type !== "keyup") return;
@@ -298,7 +305,8 @@ export class Dialog {
     } else if (event.key === "Tab") {
       // Keep the focus inside the dialog.
       event.preventDefault();
-      const buttons = [...this.shadow.querySelectorAll("button")];
+      // The choices first, then the settings link, in a cycle.
+      const buttons = [...this.shadow.querySelectorAll("button[data-action]"), ...this.shadow.querySelectorAll("button[data-link]")];
       if (buttons.length === 0) return;
       const at = buttons.indexOf(this.shadow.activeElement);
       const next = (at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length;

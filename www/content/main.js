@@ -9,6 +9,7 @@
 
 import { ext } from "../lib/browser.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { USER_SETTINGS_KEY } from "../lib/settings.js";
 import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
 import { gmail } from "./gmail.js";
@@ -35,7 +36,9 @@ if (adapter) {
     },
   });
   guard.install();
-  ext().storage.onChanged.addListener(() => guard.forgetVerdicts());
+  ext().storage.onChanged.addListener((changes, area) => {
+    if (area === "managed" || USER_SETTINGS_KEY in changes) guard.forgetVerdicts();
+  });
   // The toolbar popup asks the active tab whether the guard runs there.
   if (window.top === window) {
     ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {

@@ -10,7 +10,7 @@ import { message } from "./browser.js";
  * @param {Document} doc
  */
 export function localize(doc) {
-  doc.documentElement.lang = message("@@ui_locale").replace("_", "-");
+  doc.documentElement.lang = message("lang");
   for (const element of doc.querySelectorAll("[data-i18n]")) {
     element.textContent = message(element.getAttribute("data-i18n"));
   }

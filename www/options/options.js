@@ -169,7 +169,10 @@ async function main() {
   form.addEventListener("change", validate);
   form.addEventListener("submit", save);
   // The organisation's policy or another window's save: show the new state.
-  ext().storage.onChanged.addListener(() => render());
+  // (Other keys, such as the popup's counters, are none of this page's business.)
+  ext().storage.onChanged.addListener((changes, area) => {
+    if (area === "managed" || USER_SETTINGS_KEY in changes) render();
+  });
   document.documentElement.dataset.ready = "1";
 }
 

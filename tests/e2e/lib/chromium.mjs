@@ -149,6 +149,21 @@ function chromiumSession(context, extensionId) {
     extensionId,
     extensionUrl: (file) => `chrome-extension://${extensionId}/${file.replace(/^\/+/, "")}`,
     newPage: async () => chromiumPage(await context.newPage()),
+    waitForPage: async (urlPrefix, timeoutMs = 10_000) => {
+      const matches = (page) => page.url().startsWith(urlPrefix);
+      const page = context.pages().find(matches) ?? (await context.waitForEvent("page", { predicate: matches, timeout: timeoutMs }).catch(async () => {
+        // The page may open on about:blank and navigate afterwards.
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const found = context.pages().find(matches);
+          if (found) return found;
+          if (Date.now() > deadline) throw new Error(`no page at ${urlPrefix} within ${timeoutMs} ms`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }));
+      await page.waitForLoadState();
+      return chromiumPage(page);
+    },
     // Closing twice (a test's own close and then its `finally`) must be
     // harmless, so the first call's promise is shared.
     close: () => (closing ??= context.close().catch(() => {})),

@@ -160,6 +160,18 @@ export async function launchFirefox(options) {
         const { context } = await bidi.send("browsingContext.create", { type: "tab" });
         return firefoxPage(bidi, context);
       },
+      waitForPage: async (urlPrefix, timeoutMs = 10_000) => {
+        // A tab the extension opened (e.g. runtime.openOptionsPage()); BiDi
+        // cannot navigate to moz-extension:// itself, but it can drive such a tab.
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const { contexts } = await bidi.send("browsingContext.getTree", { maxDepth: 0 });
+          const found = contexts.find((c) => c.url.startsWith(urlPrefix));
+          if (found) return firefoxPage(bidi, found.context);
+          if (Date.now() > deadline) throw new Error(`no page at ${urlPrefix} within ${timeoutMs} ms`);
+          await sleep(50);
+        }
+      },
       close,
     };
   } catch (error) {

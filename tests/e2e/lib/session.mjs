@@ -44,6 +44,10 @@
  * @typedef {object} Session One browser with the extension installed.
  * @property {string} name "chromium" or "firefox".
  * @property {() => Promise<Page>} newPage
+ * @property {(urlPrefix: string, timeoutMs?: number) => Promise<Page>} waitForPage
+ *   The tab whose URL starts with `urlPrefix`, waiting for it to appear —
+ *   for pages the extension opens itself (its options page).
+ * @property {(path: string) => string} extensionUrl The URL of an extension page.
  * @property {() => Promise<void>} close Closes the browser; leaves no process behind.
  */
 
