@@ -20,7 +20,8 @@
 import path from "node:path";
 import { ensureBuildTools, ensureTestTools } from "./setup.mjs";
 import { build } from "./build.mjs";
-import { capture, ROOT, run, step } from "./lib/run.mjs";
+import { lintFirefox } from "./lib/lint.mjs";
+import { ROOT, run, step } from "./lib/run.mjs";
 
 const STAGES = {
   native() {
@@ -35,19 +36,7 @@ const STAGES = {
     }
   },
   lint() {
-    const output = capture("web-ext", ["lint", "--source-dir", "dist/firefox", "--output", "json", "--no-config-discovery"]);
-    if (output === null) {
-      // web-ext exits non-zero when it finds errors; run again to show them.
-      run("web-ext", ["lint", "--source-dir", "dist/firefox", "--no-config-discovery"]);
-      throw new Error("web-ext lint failed");
-    }
-    const report = JSON.parse(output);
-    for (const warning of report.warnings) console.log(`warning ${warning.code}: ${warning.message} (${warning.file ?? ""})`);
-    console.log(`web-ext lint: ${report.errors.length} errors, ${report.warnings.length} warnings, ${report.notices.length} notices`);
-    if (report.errors.length > 0) {
-      for (const error of report.errors) console.error(`error ${error.code}: ${error.message} (${error.file ?? ""})`);
-      throw new Error("web-ext lint found errors");
-    }
+    lintFirefox("dist/firefox");
   },
   js() {
     run("node", ["--test", "--test-reporter=spec", "tests/js/"]);

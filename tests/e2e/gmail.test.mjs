@@ -278,6 +278,17 @@ for (const browser of BROWSERS) {
       assert.deepEqual(sent, [["c2", 0], ["c1", 3]]);
     });
 
+    test("a send while the background is asleep is still checked", { skip: browser.name === "firefox" && "Firefox offers no way to suspend an event page on demand" }, async () => {
+      await open(page, { to: EXTERNALS });
+      await session.stopBackground();
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.addresses.sort(), [...EXTERNALS].sort());
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.equal((await lastSent(page)).bcc.length, 3);
+    });
+
     test("an IME composition keydown is not a send", async () => {
       await open(page, { to: EXTERNALS });
       // Only a trusted IME can produce isComposing; the page dispatches one the

@@ -149,6 +149,15 @@ function chromiumSession(context, extensionId) {
     extensionId,
     extensionUrl: (file) => `chrome-extension://${extensionId}/${file.replace(/^\/+/, "")}`,
     newPage: async () => chromiumPage(await context.newPage()),
+    // Stops the extension's service worker, as Chrome does after 30 s idle,
+    // so that a test can send while the background is asleep.
+    stopBackground: async () => {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("ServiceWorker.enable");
+      await cdp.send("ServiceWorker.stopAllWorkers");
+      await cdp.detach();
+    },
     waitForPage: async (urlPrefix, timeoutMs = 10_000) => {
       const matches = (page) => page.url().startsWith(urlPrefix);
       const page = context.pages().find(matches) ?? (await context.waitForEvent("page", { predicate: matches, timeout: timeoutMs }).catch(async () => {

@@ -48,6 +48,8 @@
  *   The tab whose URL starts with `urlPrefix`, waiting for it to appear —
  *   for pages the extension opens itself (its options page).
  * @property {(path: string) => string} extensionUrl The URL of an extension page.
+ * @property {() => Promise<void>} [stopBackground] Chromium only: stops the
+ *   extension's service worker, as the browser does when it is idle.
  * @property {() => Promise<void>} close Closes the browser; leaves no process behind.
  */
 

@@ -1,0 +1,76 @@
+/**
+ * @file `npm run package`: the files to upload or host, in dist/packages/:
+ *
+ *  - bcc-guard-<v>-chrome-web-store.zip  for the Chrome Web Store;
+ *  - bcc-guard-<v>-edge-addons.zip       for Microsoft Edge Add-ons;
+ *    (both without the manifest's `key`: the stores assign their own ID)
+ *  - bcc-guard-<v>-self-hosted.zip       dist/chrome with `key`, to pack as a
+ *    .crx with your own signing key (docs/ADMIN.md, "Self-hosting");
+ *  - bcc-guard-<v>-firefox.zip           for addons.mozilla.org signing; the
+ *    signed file it returns is the .xpi to deploy.
+ *
+ * It builds first and refuses to package a Firefox build that `web-ext lint`
+ * finds errors in. It prints each file's size and SHA-256.
+ */
+
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { build } from "./build.mjs";
+import { lintFirefox } from "./lib/lint.mjs";
+import { ROOT, step } from "./lib/run.mjs";
+import { zipDirectory } from "./lib/zip.mjs";
+
+/**
+ * Zips a copy of `dir` whose manifest has been changed by `edit`.
+ * @param {string} dir
+ * @param {string} out
+ * @param {(manifest: object) => void} edit
+ */
+function zipVariant(dir, out, edit) {
+  const copy = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-package-"));
+  try {
+    cpSync(dir, copy, { recursive: true });
+    const manifestPath = path.join(copy, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    edit(manifest);
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    return zipDirectory(copy, out);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+function main() {
+  build();
+  step("Linting the Firefox build");
+  lintFirefox(path.join(ROOT, "dist", "firefox"));
+  step("Packaging");
+  const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
+  const out = path.join(ROOT, "dist", "packages");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const chrome = path.join(ROOT, "dist", "chrome");
+  const withoutKey = (manifest) => delete manifest.key;
+  const keep = () => {};
+  const packages = [
+    [`bcc-guard-${version}-chrome-web-store.zip`, chrome, withoutKey],
+    [`bcc-guard-${version}-edge-addons.zip`, chrome, withoutKey],
+    [`bcc-guard-${version}-self-hosted.zip`, chrome, keep],
+    [`bcc-guard-${version}-firefox.zip`, path.join(ROOT, "dist", "firefox"), keep],
+  ];
+  for (const [name, dir, edit] of packages) {
+    const file = path.join(out, name);
+    const size = zipVariant(dir, file, edit);
+    const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
+    console.log(`${path.relative(ROOT, file)}  ${(size / 1024).toFixed(1)} KB  sha256 ${sha}`);
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`\nPackaging failed: ${error.message}`);
+  process.exit(1);
+}

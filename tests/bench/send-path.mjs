@@ -1,0 +1,142 @@
+/**
+ * @file The send path in headless Chromium with the built extension on the
+ * Gmail fixture: how long from the Send click to the native send (no
+ * exposure) or to the dialog (exposure), with the verdict cached, uncached,
+ * and with the background asleep; and what the content script costs a page
+ * that has no compose open. Used by scripts/bench.mjs.
+ */
+
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { gmailRouter, gmailUrl } from "../e2e/lib/gmail-fixture.mjs";
+
+const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
+const FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** Page-world instrumentation: when the fixture sends, when the dialog appears. */
+const INSTRUMENT = `(() => {
+  const sent = window.__fixture.sent;
+  const push = sent.push.bind(sent);
+  sent.push = (...items) => { window.__sentAt = performance.now(); return push(...items); };
+  new MutationObserver(() => {
+    if (!window.__dialogAt && document.querySelector('[data-bcc-guard="dialog"]')) window.__dialogAt = performance.now();
+  }).observe(document.documentElement, { childList: true });
+})()`;
+
+async function route(context) {
+  await context.route("https://mail.google.com/**", (r) => {
+    const fixture = gmailRouter(new URL(r.request().url()));
+    return r.fulfill({ status: fixture.status, headers: fixture.headers, body: fixture.body });
+  });
+}
+
+/**
+ * One send: load, optionally give the guard a moment of compose activity to
+ * check in advance, optionally stop the service worker, click Send, and
+ * return the milliseconds until the send or the dialog.
+ */
+async function measure(context, page, { recipients, warm, sleeping }) {
+  await page.goto(gmailUrl({ ...recipients, run: Math.random() }));
+  await page.waitForFunction(() => document.documentElement.dataset.fixtureReady === "1");
+  await page.evaluate(INSTRUMENT);
+  if (warm) {
+    // Typing in the body is activity in the compose: the guard checks ahead.
+    await page.click("[g_editable=true]");
+    await page.keyboard.type("Hello");
+    await page.waitForTimeout(600);
+  }
+  if (sleeping) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("ServiceWorker.enable");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    await page.waitForTimeout(300);
+  }
+  const start = await page.evaluate(`(() => { window.__clickAt = performance.now(); ${SEND}.click(); return window.__clickAt; })()`);
+  await page.waitForFunction(() => window.__sentAt || window.__dialogAt, null, { timeout: 20_000 });
+  const end = await page.evaluate("window.__sentAt ?? window.__dialogAt");
+  return end - start;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Recipient sets: harmless (colleagues and at most two outside parties) or exposing. */
+function recipients(n, exposed) {
+  const to = [];
+  for (let i = 0; i < n; i++) {
+    if (exposed) to.push(`person${i}@org${i % 97}.example`);
+    else to.push(i % 2 ? `colleague${i}@corp.example` : `client${i}@one.example`);
+  }
+  if (exposed && n < 3) to.push("a@x1.example", "b@x2.example", "c@x3.example");
+  return { to };
+}
+
+/**
+ * @param {string} extensionDir
+ * @returns {Promise<object>}
+ */
+export async function sendPathBenchmark(extensionDir) {
+  const context = await chromium.launchPersistentContext("", {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...FLAGS],
+  });
+  await route(context);
+  const page = await context.newPage();
+  const rows = [];
+  try {
+    for (const n of [1, 50, 1000]) {
+      for (const [label, exposed, warm, sleeping] of [
+        ["no exposure, checked ahead", false, true, false],
+        ["no exposure, not checked ahead", false, false, false],
+        ["no exposure, background asleep", false, false, true],
+        ["exposure, dialog (warm)", true, false, false],
+        ["exposure, dialog (background asleep)", true, false, true],
+      ]) {
+        const times = [];
+        for (let i = 0; i < 5; i++) times.push(await measure(context, page, { recipients: recipients(n, exposed), warm, sleeping }));
+        rows.push({ recipients: n, scenario: label, median_ms: median(times) });
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return { rows, pageLoad: await pageLoadCost(extensionDir) };
+}
+
+/**
+ * Script time of loading the Gmail fixture with no compose open, with and
+ * without the extension (CDP Performance.getMetrics ScriptDuration).
+ */
+async function pageLoadCost(extensionDir) {
+  const sample = async (withExtension) => {
+    const args = withExtension ? [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...FLAGS] : FLAGS;
+    const context = await chromium.launchPersistentContext("", { executablePath: "/usr/bin/chromium", headless: true, args });
+    await route(context);
+    const page = await context.newPage();
+    const durations = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Performance.enable");
+        await page.goto(gmailUrl({ variant: "popout", delay: 100000, run: i }));
+        await page.waitForFunction(() => document.readyState === "complete");
+        await page.mouse.click(10, 10);
+        await page.keyboard.type("abc");
+        const { metrics } = await cdp.send("Performance.getMetrics");
+        durations.push(metrics.find((m) => m.name === "ScriptDuration").value * 1000);
+        await cdp.detach();
+      }
+    } finally {
+      await context.close();
+    }
+    return median(durations);
+  };
+  const without = await sample(false);
+  const withExtension = await sample(true);
+  return { without_ms: without, with_ms: withExtension };
+}
+
+export const CONTENT_SCRIPT = (extensionDir) => path.join(extensionDir, "content.js");
