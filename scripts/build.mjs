@@ -31,15 +31,17 @@ const DIST = path.join(ROOT, "dist");
  * @param {string} options.outDir Where the glue and the `.wasm` go.
  * @param {string[]} [options.features] Extra cargo features (tests only).
  * @param {boolean} [options.optimize] Run wasm-opt (release builds).
+ * @param {boolean} [options.release] Optimise (slow to build); test-only
+ *   builds skip it.
  */
-export function buildWasm({ outDir, features = [], optimize = true }) {
+export function buildWasm({ outDir, features = [], optimize = true, release = true }) {
   const featureArgs = features.length ? ["--features", features.join(",")] : [];
   const targetDir = features.length ? path.join(ROOT, "target", "features") : path.join(ROOT, "target");
   run("cargo", [
-    "build", "--release", "--locked", "--lib", "--target", "wasm32-unknown-unknown",
+    "build", ...(release ? ["--release"] : []), "--locked", "--lib", "--target", "wasm32-unknown-unknown",
     "--target-dir", targetDir, ...featureArgs,
   ]);
-  const wasm = path.join(targetDir, "wasm32-unknown-unknown", "release", `${CRATE}.wasm`);
+  const wasm = path.join(targetDir, "wasm32-unknown-unknown", release ? "release" : "debug", `${CRATE}.wasm`);
   rmSync(outDir, { recursive: true, force: true });
   // --target web: an ES module with an async init(), loadable by the module
   // service worker, the Firefox event page, extension pages and Node.

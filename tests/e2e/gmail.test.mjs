@@ -166,7 +166,11 @@ for (const browser of BROWSERS) {
       await page.click(SEND);
       let dialog = await waitForDialog(page);
       assert.ok(dialog.addresses.includes("zed@typed.example"), "text not yet turned into a chip is a recipient");
-      await choose(page, "cancel");
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual([...sent.bcc].sort(), ["ann@one.example", "bob@two.example", "zed@typed.example"]);
+      assert.equal(sent.typed.to, "", "nothing is left typed in To");
 
       await open(page, { to: ["ann@one.example", "bob@two.example"], suggest: 1 });
       await page.click(SEND);

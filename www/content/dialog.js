@@ -101,7 +101,10 @@ export class Dialog {
       body.push(h("p", { class: "warning" }, message("dialog_unmovable", [plan.unmovable.length])));
     }
     const buttons = [];
-    if (plan) {
+    // A plan that can move nobody (every exposed recipient is unreadable)
+    // offers no move: the user has to fix those recipients by hand.
+    const canMove = plan && (plan.remove.length > 0 || Boolean(plan.placeholder));
+    if (canMove) {
       buttons.push(["move-and-send", "dialog_moveAndSend", "primary"]);
       buttons.push(["move", "dialog_move", ""]);
     }
@@ -149,6 +152,11 @@ export class Dialog {
     }
     for (const { field, entry } of verification?.unexpected ?? []) {
       items.push(h("li", { "data-address": entry }, message("dialog_shouldNotBeIn", [entry, fieldLabel(field)])));
+    }
+    // Recipients the move could not take (unreadable) also need the user.
+    for (const index of reply.plan?.unmovable ?? []) {
+      const raw = reply.recipients[index]?.raw ?? "";
+      items.push(h("li", { "data-raw": raw }, message("dialog_fixByHand", [raw])));
     }
     const body = [h("p", {}, message("dialog_moveFailed"))];
     if (items.length) body.push(h("ul", { class: "fixes" }, ...items));

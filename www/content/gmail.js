@@ -161,6 +161,18 @@ export const gmail = {
     }), 1500);
   },
 
+  async commitTyped(root) {
+    // Gmail turns a typed address into a chip when its input loses the
+    // focus, which the move causes; commit it first so the plan fits.
+    for (const input of root.querySelectorAll("div.anm[name] input[role=combobox]")) {
+      if (!input.value.includes("@")) continue;
+      input.focus();
+      input.blur();
+      input.dispatchEvent(new FocusEvent("blur"));
+      await until(() => !input.value.includes("@"), 1000);
+    }
+  },
+
   replaySend(root, via = "send") {
     const buttons = [...root.querySelectorAll(SEND_BUTTONS)];
     const button = buttons.find((b) => b.matches(".Uo") === (via === "sendArchive")) ?? buttons[0];

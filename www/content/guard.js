@@ -46,6 +46,9 @@ import { Dialog, isInsideDialog } from "./dialog.js";
  * @property {(root: Element, via: string) => boolean} replaySend Clicks the
  *   webmail's own Send button; false if it cannot be found.
  * @property {(root: Element) => void} focus Puts the focus back into the compose.
+ * @property {(root: Element) => Promise<void>} commitTyped Turns typed
+ *   addresses into chips the way the webmail does when the focus leaves,
+ *   so that moving the focus during the move changes nothing unplanned.
  */
 
 /** Per-compose state: "idle" | "checking" | "dialog" | "moving". */
@@ -224,6 +227,27 @@ export class Guard {
     this.dialog.showBusy();
     let verification;
     try {
+      // The webmail may have changed the recipients while the dialog was up,
+      // and typed addresses become chips once the focus moves (which the
+      // move does). The plan must fit the compose as it is now, so commit
+      // typed text, read again, and ask again if anything changed.
+      await this.adapter.commitTyped(root);
+      const now = this.adapter.read(root);
+      if (this.signature(now.compose) !== this.signature(read.compose)) {
+        const fresh = await this.ask({ kind: "evaluate", compose: now.compose });
+        if (!fresh.ok) throw new Error(fresh.error?.message ?? "the engine did not answer");
+        if (!fresh.plan) {
+          // Nothing to move any more (or nothing movable): decide afresh.
+          this.dialog.close();
+          entry.state = IDLE;
+          if (fresh.verdict.action === "none" && choice === "move-and-send") this.replay(root, entry);
+          else this.settle(root, entry);
+          return;
+        }
+        completeRecipients(fresh, now.compose);
+        reply = fresh;
+        read = now;
+      }
       await this.adapter.applyPlan(root, reply.plan, read, reply.recipients);
       const after = this.adapter.read(root);
       // The engine re-plans from the original compose and compares; it does

@@ -199,6 +199,19 @@ export const outlook = {
     }
   },
 
+  async commitTyped(root) {
+    // Outlook resolves typed addresses into chips when the focus leaves a
+    // well; the move would move the focus, so resolve them first, with the
+    // separator OWA itself reacts to, and let the plan be made afresh.
+    for (const field of FIELDS) {
+      const well = wellOf(root, field);
+      if (!well || !cleanText(looseTextNodes(well).map((n) => n.data).join("")).includes("@")) continue;
+      placeCaretAtEnd(well);
+      well.ownerDocument.execCommand("insertText", false, ",");
+      await until(() => !cleanText(looseTextNodes(well).map((n) => n.data).join("")).replace(/[,;]/g, "").includes("@"), 1000);
+    }
+  },
+
   replaySend(root) {
     const button = root.querySelector(SEND_BUTTONS);
     if (!button) return false;
@@ -246,7 +259,10 @@ function safeTopAccount() {
  * @param {Element} root
  */
 async function expandHeader(root) {
-  const collapsed = root.querySelector('[id*="docking_InitVisiblePart"] .collapsedHeader, .collapsedHeader');
+  // Strategies: Briskine's structural selector, then a class name.
+  const collapsed =
+    root.querySelector('[id*="docking_InitVisiblePart"] div[tabindex]:nth-child(2):not([role="button"])') ??
+    root.querySelector('[class*="collapsedHeader"]');
   if (!collapsed || collapsed.getClientRects().length === 0) return;
   collapsed.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
   simulateClick(collapsed);
@@ -300,13 +316,11 @@ async function openWell(root, field) {
  */
 async function addRecipients(root, field, addresses) {
   const well = await openWell(root, field);
-  well.focus();
-  const selection = well.ownerDocument.getSelection();
-  const range = well.ownerDocument.createRange();
-  range.selectNodeContents(well);
-  range.collapse(false);
-  selection.removeAllRanges();
-  selection.addRange(range);
+  placeCaretAtEnd(well);
+  // Text typed before the caret would run into the new address
+  // ("dana" + "a@b.example," is one token), so close it off first.
+  const before = cleanText(looseTextNodes(well).map((node) => node.data).join(""));
+  if (before && !/[,;]$/.test(before)) well.ownerDocument.execCommand("insertText", false, ",");
   for (const address of addresses) {
     well.ownerDocument.execCommand("insertText", false, `${address},`);
   }
@@ -317,6 +331,21 @@ async function addRecipients(root, field, addresses) {
   if (!(await until(present, 2000))) {
     throw new Error(`Outlook did not accept the new ${field.toUpperCase()} recipients`);
   }
+}
+
+/**
+ * Focuses a well with the caret after its last chip or text.
+ * @param {HTMLElement} well
+ */
+function placeCaretAtEnd(well) {
+  well.focus();
+  const doc = well.ownerDocument;
+  const range = doc.createRange();
+  range.selectNodeContents(well);
+  range.collapse(false);
+  const selection = doc.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
 }
 
 /**

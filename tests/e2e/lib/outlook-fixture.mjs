@@ -25,7 +25,7 @@
  * | Cc/Bcc toggles | `div.fui-Input > button[type=button][aria-label="Cc"]` "Cc", `…[aria-label="Bcc"]` "Bcc" (ja "CC", "BCC"), in the To row; a click inserts the group after the To row (Bcc after Cc if shown), removes that button and focuses the new well. A pre-filled field's group exists from the start and has no button |
  * | subject | `input[type=text][autocomplete=off][maxlength="255"][aria-label="Add a subject"]` (ja "件名を追加") |
  * | body | `div[id^="editorParent_"] > div[contenteditable=true][role=textbox][aria-multiline=true][aria-label="Message body"]` (ja "メッセージ本文") |
- * | send | `div.splitButton[role=group] > button[type=button][id="splitButton-<r>__primaryActionButton"][aria-label="Send"][title="Send (Ctrl+Enter)"]` (text "Send" in nested spans; ja "送信", "送信 (Ctrl+Enter)") and `button[id="splitButton-<r>__menuButton"][aria-label="More send options"]` (ja "その他の送信オプション"; does nothing) |
+ * | send | `div.splitButton > button[type=button][id="splitButton-<r>__primaryActionButton"][aria-label="Send"][title="Send (Ctrl+Enter)"]` (text "Send" in nested spans; ja "送信", "送信 (Ctrl+Enter)") and `button[id="splitButton-<r>__menuButton"][aria-label="More send options"]` (ja "その他の送信オプション"; does nothing) |
  * | discard | `button[aria-label="Discard"]` (ja "破棄"): closes the compose without sending |
  * | from | `button[aria-label^="From"]` (`"From: <account>"`; ja `"差出人: <account>"`), text = the account address |
  * | account | `#mectrl_currentAccount_secondary` (address) and `#mectrl_currentAccount_primary` (name) in the hidden flyout of `#O365_MainLink_Me` (top right; a click toggles the flyout); `document.title` "Mail - <name> - Outlook" (ja "メール - <name> - Outlook"). Not inside the pop-out iframe |
@@ -73,9 +73,14 @@
  *   the well (Ctrl/⌘+Enter is left to the send handler), on `focusout`, and on
  *   `paste` (plain text, newlines become ";"): every `x@y.z` / `Name <x@y.z>`
  *   token of the loose text becomes a chip where the text was (display name =
- *   the name, or the address); the separators go; unrecognised words stay as
- *   typed. Focusing the well without a caret inside it (`focus()`, Tab) puts the
- *   caret at the end, after the chips.
+ *   the typed name of a `Name <x@y.z>` token, else the address); the
+ *   separators go; unrecognised words stay as typed. A focus that is not a mouse press (`focus()`, Tab) puts the caret at
+ *   the end of the well, after the chips and any typed text, unless a caret was
+ *   already placed in the well after its start. NB: `insertText` goes in at the
+ *   caret, so with typed text "dana" left in the well, inserting
+ *   "a@b.example," makes the chip "danaa@b.example" (as OWA would): insert a
+ *   separator first. The wells of a collapsed inline reply are hidden and
+ *   cannot take focus until it is expanded.
  * - Removing a chip: a `click` on its remove control (`.click()` or
  *   mousedown/mouseup/click). Without one (`noremove=1`, but also with it), by
  *   editing, handled by OWA: (a) `keydown` Backspace (Delete) with the caret
@@ -101,6 +106,16 @@
  *   subject, via, trusted}` (`via`: "click", "enter", "space", "ctrl-enter",
  *   "meta-enter"), pushes it to `__fixture.sent`, increments
  *   `__fixture.sendCount` and removes the compose.
+ * - Browser facts met while checking this fixture (Chromium 156, Firefox ESR
+ *   153): neither browser fires `beforeinput` for `execCommand("delete")` /
+ *   `("forwardDelete")` / `("insertText")` (only `input`, with inputType
+ *   `deleteContentBackward` / `deleteContentForward` / `insertText`), so those
+ *   paths rely on the `input` reconciliation above; Chromium turns a synthetic
+ *   `InputEvent` with inputType `"deleteContent"` into `""` (ignored); Firefox
+ *   gives a synthetic `ClipboardEvent("paste", {clipboardData})` an empty
+ *   DataTransfer. The sessions' `click()` cannot reach into the pop-out iframe
+ *   (Playwright's hit test and BiDi's element origin both stop at the frame);
+ *   use keyboard input there, or `.click()`.
  *
  * ## Test API (page main world; the parent page for `popout`)
  *

@@ -1,0 +1,202 @@
+/**
+ * @file The Outlook on the web guard end to end, in Chromium and Firefox ESR:
+ * the built extension on the OWA fixture served at the real Outlook hosts
+ * with a strict CSP. Each strategy of the adapter has a fixture variant, so
+ * that a selector that changes in one place fails here first: chips whose
+ * address is in aria-label, in `Name <addr>`, in a title, or nowhere
+ * (presence text and a name only); typed text; chips without a remove control;
+ * the docked, full-page, inline (collapsed header) and pop-out (about:blank
+ * frame) forms; Japanese labels. Every scenario asserts the native-send count.
+ */
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
+import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+
+const HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
+const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
+const SEND = `document.querySelector('button[id$="__primaryActionButton"]')`;
+/** In the pop-out variant the compose lives in an about:blank frame. */
+const FRAME = `document.querySelector("iframe").contentDocument`;
+const BODY = `document.querySelector('[contenteditable=true][aria-multiline=true]')`;
+
+let run = 0;
+async function open(page, params, host) {
+  await page.goto(outlookUrl({ ...params, run: ++run }, host));
+  await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
+}
+
+const sorted = (list) => [...list].sort();
+
+for (const browser of BROWSERS) {
+  describe(`Outlook in ${browser.name}`, { skip: browser.skip }, () => {
+    let session;
+    let page;
+    before(async () => {
+      const routes = Object.fromEntries(HOSTS.map((host) => [host, outlookRouter]));
+      session = await browser.launch({ extensionDir: browser.extensionDir, routes, locale: "en-US" });
+      page = await session.newPage();
+    });
+    after(async () => {
+      await session?.close();
+    });
+
+    for (const host of HOSTS) {
+      test(`${host}: exposure stops the send; Move to BCC and send sends once`, async () => {
+        await open(page, { to: ["boss@corp.example", ...EXTERNALS] }, host);
+        await page.click(SEND);
+        const dialog = await waitForDialog(page);
+        assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS));
+        assert.equal(await settledSends(page, 0), 0);
+        await choose(page, "move-and-send");
+        assert.equal(await settledSends(page, 1), 1);
+        const sent = await lastSent(page);
+        assert.deepEqual(sent.to, ["boss@corp.example"]);
+        assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+      });
+    }
+
+    test("a mail without exposure is sent untouched", async () => {
+      await open(page, { to: ["boss@corp.example", "ann@one.example"] });
+      await page.click(SEND);
+      assert.equal(await settledSends(page, 1), 1);
+      assert.equal(await page.evaluate(noDialog), true);
+    });
+
+    test("Ctrl+Enter, ⌘+Enter, Enter and Space on Send are caught", async () => {
+      for (const [target, key] of [[BODY, "Control+Enter"], [BODY, "Meta+Enter"], [SEND, "Enter"], [SEND, " "]]) {
+        await open(page, { to: EXTERNALS });
+        await page.focus(target);
+        await page.press(key);
+        await waitForDialog(page);
+        await choose(page, "cancel");
+        assert.equal(await settledSends(page, 0), 0, key);
+      }
+    });
+
+    test("a double click sends once; the page's own capture listener comes after ours", async () => {
+      await open(page, { to: EXTERNALS, pagecapture: 1 });
+      await page.click(SEND, { clickCount: 2 });
+      await waitForDialog(page);
+      await choose(page, "send-anyway");
+      assert.equal(await settledSends(page, 1), 1);
+    });
+
+    for (const chip of ["address", "named", "title"]) {
+      test(`chips with the address in ${chip === "address" ? "aria-label" : chip === "named" ? "Name <addr>" : "a title"} are read and moved`, async () => {
+        await open(page, { chip, to: EXTERNALS });
+        await page.click(SEND);
+        const dialog = await waitForDialog(page);
+        assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS));
+        await choose(page, "move-and-send");
+        assert.equal(await settledSends(page, 1), 1);
+        assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+      });
+    }
+
+    test("a chip that shows no address is unreadable: shown, counted, and left for the user", async () => {
+      // Named chips: with presence text and a name, no address is anywhere in the page.
+      await open(page, { chip: "presence", to: ["Ann Lee <ann@one.example>", "Bob Ito <bob@two.example>", "Cy Park <cy@three.example>"] });
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.equal(dialog.raws.length, 3, JSON.stringify(dialog));
+      assert.match(dialog.text, /could not be read/);
+      // Nobody can be moved automatically, so no move is offered.
+      assert.deepEqual(dialog.actions, ["send-anyway", "cancel"]);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("a mix: the readable chips move, the unreadable one stays, alone it exposes no one", async () => {
+      await open(page, { to: EXTERNALS });
+      // One chip loses its address, as a presence-only chip would.
+      await page.evaluate(`(() => {
+        const chip = document.querySelector('._EType_RECIPIENT_ENTITY');
+        chip.setAttribute("aria-label", "Away Ann");
+        chip.querySelector('[class*="textContainer"]').textContent = "Ann";
+      })()`);
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.raws, ["Ann"]);
+      assert.match(dialog.text, /1 unreadable recipients stay where they are/);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual(sent.to, ["ann@one.example"], "the unreadable chip stays in To");
+      assert.deepEqual(sorted(sent.bcc), ["bob@two.example", "cy@three.example"]);
+    });
+
+    test("typed text not yet resolved is a recipient", async () => {
+      await open(page, { to: ["ann@one.example", "bob@two.example"], typed: "zed@typed.example" });
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.ok(dialog.addresses.includes("zed@typed.example"), JSON.stringify(dialog.addresses));
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual(sorted(sent.bcc), ["ann@one.example", "bob@two.example", "zed@typed.example"]);
+      assert.equal(sent.typed.to.trim(), "");
+    });
+
+    test("chips without a remove control are removed through the editor", async () => {
+      await open(page, { to: EXTERNALS, noremove: 1 });
+      await page.click(SEND);
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+    });
+
+    for (const variant of ["fullpage", "inline"]) {
+      test(`the ${variant} compose`, async () => {
+        await open(page, { variant, to: EXTERNALS });
+        await page.click(SEND);
+        await waitForDialog(page);
+        await choose(page, "move-and-send");
+        assert.equal(await settledSends(page, 1), 1);
+        assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+      });
+    }
+
+    test("the pop-out compose in an about:blank frame", async () => {
+      await open(page, { variant: "popout", to: EXTERNALS });
+      // Neither driver can aim a trusted click into the frame; keys go to
+      // whatever has the focus, frame or not.
+      const frameBody = `${FRAME}.querySelector('[contenteditable=true][aria-multiline=true]')`;
+      await page.focus(frameBody);
+      await page.press("Control+Enter");
+      await page.waitFor(`!!${FRAME}.querySelector('[data-bcc-guard="dialog"]')?.shadowRoot?.querySelector("button")`, 8000);
+      const addresses = await page.evaluate(`[...${FRAME}.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelectorAll("[data-address]")].map((e) => e.dataset.address)`);
+      assert.deepEqual(sorted(addresses), sorted(EXTERNALS));
+      await new Promise((resolve) => setTimeout(resolve, 450)); // past the dialog's arming delay
+      await page.press("Enter"); // the focused default: Move to BCC and send
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+      assert.deepEqual(sent.to, ["me@corp.example"], "the account comes from the parent page");
+    });
+
+    test("two composes at once", async () => {
+      await open(page, { variant: "two", to: EXTERNALS });
+      const sendOf = (id) => `document.querySelector('input[name=composeId][value="${id}"]').closest("[data-app-section]").querySelector('button[id$="__primaryActionButton"]')`;
+      await page.click(sendOf("c2"));
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      await page.click(sendOf("c1"));
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 2), 2);
+    });
+
+    test("Japanese labels", async () => {
+      await open(page, { lang: "ja", to: EXTERNALS });
+      await page.click(SEND);
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+    });
+  });
+}
