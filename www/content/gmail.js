@@ -11,6 +11,7 @@
  */
 
 import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
+import { additions, changedEntries } from "./moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
 const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
@@ -124,41 +125,20 @@ export const gmail = {
 
   async applyPlan(root, plan, read, recipients) {
     expandRecipients(root);
-    // 1. Additions, Bcc first: a half-done move over-protects, never leaks.
-    for (const field of ["bcc", "cc", "to"]) {
-      const addresses = plan.add[field].map((index) => recipients[index].spec ?? recipients[index].address);
-      if (field === "to" && plan.placeholder) addresses.push(plan.placeholder);
-      if (addresses.length) await addRecipients(root, field, addresses);
-    }
-    // 2. Removals. Typed text may hold several recipients of which only some
-    //    move; such text is rewritten with the ones that stay.
-    const removed = new Set(plan.remove);
-    const byEntry = new Map();
-    recipients.forEach((recipient, index) => {
-      const key = `${recipient.field}:${recipient.entry}`;
-      if (!byEntry.has(key)) byEntry.set(key, []);
-      byEntry.get(key).push({ recipient, index });
-    });
-    for (const [key, members] of byEntry) {
-      if (!members.some(({ index }) => removed.has(index))) continue;
-      const [field, entry] = key.split(":");
-      const element = read.elements[field][Number(entry)];
+    for (const [field, addresses] of additions(plan, recipients)) await addRecipients(root, field, addresses);
+    const chips = [];
+    for (const { field, entry, staying } of changedEntries(plan, recipients)) {
+      const element = read.elements[field][entry];
       if (!element?.isConnected) continue;
       if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement) {
-        const staying = members
-          .filter(({ index }) => !removed.has(index))
-          .map(({ recipient }) => recipient.address ?? recipient.raw);
         setInputValue(element, staying.join(", "));
       } else {
         const remove = element.querySelector(".afX, .vM, [role=button][aria-label]");
         if (remove) simulateClick(remove);
+        chips.push(element);
       }
     }
-    await until(() => !plan.remove.some((index) => {
-      const r = recipients[index];
-      const element = read.elements[r.field][r.entry];
-      return element?.isConnected && !(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement);
-    }), 1500);
+    await until(() => !chips.some((chip) => chip.isConnected), 1500);
   },
 
   async commitTyped(root) {

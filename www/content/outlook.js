@@ -13,6 +13,7 @@
  */
 
 import { pageHost, simulateClick, until } from "./dom.js";
+import { additions, changedEntries } from "./moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 
@@ -171,31 +172,12 @@ export const outlook = {
 
   async applyPlan(root, plan, read, recipients) {
     await expandHeader(root);
-    // 1. Additions, Bcc first: a half-done move over-protects, never leaks.
-    for (const field of ["bcc", "cc", "to"]) {
-      const addresses = plan.add[field].map((index) => recipients[index].spec ?? recipients[index].address);
-      if (field === "to" && plan.placeholder) addresses.push(plan.placeholder);
-      if (addresses.length) await addRecipients(root, field, addresses);
-    }
-    // 2. Removals, chip by chip; typed text is rewritten with what stays.
-    const removed = new Set(plan.remove);
-    const byEntry = new Map();
-    recipients.forEach((recipient, index) => {
-      const key = `${recipient.field}:${recipient.entry}`;
-      if (!byEntry.has(key)) byEntry.set(key, []);
-      byEntry.get(key).push({ recipient, index });
-    });
-    for (const [key, members] of byEntry) {
-      if (!members.some(({ index }) => removed.has(index))) continue;
-      const [field, entry] = key.split(":");
-      const element = read.elements[field][Number(entry)];
+    for (const [field, addresses] of additions(plan, recipients)) await addRecipients(root, field, addresses);
+    for (const { field, entry, staying } of changedEntries(plan, recipients)) {
+      const element = read.elements[field][entry];
       if (!element?.isConnected) continue;
-      if (element.matches(CHIP)) {
-        await removeChip(element);
-      } else {
-        const staying = members.filter(({ index }) => !removed.has(index)).map(({ recipient }) => recipient.address ?? recipient.raw);
-        replaceLooseText(element, staying.join(", "));
-      }
+      if (element.matches(CHIP)) await removeChip(element);
+      else replaceLooseText(element, staying.join(", "));
     }
   },
 
