@@ -150,9 +150,9 @@ Suffix List). Median of ${browser.runs.length} fresh pages.
 | first \`evaluate\` (10 recipients) | ${fmt(cold.first_evaluate_ms)} |
 | **total** | **${fmt(cold.total_ms)}** |
 
-## Gmail send path
+## Send path, Gmail and Outlook
 
-The built extension in headless Chromium on the Gmail fixture
+The built extension in headless Chromium on the webmail fixtures
 (\`tests/bench/send-path.mjs\`): milliseconds from the Send click to the
 fixture's native send (no exposure) or to the dialog appearing (exposure),
 median of 5. *Checked ahead*: the user typed in the compose first, so the
@@ -160,11 +160,19 @@ verdict for these exact recipients was already known. *Background asleep*:
 the service worker was stopped before the click, so the click waits for it to
 start, load the WASM and build the engine.
 
-| recipients | ${[...new Set(sendPath.rows.map((r) => r.scenario))].join(" | ")} |
-|---:|${[...new Set(sendPath.rows.map((r) => r.scenario))].map(() => "---:").join("|")}|
-${[1, 50, 1000]
-  .map((n) => `| ${n.toLocaleString("en")} | ${sendPath.rows.filter((r) => r.recipients === n).map((r) => fmt(r.median_ms)).join(" | ")} |`)
-  .join("\n")}
+${["gmail", "outlook"]
+  .map((webmail) => {
+    const rows = sendPath.rows.filter((r) => r.webmail === webmail);
+    const scenarios = [...new Set(rows.map((r) => r.scenario))];
+    return [
+      `**${webmail === "gmail" ? "Gmail" : "Outlook on the web"}**`,
+      "",
+      `| recipients | ${scenarios.join(" | ")} |`,
+      `|---:|${scenarios.map(() => "---:").join("|")}|`,
+      ...[1, 50, 1000].map((n) => `| ${n.toLocaleString("en")} | ${rows.filter((r) => r.recipients === n).map((r) => fmt(r.median_ms)).join(" | ")} |`),
+    ].join("\n");
+  })
+  .join("\n\n")}
 
 Targets: a send without exposure adds under 16 ms at the median (warm); the
 dialog appears in under 100 ms with the background asleep.

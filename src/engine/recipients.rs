@@ -156,12 +156,26 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
                 push(out, mailbox);
                 return;
             };
-            // The common case, a bare address, skips the list parser.
-            let mut found = if is_plain_addr_spec(text) {
-                vec![Mailbox::with_address(text, None)]
-            } else {
-                parse_mailbox_list(text)
+            // A chip that stands for one mailbox: its name is the chip's own.
+            let single = |out: &mut Vec<Recipient<'a>>, mut mailbox: Mailbox<'a>| {
+                if let Some(chip_name) = name {
+                    mailbox.name = Some(Cow::Borrowed(chip_name));
+                    mailbox.name_from_chip = true;
+                }
+                mailbox.raw = text;
+                let same = mailbox.address.as_ref().is_some_and(|a| a.key() == text);
+                push(out, mailbox);
+                if let Some(last) = out.last_mut() {
+                    last.address_from_chip = same;
+                }
             };
+            // The common case, a bare address, skips the list parser (and
+            // its allocations).
+            if is_plain_addr_spec(text) {
+                single(out, Mailbox::with_address(text, None));
+                return;
+            }
+            let mut found = parse_mailbox_list(text);
             match found.len() {
                 // A chip stands for someone even if its text names no one.
                 0 => {
@@ -170,17 +184,8 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
                     push(out, mailbox);
                 }
                 1 => {
-                    for mut mailbox in found.drain(..) {
-                        if let Some(chip_name) = name {
-                            mailbox.name = Some(Cow::Borrowed(chip_name));
-                            mailbox.name_from_chip = true;
-                        }
-                        mailbox.raw = text;
-                        let same = mailbox.address.as_ref().is_some_and(|a| a.key() == text);
-                        push(out, mailbox);
-                        if let Some(last) = out.last_mut() {
-                            last.address_from_chip = same;
-                        }
+                    if let Some(mailbox) = found.pop() {
+                        single(out, mailbox);
                     }
                 }
                 _ => {

@@ -9,8 +9,25 @@
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { gmailRouter, gmailUrl } from "../e2e/lib/gmail-fixture.mjs";
+import { outlookRouter, outlookUrl } from "../e2e/lib/outlook-fixture.mjs";
 
-const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
+/** The two webmails: how to serve them, open a compose, and find Send and the body. */
+const WEBMAILS = {
+  gmail: {
+    host: "mail.google.com",
+    router: gmailRouter,
+    url: gmailUrl,
+    send: `document.querySelector(".IZ .Up div > div[role=button].aoO")`,
+    body: "[g_editable=true]",
+  },
+  outlook: {
+    host: "outlook.office.com",
+    router: outlookRouter,
+    url: (params) => outlookUrl(params),
+    send: `document.querySelector('button[id$="__primaryActionButton"]')`,
+    body: "[contenteditable=true][aria-multiline=true]",
+  },
+};
 const FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 /** Page-world instrumentation: when the fixture sends, when the dialog appears. */
@@ -24,10 +41,12 @@ const INSTRUMENT = `(() => {
 })()`;
 
 async function route(context) {
-  await context.route("https://mail.google.com/**", (r) => {
-    const fixture = gmailRouter(new URL(r.request().url()));
-    return r.fulfill({ status: fixture.status, headers: fixture.headers, body: fixture.body });
-  });
+  for (const webmail of Object.values(WEBMAILS)) {
+    await context.route(`https://${webmail.host}/**`, (r) => {
+      const fixture = webmail.router(new URL(r.request().url()));
+      return r.fulfill({ status: fixture.status, headers: fixture.headers, body: fixture.body });
+    });
+  }
 }
 
 /**
@@ -35,13 +54,13 @@ async function route(context) {
  * check in advance, optionally stop the service worker, click Send, and
  * return the milliseconds until the send or the dialog.
  */
-async function measure(context, page, { recipients, warm, sleeping }) {
-  await page.goto(gmailUrl({ ...recipients, run: Math.random() }));
+async function measure(context, page, { webmail, recipients, warm, sleeping }) {
+  await page.goto(webmail.url({ ...recipients, run: Math.random() }));
   await page.waitForFunction(() => document.documentElement.dataset.fixtureReady === "1");
   await page.evaluate(INSTRUMENT);
   if (warm) {
     // Typing in the body is activity in the compose: the guard checks ahead.
-    await page.click("[g_editable=true]");
+    await page.click(webmail.body);
     await page.keyboard.type("Hello");
     await page.waitForTimeout(600);
   }
@@ -51,7 +70,7 @@ async function measure(context, page, { recipients, warm, sleeping }) {
     await cdp.send("ServiceWorker.stopAllWorkers");
     await page.waitForTimeout(300);
   }
-  const start = await page.evaluate(`(() => { window.__clickAt = performance.now(); ${SEND}.click(); return window.__clickAt; })()`);
+  const start = await page.evaluate(`(() => { window.__clickAt = performance.now(); ${webmail.send}.click(); return window.__clickAt; })()`);
   await page.waitForFunction(() => window.__sentAt || window.__dialogAt, null, { timeout: 20_000 });
   const end = await page.evaluate("window.__sentAt ?? window.__dialogAt");
   return end - start;
@@ -87,17 +106,21 @@ export async function sendPathBenchmark(extensionDir) {
   const page = await context.newPage();
   const rows = [];
   try {
-    for (const n of [1, 50, 1000]) {
-      for (const [label, exposed, warm, sleeping] of [
-        ["no exposure, checked ahead", false, true, false],
-        ["no exposure, not checked ahead", false, false, false],
-        ["no exposure, background asleep", false, false, true],
-        ["exposure, dialog (warm)", true, false, false],
-        ["exposure, dialog (background asleep)", true, false, true],
-      ]) {
-        const times = [];
-        for (let i = 0; i < 5; i++) times.push(await measure(context, page, { recipients: recipients(n, exposed), warm, sleeping }));
-        rows.push({ recipients: n, scenario: label, median_ms: median(times) });
+    for (const [name, webmail] of Object.entries(WEBMAILS)) {
+      for (const n of [1, 50, 1000]) {
+        for (const [label, exposed, warm, sleeping] of [
+          ["no exposure, checked ahead", false, true, false],
+          ["no exposure, not checked ahead", false, false, false],
+          ["no exposure, background asleep", false, false, true],
+          ["exposure, dialog (warm)", true, false, false],
+          ["exposure, dialog (background asleep)", true, false, true],
+        ]) {
+          const times = [];
+          for (let i = 0; i < 5; i++) {
+            times.push(await measure(context, page, { webmail, recipients: recipients(n, exposed), warm, sleeping }));
+          }
+          rows.push({ webmail: name, recipients: n, scenario: label, median_ms: median(times) });
+        }
       }
     }
   } finally {
