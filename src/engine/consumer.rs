@@ -127,6 +127,18 @@ pub enum ConsumerPattern {
 impl ConsumerPattern {
     /// Parses `example.net`, `*.example.net` or `brand.*`.
     pub fn parse(input: &str) -> Result<Self, DomainError> {
+        match Self::parse_syntax(input)? {
+            ConsumerPattern::Domain(_) => {
+                let trimmed = input.trim();
+                let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
+                Ok(ConsumerPattern::Domain(DomainPattern::parse(trimmed)?))
+            }
+            brand => Ok(brand),
+        }
+    }
+
+    /// The syntax alone, for the built-in list (see `DomainPattern::parse_syntax`).
+    fn parse_syntax(input: &str) -> Result<Self, DomainError> {
         let trimmed = input.trim();
         let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
         match trimmed.strip_suffix(".*") {
@@ -138,7 +150,9 @@ impl ConsumerPattern {
                 }
                 Ok(ConsumerPattern::Brand(label))
             }
-            None => Ok(ConsumerPattern::Domain(DomainPattern::parse(trimmed)?)),
+            None => Ok(ConsumerPattern::Domain(DomainPattern::parse_syntax(
+                trimmed,
+            )?)),
         }
     }
 }
@@ -168,29 +182,34 @@ pub struct ConsumerSet {
 impl ConsumerSet {
     /// The built-in list plus `extra`.
     pub fn new(extra: &[ConsumerPattern]) -> Self {
-        let built_in = BUILT_IN
-            .iter()
-            .filter_map(|entry| ConsumerPattern::parse(entry).ok());
-        let mut domains = Vec::new();
-        let mut brands = FastSet::default();
-        for pattern in built_in.chain(extra.iter().cloned()) {
-            match pattern {
-                ConsumerPattern::Domain(domain) => domains.push(domain),
-                ConsumerPattern::Brand(brand) => {
-                    brands.insert(brand);
-                }
-            }
+        let mut set = Self::built_in().clone();
+        for pattern in extra {
+            set.insert(pattern);
         }
-        ConsumerSet {
-            domains: DomainSet::new(&domains),
-            brands,
-        }
+        set
     }
 
     /// The built-in list alone, compiled once.
     pub fn built_in() -> &'static ConsumerSet {
         static BUILT_IN_SET: std::sync::OnceLock<ConsumerSet> = std::sync::OnceLock::new();
-        BUILT_IN_SET.get_or_init(|| ConsumerSet::new(&[]))
+        BUILT_IN_SET.get_or_init(|| {
+            let mut set = ConsumerSet::default();
+            for entry in BUILT_IN {
+                if let Ok(pattern) = ConsumerPattern::parse_syntax(entry) {
+                    set.insert(&pattern);
+                }
+            }
+            set
+        })
+    }
+
+    fn insert(&mut self, pattern: &ConsumerPattern) {
+        match pattern {
+            ConsumerPattern::Domain(domain) => self.domains.insert(domain),
+            ConsumerPattern::Brand(brand) => {
+                self.brands.insert(brand.clone());
+            }
+        }
     }
 
     /// Whether the normalised `domain` is a consumer-mail domain.

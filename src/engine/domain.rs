@@ -172,18 +172,25 @@ impl DomainPattern {
     /// (`com`, `co.jp`, `*.co.jp`) is refused because it would make unrelated
     /// organisations look like one.
     pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let pattern = Self::parse_syntax(input)?;
+        if public_suffix::is_public_suffix(&pattern.domain) {
+            return Err(DomainError::PublicSuffix(pattern.domain));
+        }
+        Ok(pattern)
+    }
+
+    /// [`DomainPattern::parse`] without the public-suffix check, for the
+    /// built-in lists, which a unit test runs through the full check once;
+    /// skipping it keeps the Public Suffix List out of the engine's start-up.
+    pub(crate) fn parse_syntax(input: &str) -> Result<Self, DomainError> {
         let trimmed = input.trim();
         let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
         let (subdomains_only, rest) = match trimmed.strip_prefix("*.") {
             Some(rest) => (true, rest),
             None => (false, trimmed),
         };
-        let domain = normalize_domain(rest)?;
-        if public_suffix::is_public_suffix(&domain) {
-            return Err(DomainError::PublicSuffix(domain));
-        }
         Ok(DomainPattern {
-            domain,
+            domain: normalize_domain(rest)?,
             subdomains_only,
         })
     }
@@ -237,14 +244,19 @@ impl DomainSet {
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a DomainPattern>) -> Self {
         let mut set = DomainSet::default();
         for pattern in patterns {
-            let target = if pattern.subdomains_only {
-                &mut set.subdomains_only
-            } else {
-                &mut set.with_apex
-            };
-            target.insert(pattern.domain.clone());
+            set.insert(pattern);
         }
         set
+    }
+
+    /// Adds a pattern.
+    pub fn insert(&mut self, pattern: &DomainPattern) {
+        let target = if pattern.subdomains_only {
+            &mut self.subdomains_only
+        } else {
+            &mut self.with_apex
+        };
+        target.insert(pattern.domain.clone());
     }
 
     /// Whether any pattern matches the normalised `domain`.

@@ -130,7 +130,11 @@ impl Engine {
     /// Whether the guard runs on `host`. An absent or empty host is always
     /// protected: not knowing where we are must never switch protection off.
     pub fn protects(&self, host: Option<&str>) -> bool {
-        let host = host.unwrap_or("").trim().trim_end_matches('.').to_ascii_lowercase();
+        let host = host
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
         host.is_empty() || self.policy.settings.protected_hosts.contains(&host)
     }
 

@@ -4,18 +4,22 @@
 //!
 //! The engine uses it to put `a.example.co.jp` and `b.example.co.jp` in one
 //! party, and to refuse internal-domain patterns that would cover a whole
-//! suffix. The table is produced by `build.rs` from `data/public_suffix_list.dat`
-//! (ICANN and private sections) and decoded into hash sets on first use.
+//! suffix. The tables are produced by `build.rs` from
+//! `data/public_suffix_list.dat` (ICANN and private sections): the rules,
+//! grouped by top-level domain, and an index of the groups. A group is decoded
+//! the first time a domain under its top-level domain is looked up.
 
-use super::hashing::FastSet;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::domain::parents;
+use super::hashing::{FastMap, FastSet};
 
-/// Front-coded, label-reversed rules; see `build.rs` for the format.
+/// Front-coded, label-reversed rules, grouped by TLD; see `build.rs`.
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix.bin"));
+/// `tld<TAB>start<TAB>end` per group.
+static INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix.idx"));
 
-/// The three kinds of rule in the list, each as a set of domains.
+/// The rules under one top-level domain, each kind as a set of domains.
 #[derive(Default)]
 struct Rules {
     /// `co.jp`: the name itself is a public suffix.
@@ -26,29 +30,57 @@ struct Rules {
     exceptions: FastSet<&'static str>,
 }
 
-fn rules() -> &'static Rules {
-    static RULES: OnceLock<Rules> = OnceLock::new();
-    RULES.get_or_init(decode)
+/// The rules under `tld`, decoded on first use; `None` when the list has no
+/// rule under it (the implicit `*` rule then applies).
+fn rules(tld: &str) -> Option<&'static Rules> {
+    static GROUPS: OnceLock<FastMap<&'static str, (usize, usize)>> = OnceLock::new();
+    // Decoded groups are kept for the life of the program. A mutex, not a
+    // thread-local, so that the cache is shared by every caller; WASM runs one
+    // thread, so it is never contended.
+    static DECODED: OnceLock<Mutex<FastMap<&'static str, &'static Rules>>> = OnceLock::new();
+
+    let groups = GROUPS.get_or_init(|| {
+        INDEX
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let tld = fields.next()?;
+                let start = fields.next()?.parse().ok()?;
+                let end = fields.next()?.parse().ok()?;
+                Some((tld, (start, end)))
+            })
+            .collect()
+    });
+    let (&tld, &(start, end)) = groups.get_key_value(tld)?;
+    let mut decoded = DECODED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let rules = decoded
+        .entry(tld)
+        .or_insert_with(|| Box::leak(Box::new(decode(TABLE.get(start..end).unwrap_or(&[])))));
+    Some(*rules)
 }
 
-/// Decodes the table, once, when the first domain is looked up; the
-/// benchmark reports its cost as part of the background's cold start.
-fn decode() -> Rules {
-    let mut text = String::with_capacity(TABLE.len() * 2);
-    let mut spans: Vec<(u8, usize, usize)> = Vec::with_capacity(10_000);
-    // The current rule as stored: kind byte, then labels right to left.
+/// Decodes one group. Its rules are written into one buffer, kept for the
+/// life of the program, so that the sets hold slices of it rather than a
+/// string per rule.
+fn decode(group: &[u8]) -> Rules {
+    let mut text = String::with_capacity(group.len() * 2);
+    let mut spans: Vec<(u8, usize, usize)> = Vec::new();
+    // The current rule as stored: labels right to left.
     let mut scratch: Vec<u8> = Vec::with_capacity(256);
-    let mut rest = TABLE;
+    let mut rest = group;
     while let Some((&shared, tail)) = rest.split_first() {
         let end = tail.iter().position(|&b| b == b'\n').unwrap_or(tail.len());
         let (suffix, after) = tail.split_at(end);
         rest = after.get(1..).unwrap_or(&[]);
-        scratch.truncate(usize::from(shared));
-        scratch.extend_from_slice(suffix);
-        let Some((&kind, reversed)) = scratch.split_first() else {
+        let Some((&kind, suffix)) = suffix.split_last() else {
             continue;
         };
-        let Ok(reversed) = std::str::from_utf8(reversed) else {
+        scratch.truncate(usize::from(shared));
+        scratch.extend_from_slice(suffix);
+        let Ok(reversed) = std::str::from_utf8(&scratch) else {
             continue;
         };
         // Write the labels back in their normal order.
@@ -61,8 +93,6 @@ fn decode() -> Rules {
         }
         spans.push((kind, start, text.len()));
     }
-    // One buffer for the whole list, kept for the life of the program, so
-    // that the sets hold slices of it rather than a string per rule.
     let text: &'static str = Box::leak(text.into_boxed_str());
     let mut rules = Rules::default();
     for (kind, start, end) in spans {
@@ -89,7 +119,10 @@ fn decode() -> Rules {
 /// assert_eq!(public_suffix("example.unknowntld"), "unknowntld");
 /// ```
 pub fn public_suffix(domain: &str) -> &str {
-    let rules = rules();
+    let tld = domain.rsplit('.').next().unwrap_or(domain);
+    let Some(rules) = rules(tld) else {
+        return tld;
+    };
     // Candidates from the longest (the domain itself) to the shortest (its TLD).
     let candidates = std::iter::once(domain).chain(parents(domain));
     let mut suffix = None;
@@ -139,17 +172,24 @@ mod tests {
 
     #[test]
     fn table_decodes_every_rule_kind() {
-        let rules = rules();
-        assert!(rules.plain.len() > 5_000, "{}", rules.plain.len());
-        assert!(rules.plain.contains("co.jp"));
+        let jp = rules("jp").unwrap();
+        assert!(jp.plain.len() > 1_000, "{}", jp.plain.len());
+        assert!(jp.plain.contains("co.jp"));
+        assert!(jp.wildcard_parents.contains("kawasaki.jp"));
+        assert!(jp.exceptions.contains("city.kawasaki.jp"));
         assert!(
-            rules.plain.contains("github.io"),
+            rules("io").unwrap().plain.contains("github.io"),
             "private section is included"
         );
-        assert!(rules.wildcard_parents.contains("kawasaki.jp"));
-        assert!(rules.exceptions.contains("city.kawasaki.jp"));
         // Unicode rules are stored in their ASCII form: 公司.cn.
-        assert!(rules.plain.contains("xn--55qx5d.cn"));
+        assert!(rules("cn").unwrap().plain.contains("xn--55qx5d.cn"));
+        assert!(rules("example").is_none());
+        let total: usize = INDEX
+            .lines()
+            .filter_map(|line| rules(line.split('\t').next()?))
+            .map(|r| r.plain.len() + r.wildcard_parents.len() + r.exceptions.len())
+            .sum();
+        assert!(total > 9_000, "{total}");
     }
 
     #[test]

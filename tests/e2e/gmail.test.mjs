@@ -195,6 +195,26 @@ for (const browser of BROWSERS) {
       await choose(page, "cancel");
     });
 
+    test("page CSS does not reach the dialog", async () => {
+      await open(page, { to: EXTERNALS });
+      await page.click(SEND);
+      await waitForDialog(page);
+      // Hostile page styles, as a webmail theme or another extension might add.
+      await page.evaluate(`(() => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync("* { color: rgb(255, 0, 0) !important; font-size: 40px !important; display: inline !important } [data-bcc-guard] { color: rgb(255, 0, 0) !important; font-size: 40px !important; }");
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      })()`);
+      const style = await page.evaluate(`(() => {
+        const root = ${HOST}.shadowRoot;
+        const title = getComputedStyle(root.querySelector("h2"));
+        const dialog = getComputedStyle(root.querySelector('[role="alertdialog"]'));
+        return { color: title.color, size: title.fontSize, display: dialog.display, position: dialog.position };
+      })()`);
+      assert.deepEqual(style, { color: "rgb(32, 33, 36)", size: "18px", display: "flex", position: "fixed" });
+      await choose(page, "cancel");
+    });
+
     test("keys in the dialog stay in the dialog: no Gmail shortcuts, focus trapped", async () => {
       await open(page, { to: EXTERNALS });
       await page.click(SEND);
