@@ -17,11 +17,10 @@
  * `npm test -- native js` runs only the named stages (after setup and build).
  */
 
-import path from "node:path";
 import { ensureBuildTools, ensureTestTools } from "./setup.mjs";
 import { build } from "./build.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
-import { ROOT, run, step } from "./lib/run.mjs";
+import { ENV, run, step } from "./lib/run.mjs";
 
 const STAGES = {
   native() {
@@ -30,9 +29,9 @@ const STAGES = {
   wasm() {
     // The runner gets a longer timeout than its default 20 s: a cold headless
     // browser on a loaded two-core machine can take that long to start.
-    const env = { ...process.env, WASM_BINDGEN_TEST_TIMEOUT: "120" };
+    const env = { WASM_BINDGEN_TEST_TIMEOUT: "120" };
     for (const browser of ["--chrome", "--firefox"]) {
-      run("wasm-pack", ["test", "--headless", browser, "--mode", "no-install", "--", "--locked"], { env: { ...envWithPath(), ...env } });
+      run("wasm-pack", ["test", "--headless", browser, "--mode", "no-install", "--", "--locked"], { env: { ...ENV, ...env } });
     }
   },
   lint() {
@@ -46,11 +45,6 @@ const STAGES = {
     run("node", ["--test", "--test-reporter=spec", "--test-concurrency=1", "tests/e2e/"]);
   },
 };
-
-/** The environment `run` uses, for stages that add variables to it. */
-function envWithPath() {
-  return { ...process.env, PATH: [path.join(ROOT, "node_modules", ".bin"), path.join(process.env.HOME ?? "/root", ".cargo", "bin"), process.env.PATH].join(path.delimiter) };
-}
 
 function main() {
   const started = Date.now();

@@ -193,6 +193,17 @@ export class Guard {
       return;
     }
     entry.verdicts.set(key, reply);
+    await this.decide(root, entry, read, reply);
+  }
+
+  /**
+   * Acts on an evaluate reply: send if nothing is exposed, else ask the user.
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeRead} read
+   * @param {object} reply
+   */
+  async decide(root, entry, read, reply) {
     if (reply.verdict.action === "none") {
       this.replay(root, entry);
       return;
@@ -237,10 +248,12 @@ export class Guard {
         const fresh = await this.ask({ kind: "evaluate", compose: now.compose });
         if (!fresh.ok) throw new Error(fresh.error?.message ?? "the engine did not answer");
         if (!fresh.plan) {
-          // Nothing to move any more (or nothing movable): decide afresh.
+          // The move is moot: nothing is exposed any more (send, if that was
+          // the choice), or what is exposed needs a new decision.
           this.dialog.close();
-          entry.state = IDLE;
-          if (fresh.verdict.action === "none" && choice === "move-and-send") this.replay(root, entry);
+          entry.state = "checking";
+          if (fresh.verdict.action !== "none") await this.decide(root, entry, now, fresh);
+          else if (choice === "move-and-send") this.replay(root, entry);
           else this.settle(root, entry);
           return;
         }
