@@ -4,10 +4,10 @@
 //!
 //! The engine uses it to put `a.example.co.jp` and `b.example.co.jp` in one
 //! party, and to refuse internal-domain patterns that would cover a whole
-//! suffix. The tables are produced by `build.rs` from
-//! `data/public_suffix_list.dat` (ICANN and private sections): the rules,
-//! grouped by top-level domain, and an index of the groups. A group is decoded
-//! the first time a domain under its top-level domain is looked up.
+//! suffix. The table is produced by `build.rs` from
+//! `data/public_suffix_list.dat` (ICANN and private sections), grouped by
+//! top-level domain. A group is decoded the first time a domain under its
+//! top-level domain is looked up.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -16,8 +16,10 @@ use super::hashing::{FastMap, FastSet};
 
 /// Front-coded, label-reversed rules, grouped by TLD; see `build.rs`.
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix.bin"));
-/// `tld<TAB>start<TAB>end` per group.
-static INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix.idx"));
+
+/// The low six bits of a rule's first byte: bytes shared with the previous
+/// rule. The top two bits are its kind: 0 plain, 1 wildcard, 2 exception.
+const SHARED_MASK: u8 = 0x3f;
 
 /// The rules under one top-level domain, each kind as a set of domains.
 #[derive(Default)]
@@ -39,18 +41,7 @@ fn rules(tld: &str) -> Option<&'static Rules> {
     // thread, so it is never contended.
     static DECODED: OnceLock<Mutex<FastMap<&'static str, &'static Rules>>> = OnceLock::new();
 
-    let groups = GROUPS.get_or_init(|| {
-        INDEX
-            .lines()
-            .filter_map(|line| {
-                let mut fields = line.split('\t');
-                let tld = fields.next()?;
-                let start = fields.next()?.parse().ok()?;
-                let end = fields.next()?.parse().ok()?;
-                Some((tld, (start, end)))
-            })
-            .collect()
-    });
+    let groups = GROUPS.get_or_init(groups);
     let (&tld, &(start, end)) = groups.get_key_value(tld)?;
     let mut decoded = DECODED
         .get_or_init(Default::default)
@@ -62,6 +53,36 @@ fn rules(tld: &str) -> Option<&'static Rules> {
     Some(*rules)
 }
 
+/// Where each TLD's group is in the table. A group starts at a rule that
+/// shares no byte with the one before; its TLD is that rule's first label.
+fn groups() -> FastMap<&'static str, (usize, usize)> {
+    let mut groups = FastMap::default();
+    let mut current: Option<(&'static str, usize)> = None;
+    let mut offset = 0;
+    while let Some(&head) = TABLE.get(offset) {
+        let line_end = TABLE
+            .get(offset..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            .map_or(TABLE.len(), |end| offset + end);
+        if head & SHARED_MASK == 0 {
+            if let Some((tld, start)) = current.take() {
+                groups.insert(tld, (start, offset));
+            }
+            // The rule's text: the TLD comes first.
+            let text = TABLE.get(offset + 1..line_end).unwrap_or(&[]);
+            let first_label = text.split(|&b| b == b'.').next().unwrap_or(&[]);
+            if let Ok(tld) = std::str::from_utf8(first_label) {
+                current = Some((tld, offset));
+            }
+        }
+        offset = line_end + 1;
+    }
+    if let Some((tld, start)) = current {
+        groups.insert(tld, (start, TABLE.len()));
+    }
+    groups
+}
+
 /// Decodes one group. Its rules are written into one buffer, kept for the
 /// life of the program, so that the sets hold slices of it rather than a
 /// string per rule.
@@ -71,14 +92,12 @@ fn decode(group: &[u8]) -> Rules {
     // The current rule as stored: labels right to left.
     let mut scratch: Vec<u8> = Vec::with_capacity(256);
     let mut rest = group;
-    while let Some((&shared, tail)) = rest.split_first() {
+    while let Some((&head, tail)) = rest.split_first() {
         let end = tail.iter().position(|&b| b == b'\n').unwrap_or(tail.len());
         let (suffix, after) = tail.split_at(end);
         rest = after.get(1..).unwrap_or(&[]);
-        let Some((&kind, suffix)) = suffix.split_last() else {
-            continue;
-        };
-        scratch.truncate(usize::from(shared));
+        let kind = head >> 6;
+        scratch.truncate(usize::from(head & SHARED_MASK));
         scratch.extend_from_slice(suffix);
         let Ok(reversed) = std::str::from_utf8(&scratch) else {
             continue;
@@ -100,8 +119,8 @@ fn decode(group: &[u8]) -> Rules {
             continue;
         };
         match kind {
-            b'*' => rules.wildcard_parents.insert(domain),
-            b'!' => rules.exceptions.insert(domain),
+            1 => rules.wildcard_parents.insert(domain),
+            2 => rules.exceptions.insert(domain),
             _ => rules.plain.insert(domain),
         };
     }
@@ -184,9 +203,11 @@ mod tests {
         // Unicode rules are stored in their ASCII form: 公司.cn.
         assert!(rules("cn").unwrap().plain.contains("xn--55qx5d.cn"));
         assert!(rules("example").is_none());
-        let total: usize = INDEX
-            .lines()
-            .filter_map(|line| rules(line.split('\t').next()?))
+        let all = groups();
+        assert!(all.len() > 1_000, "{}", all.len());
+        let total: usize = all
+            .keys()
+            .filter_map(|tld| rules(tld))
             .map(|r| r.plain.len() + r.wildcard_parents.len() + r.exceptions.len())
             .sum();
         assert!(total > 9_000, "{total}");
