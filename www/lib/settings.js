@@ -36,16 +36,33 @@ export function userStorageArea() {
 }
 
 /**
- * The user's settings object, or `null` if none was saved.
+ * The user's settings object, or `null` if none was saved: from
+ * `storage.sync`, else from `storage.local` (where a save falls back to).
  * @returns {Promise<object|null>}
  */
 export async function readUserSettings() {
+  for (const area of [userStorageArea(), ext().storage.local]) {
+    try {
+      const stored = await area.get(USER_SETTINGS_KEY);
+      if (stored?.[USER_SETTINGS_KEY]) return stored[USER_SETTINGS_KEY];
+    } catch {
+      // This area is unavailable; try the next.
+    }
+  }
+  return null;
+}
+
+/**
+ * Saves the user's settings object: to `storage.sync`, or to `storage.local`
+ * where sync refuses (disabled by policy, over quota).
+ * @param {object} settings
+ * @returns {Promise<void>}
+ */
+export async function writeUserSettings(settings) {
   try {
-    const stored = await userStorageArea().get(USER_SETTINGS_KEY);
-    return stored?.[USER_SETTINGS_KEY] ?? null;
+    await userStorageArea().set({ [USER_SETTINGS_KEY]: settings });
   } catch {
-    const stored = await ext().storage.local.get(USER_SETTINGS_KEY);
-    return stored?.[USER_SETTINGS_KEY] ?? null;
+    await ext().storage.local.set({ [USER_SETTINGS_KEY]: settings });
   }
 }
 

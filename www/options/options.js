@@ -9,7 +9,7 @@ import init, { Engine, validateSettings } from "../pkg/bcc_guard.js";
 import { ext, message } from "../lib/browser.js";
 import { SUPPORTED_HOSTS } from "../lib/hosts.js";
 import { localize } from "../lib/i18n-dom.js";
-import { readPolicyLayers, USER_SETTINGS_KEY, userStorageArea } from "../lib/settings.js";
+import { readPolicyLayers, USER_SETTINGS_KEY, writeUserSettings } from "../lib/settings.js";
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
 const LIST_KEYS = ["internalDomains", "trustedDomains", "consumerDomains"];
@@ -148,7 +148,7 @@ async function save(event) {
     status.textContent = message("options_fixErrors");
     return;
   }
-  await userStorageArea().set({ [USER_SETTINGS_KEY]: report.normalized });
+  await writeUserSettings(report.normalized);
   status.textContent = message("options_saved");
 }
 
