@@ -76,7 +76,8 @@ for (const browser of BROWSERS) {
       await options.waitFor("document.getElementById('status').textContent === 'Saved.'");
 
       // Persisted, normalised, and shown again after a reload.
-      await options.evaluate("location.reload()");
+      // Mark the old document, so that waiting cannot mistake it for the new one.
+      await options.evaluate("(document.documentElement.dataset.ready = 'reloading', location.reload())");
       await options.waitFor("document.documentElement.dataset.ready === '1'");
       assert.equal(await options.evaluate("document.getElementById('internalDomains').value"), "corp.example\npartner-corp.example");
       assert.equal(await options.evaluate("document.getElementById('minExposedParties').value"), "2");
