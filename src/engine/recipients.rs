@@ -82,13 +82,6 @@ pub struct Recipient<'a> {
     pub address_from_chip: bool,
 }
 
-impl Recipient<'_> {
-    /// `true` when no address could be read from the token.
-    pub fn is_unreadable(&self) -> bool {
-        self.address.is_none()
-    }
-}
-
 /// Which recipients share an address. Ids are given in order of first
 /// appearance, so iterating ids visits addresses in compose order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
