@@ -103,8 +103,8 @@ async function main() {
 
 Measured by \`npm run bench\` on ${date}: ${machine()}; ${browser.version} headless.
 Figures are medians. They are measurements, not tests: nothing fails when a
-target is missed. The machine may be shared, so repeated runs vary by tens of
-per cent.
+target is missed. The machine is a shared two-core VM: repeated runs of the same
+build have varied by up to a factor of two here.
 
 ## Engine: evaluate + plan
 
