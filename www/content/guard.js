@@ -346,6 +346,9 @@ export class Guard {
     if (!root) return;
     const entry = this.stateOf(root);
     this.watch(root, entry);
+    // Typing the body needs a first check of the compose, not one per key:
+    // recipient changes after that are seen by the observer.
+    if (entry.verdicts.size > 0 && isInMessageBody(event.target)) return;
     this.schedulePrecheck(root, entry);
   }
 
@@ -355,12 +358,14 @@ export class Guard {
    */
   watch(root, entry) {
     if (entry.observer) return;
-    entry.observer = new MutationObserver(() => {
+    entry.observer = new MutationObserver((records) => {
       if (!root.isConnected) {
         entry.observer.disconnect();
         entry.observer = null;
         return;
       }
+      // Typing the message body changes no recipient: no need to re-read.
+      if (records.every((record) => isInMessageBody(record.target))) return;
       this.schedulePrecheck(root, entry);
     });
     entry.observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-hovercard-id", "value"] });
@@ -387,6 +392,18 @@ export class Guard {
     if (entry.verdicts.size > 8) entry.verdicts.clear();
     entry.verdicts.set(key, reply);
   }
+}
+
+/** The message body editors of Gmail and Outlook. */
+const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=true]";
+
+/**
+ * Whether a node is inside a message body editor.
+ * @param {Node} node
+ */
+function isInMessageBody(node) {
+  const element = node instanceof Element ? node : node.parentElement;
+  return Boolean(element?.closest(MESSAGE_BODY));
 }
 
 /**
