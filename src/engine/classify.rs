@@ -8,7 +8,7 @@ use super::consumer::ConsumerSet;
 use super::domain::{is_within, DomainSet};
 use super::hashing::FastMap;
 use super::policy::Settings;
-use super::public_suffix::registrable_domain;
+use super::public_suffix::{is_public_suffix, registrable_domain};
 use super::recipients::{Identities, Recipient};
 
 /// How the engine sees one recipient.
@@ -76,10 +76,14 @@ impl<'p> Classifier<'p> {
     /// A classifier for a compose window of `account` (the signed-in address,
     /// when the content script could read it).
     pub fn new(matchers: &'p Matchers, account: Option<&'p Address>) -> Self {
+        // An account at a consumer provider has no organisation, and neither
+        // has one whose domain is itself a public suffix (`me@co.jp`): its
+        // "organisation" would be every company under the suffix.
         let account_organisation = account
             .map(Address::domain)
             .filter(|domain| !matchers.is_consumer(domain))
-            .map(registrable_domain);
+            .map(registrable_domain)
+            .filter(|organisation| !is_public_suffix(organisation));
         Classifier {
             matchers,
             account_key: account.map(Address::key),
@@ -256,6 +260,15 @@ mod tests {
         );
         assert_eq!(
             c.classify(0, &recipient("you@other.co.jp")).0,
+            Class::External
+        );
+
+        // An account whose domain is a public suffix has no organisation.
+        let odd = Address::parse("me@co.jp").unwrap();
+        let c = Classifier::new(&m, Some(&odd));
+        assert!(!c.knows_organisation(&s));
+        assert_eq!(
+            c.classify(0, &recipient("you@example.co.jp")).0,
             Class::External
         );
 

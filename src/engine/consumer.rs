@@ -9,7 +9,7 @@ use super::hashing::FastSet;
 
 use serde::{Serialize, Serializer};
 
-use super::domain::{normalize_domain, DomainError, DomainPattern, DomainSet};
+use super::domain::{is_within, normalize_domain, DomainError, DomainPattern, DomainSet};
 use super::public_suffix::registrable_domain;
 
 /// The built-in list. Policy can add to it (`consumerDomains`) but not remove
@@ -210,6 +210,19 @@ impl ConsumerSet {
                 self.brands.insert(brand.clone());
             }
         }
+    }
+
+    /// A built-in consumer-mail domain at or under `domain`, if any: an
+    /// internal or trusted pattern for `softbank.jp` would otherwise make the
+    /// `i.softbank.jp` carrier mailboxes colleagues.
+    pub fn built_in_within(domain: &str) -> Option<String> {
+        BUILT_IN
+            .iter()
+            .filter_map(|entry| match ConsumerPattern::parse_syntax(entry) {
+                Ok(ConsumerPattern::Domain(pattern)) => Some(pattern.domain().to_owned()),
+                _ => None,
+            })
+            .find(|consumer| is_within(consumer, domain))
     }
 
     /// Whether the normalised `domain` is a consumer-mail domain.

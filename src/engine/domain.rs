@@ -173,7 +173,9 @@ impl DomainPattern {
     /// organisations look like one.
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let pattern = Self::parse_syntax(input)?;
-        if public_suffix::is_public_suffix(&pattern.domain) {
+        if public_suffix::is_public_suffix(&pattern.domain)
+            || public_suffix::has_suffix_children(&pattern.domain)
+        {
             return Err(DomainError::PublicSuffix(pattern.domain));
         }
         Ok(pattern)
@@ -344,5 +346,11 @@ mod tests {
             Err(DomainError::PublicSuffix(_))
         ));
         assert!(DomainPattern::parse("example.co.jp").is_ok());
+        // Every child of kawasaki.jp is a suffix (`*.kawasaki.jp`).
+        assert!(matches!(
+            DomainPattern::parse("kawasaki.jp"),
+            Err(DomainError::PublicSuffix(_))
+        ));
+        assert!(DomainPattern::parse("city.kawasaki.jp").is_ok());
     }
 }

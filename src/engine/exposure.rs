@@ -102,6 +102,11 @@ pub struct Verdict {
     pub action: Action,
     /// Whether the dialog may offer "Send anyway".
     pub send_anyway: bool,
+    /// Whether the policy lets the user send despite a warning at all
+    /// (`action` is warn and `allowSendAnyway` is set), whatever this
+    /// verdict is. The content script remembers it for the one case the
+    /// engine cannot be asked: when the check itself fails.
+    pub policy_allows_send_anyway: bool,
     /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
     pub exposed_recipients: u32,
     /// Distinct parties among them.
@@ -241,6 +246,7 @@ pub fn evaluate(
     Verdict {
         action,
         send_anyway: action == Action::Warn && settings.allow_send_anyway,
+        policy_allows_send_anyway: settings.action == PolicyAction::Warn && settings.allow_send_anyway,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         min_exposed_parties: settings.min_exposed_parties,

@@ -662,7 +662,9 @@ fn parse_list<T: PartialEq>(
 /// suffix nor a consumer-mail domain.
 fn parse_organisation(text: &str) -> Result<DomainPattern, SettingError> {
     let pattern = DomainPattern::parse(text).map_err(|reason| invalid_domain(text, reason))?;
-    if ConsumerSet::built_in().contains(pattern.domain()) {
+    if ConsumerSet::built_in().contains(pattern.domain())
+        || ConsumerSet::built_in_within(pattern.domain()).is_some()
+    {
         return Err(SettingError::ConsumerDomain {
             value: truncate(text),
         });
@@ -921,7 +923,7 @@ mod tests {
         ));
         let bad = resolve(
             &Value::Null,
-            &json!({"minExposedParties": 2.5, "toPlaceholder": "nobody", "trustedDomains": ["gmail.com", "x.hotmail.co.jp"]}),
+            &json!({"minExposedParties": 2.5, "toPlaceholder": "nobody", "trustedDomains": ["gmail.com", "x.hotmail.co.jp", "softbank.jp"]}),
         );
         let codes: Vec<_> = bad.problems.iter().map(|p| p.error.code()).collect();
         assert_eq!(
@@ -929,6 +931,7 @@ mod tests {
             [
                 "outOfRange",
                 "invalidAddress",
+                "consumerDomain",
                 "consumerDomain",
                 "consumerDomain"
             ]

@@ -167,6 +167,14 @@ pub fn is_public_suffix(domain: &str) -> bool {
     public_suffix(domain) == domain
 }
 
+/// `true` when every child of the domain is a public suffix (`kawasaki.jp`,
+/// from the rule `*.kawasaki.jp`): a pattern for it would cover unrelated
+/// organisations although the name itself is not a suffix.
+pub fn has_suffix_children(domain: &str) -> bool {
+    let tld = domain.rsplit('.').next().unwrap_or(domain);
+    rules(tld).is_some_and(|rules| rules.wildcard_parents.contains(domain))
+}
+
 /// The registrable domain (suffix plus one label): `example.co.jp` for
 /// `a.b.example.co.jp`. A domain that is itself a public suffix is returned as
 /// it is, so that every domain has some party.

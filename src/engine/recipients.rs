@@ -375,7 +375,7 @@ fn split_items(text: &str) -> Vec<&str> {
 fn parse_item<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
     let item = item.trim();
     let angles = angle_pairs(item);
-    let Some(&(_, last_close)) = angles.last() else {
+    let Some(last) = angles.last() else {
         if item.contains(['<', '＜']) && !item.contains(['"', '(']) {
             // An unclosed bracket: nothing reliable can be read.
             out.push(Mailbox::unreadable(item, None));
@@ -384,31 +384,43 @@ fn parse_item<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
         }
         return;
     };
+    let last_end = last.end;
     // Each bracketed address, with the text before it as its display name.
     let mut start = 0;
-    for &(open, close) in &angles {
-        let phrase = item.get(start..open).unwrap_or("");
-        let spec = item.get(open + 1..close).unwrap_or("");
+    for angle in &angles {
+        let phrase = item.get(start..angle.open).unwrap_or("");
+        let spec = item.get(angle.inner.clone()).unwrap_or("");
         let name = display_name(phrase).map(Cow::Owned);
-        let raw = item.get(start..close + 1).unwrap_or(item);
+        let raw = item.get(start..angle.end).unwrap_or(item);
         let mut mailbox = Mailbox::with_address(spec, name);
         mailbox.raw = raw.trim();
         out.push(mailbox);
-        start = close + 1;
+        start = angle.end;
     }
     // What follows the last bracket is a comment, or a forgotten separator.
-    let tail = item.get(last_close + 1..).unwrap_or("");
+    let tail = item.get(last_end..).unwrap_or("");
     let (words, _) = words_and_comments(tail);
     if !words.is_empty() {
         parse_bare(tail, out);
     }
 }
 
-/// Top-level `<`…`>` pairs, as byte offsets of the brackets.
-fn angle_pairs(item: &str) -> Vec<(usize, usize)> {
+/// A top-level `<…>` (or full-width `＜…＞`) in an item, as byte offsets.
+struct Angle {
+    /// Where the opening bracket starts.
+    open: usize,
+    /// Between the brackets.
+    inner: std::ops::Range<usize>,
+    /// Just after the closing bracket.
+    end: usize,
+}
+
+/// Top-level `<`…`>` pairs. Offsets account for the width of each bracket:
+/// the full-width ones take three bytes.
+fn angle_pairs(item: &str) -> Vec<Angle> {
     let mut pairs = Vec::new();
     let mut scanner = Scanner::default();
-    let mut open = None;
+    let mut open: Option<(usize, usize)> = None;
     for (i, c) in item.char_indices() {
         let was_quoted_or_comment = scanner.quoted || scanner.comment_depth > 0;
         scanner.step(c);
@@ -416,10 +428,14 @@ fn angle_pairs(item: &str) -> Vec<(usize, usize)> {
             continue;
         }
         match c {
-            '<' | '＜' => open = Some(i),
+            '<' | '＜' => open = Some((i, i + c.len_utf8())),
             '>' | '＞' => {
-                if let Some(start) = open.take() {
-                    pairs.push((start, i + c.len_utf8() - 1));
+                if let Some((start, inner_start)) = open.take() {
+                    pairs.push(Angle {
+                        open: start,
+                        inner: inner_start..i,
+                        end: i + c.len_utf8(),
+                    });
                 }
             }
             _ => {}
@@ -618,6 +634,13 @@ mod tests {
         let r = parse_text("山田 太郎 <taro＠example.co.jp>");
         assert_eq!(keys(&r), ["taro@example.co.jp"]);
         assert_eq!(r[0].name.as_deref(), Some("山田 太郎"));
+    }
+
+    #[test]
+    fn full_width_angle_brackets() {
+        let r = parse_text("山田 ＜taro@example.co.jp＞，鈴木 ＜hanako＠example.jp＞");
+        assert_eq!(keys(&r), ["taro@example.co.jp", "hanako@example.jp"]);
+        assert_eq!(r[0].name.as_deref(), Some("山田"));
     }
 
     #[test]

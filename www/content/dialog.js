@@ -12,9 +12,14 @@
  * The dialog registers no listeners of its own. The guard's window-level
  * capture listener sees every event first, stops it from reaching the page
  * (so Gmail's single-key shortcuts never fire while the user is in the
- * dialog, and no page script can click our buttons' listeners away), and
- * hands it to `Dialog.handle`. Everything is built with `textContent`, never
- * HTML strings, so a display name like `<img src=x onerror=…>` stays text.
+ * dialog), and hands it to `Dialog.handle`, which acts only on trusted input:
+ * a page script calling `.click()` on a button (the shadow root is open)
+ * chooses nothing. Everything is built with `textContent`, never HTML
+ * strings, so a display name like `<img src=x onerror=…>` stays text.
+ *
+ * One dialog is shown at a time; each belongs to the compose it is about.
+ * A second compose asking meanwhile waits its turn, and closing is only
+ * done by the dialog's owner.
  */
 
 import { ext, message } from "../lib/browser.js";
@@ -24,14 +29,42 @@ import { DIALOG_CSS } from "./dialog-style.js";
 const HOST_ATTRIBUTE = "data-bcc-guard";
 
 /**
- * Whether an event happened inside our dialog. Events from a shadow tree are
- * retargeted to the host at window level, so the path is what tells.
- * @param {Event} event
- * @returns {boolean}
+ * The few texts the "could not check" dialog needs when the extension's
+ * message catalogue is unreachable: an update or reload leaves old content
+ * scripts running, cut off from the extension.
  */
-export function isInsideDialog(event) {
-  const path = event.composedPath();
-  return path.some((node) => node instanceof Element && node.getAttribute(HOST_ATTRIBUTE) === "dialog");
+const FALLBACK = {
+  en: {
+    dialog_titleUnverified: "BCC Guard could not check the recipients",
+    dialog_unverified: "The message has not been sent. Make sure no external recipients in To or Cc would see each other's addresses, then send anyway or cancel.",
+    dialog_extensionUpdated: "BCC Guard was updated or restarted. Reload this page to have your recipients checked again.",
+    dialog_sendAnyway: "Send anyway",
+    dialog_cancel: "Cancel",
+    dialog_settings: "BCC Guard settings",
+    lang: "en",
+  },
+  ja: {
+    dialog_titleUnverified: "宛先を確認できませんでした",
+    dialog_unverified: "メールはまだ送信されていません。To・CC の社外の宛先同士でアドレスが見えてしまわないかご確認のうえ、このまま送信するかキャンセルしてください。",
+    dialog_extensionUpdated: "BCC Guard が更新または再起動されました。宛先を再び確認するには、このページを再読み込みしてください。",
+    dialog_sendAnyway: "このまま送信",
+    dialog_cancel: "キャンセル",
+    dialog_settings: "BCC Guard の設定",
+    lang: "ja",
+  },
+};
+
+/**
+ * A message from the catalogue, or the built-in fallback when the catalogue
+ * cannot be reached.
+ * @param {string} key
+ * @param {Array<string|number>} [substitutions]
+ */
+function text(key, substitutions = []) {
+  const found = message(key, substitutions);
+  if (found !== key) return found;
+  const lang = navigator.language?.toLowerCase().startsWith("ja") ? "ja" : "en";
+  return FALLBACK[lang][key] ?? key;
 }
 
 /**
@@ -73,6 +106,24 @@ export class Dialog {
     this.resolve = null;
     /** When the dialog last opened (performance.now()). */
     this.openedAt = 0;
+    /** The compose the open dialog is about. */
+    this.owner = null;
+    /** Resolves when the open dialog closes. */
+    this.closed = Promise.resolve();
+    /** @type {() => void} */
+    this.markClosed = () => {};
+  }
+
+  /**
+   * Whether an event happened inside this dialog. Events from a shadow tree
+   * are retargeted to the host at window level, so the path is what tells;
+   * the host is compared by identity, not by an attribute any page element
+   * could carry.
+   * @param {Event} event
+   * @returns {boolean}
+   */
+  contains(event) {
+    return this.host !== null && event.composedPath().includes(this.host);
   }
 
   /** @returns {boolean} */
@@ -82,23 +133,24 @@ export class Dialog {
 
   /**
    * Shows the verdict on an exposure and resolves with the user's choice.
+   * @param {Element} owner The compose it is about.
    * @param {object} reply An `evaluate` reply whose verdict is warn or block.
    * @returns {Promise<string>}
    */
-  showVerdict(reply) {
+  showVerdict(owner, reply) {
     const { verdict, plan, recipients } = reply;
     const body = [];
     for (const reason of verdict.reasons) {
-      body.push(h("p", { class: "reason", "data-reason": reason.code }, message(`reason_${reason.code}`, reason.args)));
+      body.push(h("p", { class: "reason", "data-reason": reason.code }, text(`reason_${reason.code}`, reason.args)));
     }
     body.push(this.groupList(verdict.groups, recipients));
     const staying = verdict.internalRecipients + verdict.trustedRecipients;
     if (staying > 0) {
-      body.push(h("p", { class: "staying" }, message("dialog_staying", [verdict.internalRecipients, verdict.trustedRecipients])));
+      body.push(h("p", { class: "staying" }, text("dialog_staying", [verdict.internalRecipients, verdict.trustedRecipients])));
     }
     if (plan) body.push(this.planPreview(plan, recipients));
     if (plan?.unmovable.length) {
-      body.push(h("p", { class: "warning" }, message("dialog_unmovable", [plan.unmovable.length])));
+      body.push(h("p", { class: "warning" }, text("dialog_unmovable", [plan.unmovable.length])));
     }
     const buttons = [];
     // A plan that can move nobody (every exposed recipient is unreadable)
@@ -110,66 +162,67 @@ export class Dialog {
     }
     if (verdict.sendAnyway) buttons.push(["send-anyway", "dialog_sendAnyway", ""]);
     buttons.push(["cancel", "dialog_cancel", ""]);
-    return this.open("dialog_titleExposure", body, buttons, verdict.action);
+    return this.open(owner, "dialog_titleExposure", body, buttons, verdict.action);
   }
 
   /**
    * Shows that the recipients could not be checked. Fail closed: nothing was
-   * sent; the user may still send (a broken check must not stop all mail).
-   * @param {string} code Why: an engine error code, "readFailed" or "noSendButton".
+   * sent. "Send anyway" is offered only where the policy allows sending
+   * despite a warning (a broken check must not stop all mail, but it must
+   * not defeat a blocking policy either).
+   * @param {Element} owner The compose it is about.
+   * @param {string} code Why: an engine error code, "readFailed",
+   *   "noSendButton" or "extensionUpdated".
    * @param {string} detail Technical detail, shown small.
+   * @param {boolean} allowSendAnyway What the policy said when last asked.
    * @returns {Promise<string>}
    */
-  showUnverified(code, detail) {
+  showUnverified(owner, code, detail, allowSendAnyway = true) {
     if (code === "noSendButton") {
-      return this.open("dialog_titleNoSendButton", [h("p", {}, message("dialog_noSendButton"))], [["cancel", "dialog_close", "primary"]], "warn");
+      return this.open(owner, "dialog_titleNoSendButton", [h("p", {}, text("dialog_noSendButton"))], [["cancel", "dialog_close", "primary"]], "warn");
     }
-    const body = [h("p", {}, message("dialog_unverified"))];
-    if (detail) body.push(h("p", { class: "detail" }, `${code}: ${detail}`));
-    return this.open(
-      "dialog_titleUnverified",
-      body,
-      [
-        ["cancel", "dialog_cancel", "primary"],
-        ["send-anyway", "dialog_sendAnyway", ""],
-      ],
-      "warn",
-    );
+    const body = [h("p", {}, text("dialog_unverified"))];
+    if (code === "extensionUpdated") body.push(h("p", {}, text("dialog_extensionUpdated")));
+    else if (detail) body.push(h("p", { class: "detail" }, `${code}: ${detail}`));
+    const buttons = [["cancel", "dialog_cancel", "primary"]];
+    if (allowSendAnyway) buttons.push(["send-anyway", "dialog_sendAnyway", ""]);
+    return this.open(owner, "dialog_titleUnverified", body, buttons, allowSendAnyway ? "warn" : "block");
   }
 
   /**
    * Shows that the move did not produce the planned recipients; nothing was
    * sent, and the list says what to fix by hand.
+   * @param {Element} owner The compose it is about.
    * @param {object|null} verification The engine's verification, if any.
    * @param {string} detail An error message, if the move itself failed.
    * @param {object} reply The evaluate reply whose plan was applied.
    * @returns {Promise<string>}
    */
-  showMoveFailed(verification, detail, reply) {
+  showMoveFailed(owner, verification, detail, reply) {
     const items = [];
     for (const { field, entry } of verification?.missing ?? []) {
-      items.push(h("li", { "data-address": entry }, message("dialog_shouldBeIn", [entry, fieldLabel(field)])));
+      items.push(h("li", { "data-address": entry }, text("dialog_shouldBeIn", [entry, fieldLabel(field)])));
     }
     for (const { field, entry } of verification?.unexpected ?? []) {
-      items.push(h("li", { "data-address": entry }, message("dialog_shouldNotBeIn", [entry, fieldLabel(field)])));
+      items.push(h("li", { "data-address": entry }, text("dialog_shouldNotBeIn", [entry, fieldLabel(field)])));
     }
     // Recipients the move could not take (unreadable) also need the user.
     for (const index of reply.plan?.unmovable ?? []) {
       const raw = reply.recipients[index]?.raw ?? "";
-      items.push(h("li", { "data-raw": raw }, message("dialog_fixByHand", [raw])));
+      items.push(h("li", { "data-raw": raw }, text("dialog_fixByHand", [raw])));
     }
-    const body = [h("p", {}, message("dialog_moveFailed"))];
+    const body = [h("p", {}, text("dialog_moveFailed"))];
     if (items.length) body.push(h("ul", { class: "fixes" }, ...items));
     else if (verification) body.push(this.planPreview(reply.plan, reply.recipients));
     if (detail) body.push(h("p", { class: "detail" }, detail));
-    return this.open("dialog_titleMoveFailed", body, [["cancel", "dialog_close", "primary"]], "warn");
+    return this.open(owner, "dialog_titleMoveFailed", body, [["cancel", "dialog_close", "primary"]], "warn");
   }
 
   /** Replaces the buttons with a progress note while the move runs. */
   showBusy() {
     const actions = this.shadow?.querySelector(".actions");
     if (!actions) return;
-    actions.replaceChildren(h("p", { class: "busy", role: "status" }, message("dialog_busy")));
+    actions.replaceChildren(h("p", { class: "busy", role: "status" }, text("dialog_busy")));
   }
 
   /**
@@ -182,10 +235,10 @@ export class Dialog {
     for (const group of groups) {
       const heading =
         group.kind === "organisation"
-          ? message("dialog_groupOrganisation", [group.domain, group.recipients.length])
+          ? text("dialog_groupOrganisation", [group.domain, group.recipients.length])
           : group.kind === "mailboxes"
-            ? message("dialog_groupMailboxes", [group.domain, group.recipients.length])
-            : message("dialog_groupUnreadable", [group.recipients.length]);
+            ? text("dialog_groupMailboxes", [group.domain, group.recipients.length])
+            : text("dialog_groupUnreadable", [group.recipients.length]);
       const items = group.recipients.map((index) => this.recipientItem(recipients[index]));
       list.append(h("section", { class: `group ${group.kind}` }, h("h3", {}, heading), h("ul", {}, ...items)));
     }
@@ -204,7 +257,7 @@ export class Dialog {
       { "data-address": recipient.address },
       name ? h("span", { class: "name" }, name) : null,
       h("span", { class: "address" }, recipient.address),
-      recipient.deceptive ? h("span", { class: "deceptive" }, message("dialog_deceptive")) : null,
+      recipient.deceptive ? h("span", { class: "deceptive" }, text("dialog_deceptive")) : null,
     );
   }
 
@@ -218,24 +271,27 @@ export class Dialog {
       const entries = plan.after[field].map((index) => recipients[index]?.address ?? recipients[index]?.raw ?? "");
       if (field === "to" && plan.placeholder) entries.push(plan.placeholder);
       let summary;
-      if (entries.length === 0) summary = message("dialog_empty");
+      if (entries.length === 0) summary = text("dialog_empty");
       else if (entries.length <= PREVIEW_NAMES) summary = entries.join(", ");
-      else summary = message("dialog_recipientCount", [entries.length]);
+      else summary = text("dialog_recipientCount", [entries.length]);
       return h("div", { class: "row", "data-field": field }, h("dt", {}, fieldLabel(field)), h("dd", {}, summary));
     });
-    return h("section", { class: "plan" }, h("h3", {}, message("dialog_afterMove")), h("dl", {}, ...rows));
+    return h("section", { class: "plan" }, h("h3", {}, text("dialog_afterMove")), h("dl", {}, ...rows));
   }
 
   /**
-   * Builds and shows the dialog; resolves when a button is chosen.
+   * Builds and shows the dialog; resolves when a button is chosen. If another
+   * compose's dialog is open, waits for it to close first.
+   * @param {Element} owner
    * @param {string} titleKey
    * @param {Node[]} body
    * @param {Array<[string, string, string]>} buttons [action, message key, class]
    * @param {string} severity "warn" | "block"
    * @returns {Promise<string>}
    */
-  open(titleKey, body, buttons, severity) {
-    this.close();
+  async open(owner, titleKey, body, buttons, severity) {
+    while (this.host && this.owner !== owner) await this.closed;
+    this.close(owner);
     const host = h("div", { [HOST_ATTRIBUTE]: "dialog" });
     const shadow = host.attachShadow({ mode: "open" });
     applyStyle(shadow);
@@ -247,15 +303,15 @@ export class Dialog {
         "aria-labelledby": "bcc-guard-title",
         "aria-describedby": "bcc-guard-body",
         class: `dialog ${severity}`,
-        lang: message("lang"),
+        lang: text("lang"),
       },
-      h("h2", { id: "bcc-guard-title" }, message(titleKey)),
+      h("h2", { id: "bcc-guard-title" }, text(titleKey)),
       h("div", { id: "bcc-guard-body", class: "body" }, ...body),
       h(
         "div",
         { class: "actions" },
-        h("button", { type: "button", "data-link": "settings", class: "link" }, message("dialog_settings")),
-        ...buttons.map(([action, key, kind]) => h("button", { type: "button", "data-action": action, class: kind }, message(key))),
+        h("button", { type: "button", "data-link": "settings", class: "link" }, text("dialog_settings")),
+        ...buttons.map(([action, key, kind]) => h("button", { type: "button", "data-action": action, class: kind }, text(key))),
       ),
     );
     shadow.append(h("div", { class: "backdrop" }), dialog);
@@ -263,23 +319,35 @@ export class Dialog {
     this.openedAt = performance.now();
     this.host = host;
     this.shadow = shadow;
+    this.owner = owner;
+    this.closed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
+    // The safe choice has the focus: moving to Bcc where that is offered,
+    // else cancelling (never "Send anyway").
     /** @type {HTMLElement|null} */
-    const first = shadow.querySelector("button[data-action]");
+    const first = shadow.querySelector('[data-action="move-and-send"], [data-action="cancel"]');
     first?.focus();
     return new Promise((resolve) => {
       this.resolve = resolve;
     });
   }
 
-  /** Removes the dialog, if open; a pending choice resolves as "cancel". */
-  close() {
-    if (!this.host) return;
+  /**
+   * Removes the dialog, if open and (when `owner` is given) that compose's;
+   * a pending choice resolves as "cancel".
+   * @param {Element} [owner]
+   */
+  close(owner) {
+    if (!this.host || (owner !== undefined && owner !== this.owner)) return;
     this.host.remove();
     this.host = null;
     this.shadow = null;
+    this.owner = null;
     const resolve = this.resolve;
     this.resolve = null;
     resolve?.("cancel");
+    this.markClosed();
   }
 
   /**
@@ -289,7 +357,12 @@ export class Dialog {
    */
   handle(event) {
     if (!this.shadow) return;
+    // Only the user chooses: page scripts can reach into the open shadow
+    // root, but their events are not trusted.
+    if (!event.isTrusted) return;
     if (event.type === "click") {
+      // The second click of a double click on Send must not land on a choice.
+      if (event.detail > 1) return;
       const path = event.composedPath();
       const button = path.find((node) => node instanceof Element && node.hasAttribute("data-action"));
       if (button && !button.disabled) this.choose(button.getAttribute("data-action"));
@@ -342,7 +415,7 @@ export class Dialog {
 
 /** @param {string} field "to" | "cc" | "bcc" */
 function fieldLabel(field) {
-  return message(`dialog_field_${field}`);
+  return text(`dialog_field_${field}`);
 }
 
 /**

@@ -4,23 +4,19 @@
  */
 
 /**
- * The webmail host this document belongs to. Outlook's pop-out compose is an
- * `about:blank` frame, whose own URL has no host; it inherits its parent's
- * origin, so the parent's host is the one that counts. An empty host must
- * never reach the engine: a host the policy does not list is unprotected.
+ * The webmail host this document belongs to. Outlook's pop-out compose can be
+ * an `about:blank` frame or window, whose URL has no host; it inherits the
+ * opener's origin, which `self.origin` reports. An empty result reaches the
+ * engine as "host unknown", which it treats as protected.
  * @returns {string}
  */
 export function pageHost() {
   if (location.hostname) return location.hostname;
-  for (let frame = window; frame !== frame.parent; ) {
-    try {
-      frame = frame.parent;
-      if (frame.location.hostname) return frame.location.hostname;
-    } catch {
-      break;
-    }
+  try {
+    return new URL(self.origin).hostname;
+  } catch {
+    return "";
   }
-  return "";
 }
 
 /**

@@ -168,24 +168,23 @@ export const gmail = {
 };
 
 /**
- * The sender: the compose's From field, else the signed-in account Gmail
- * shows in the document title ("Inbox - me@corp.example - Gmail") or in the
- * account button's label.
+ * The sender: the compose's From field (an alias), else the signed-in
+ * account from the account button ("Google Account: Name (address)"), else
+ * the document title's account part. The title is "<subject or folder> -
+ * <account> - Gmail", and a subject may itself contain an address, so only
+ * the part right before " - Gmail" counts: taking any address in the title
+ * would let an email's subject make a stranger "internal".
  * @param {Element} root
  * @returns {string|null}
  */
 function account(root) {
-  const from = root.querySelector("input[name=from]")?.value;
-  const candidates = [
-    from,
-    document.title,
-    document.querySelector("a[aria-label*='@'][href*='accounts.google.com'], a[aria-label*='@'][aria-label^='Google']")?.getAttribute("aria-label"),
-  ];
-  for (const text of candidates) {
-    const match = text?.match(EMAIL);
-    if (match) return match[0];
-  }
-  return null;
+  const from = root.querySelector("input[name=from]")?.value?.trim();
+  if (from && EMAIL.test(from)) return from.match(EMAIL)[0];
+  const button = document.querySelector('a[aria-label*="@"][href*="accounts.google.com"], a[aria-label*="@"][aria-label^="Google"]');
+  const inParentheses = button?.getAttribute("aria-label")?.match(/\(([^()\s]+@[^()\s]+)\)\s*$/);
+  if (inParentheses) return inParentheses[1];
+  const inTitle = document.title.match(/ - ([^\s]+@[^\s]+) - Gmail$/);
+  return inTitle ? inTitle[1] : null;
 }
 
 /**

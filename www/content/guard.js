@@ -22,7 +22,8 @@
  */
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
-import { Dialog, isInsideDialog } from "./dialog.js";
+import { extensionAlive } from "../lib/browser.js";
+import { Dialog } from "./dialog.js";
 
 /**
  * @typedef {object} ComposeRead What an adapter read from one compose window.
@@ -79,6 +80,12 @@ export class Guard {
     this.dialog = new Dialog();
     /** Bumped when the policy changes, which invalidates cached verdicts. */
     this.generation = 0;
+    /**
+     * Whether the policy lets the user send despite a warning, from the last
+     * reply; used only when the engine cannot be asked. Before any reply it
+     * is unknown, and a broken check must not stop all mail, so it starts true.
+     */
+    this.sendAnywayAllowed = true;
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -93,6 +100,16 @@ export class Guard {
     }
     for (const type of ["input", "paste", "focusout", "drop", "cut"]) {
       window.addEventListener(type, this.onActivity, { capture: true, passive: true });
+    }
+  }
+
+  /**
+   * Remembers what a reply says about the policy.
+   * @param {object} reply
+   */
+  remember(reply) {
+    if (typeof reply.verdict?.policyAllowsSendAnyway === "boolean") {
+      this.sendAnywayAllowed = reply.verdict.policyAllowsSendAnyway;
     }
   }
 
@@ -130,7 +147,7 @@ export class Guard {
   onEvent(event) {
     // Our own dialog: the page must never see these events, and the dialog
     // handles them itself (see Dialog.handle).
-    if (isInsideDialog(event)) {
+    if (this.dialog.contains(event)) {
       event.stopImmediatePropagation();
       this.dialog.handle(event);
       return;
@@ -172,9 +189,11 @@ export class Guard {
     swallow(event);
     entry.state = "checking";
     entry.via = via;
-    this.check(root, entry, read, key, known).catch((error) =>
-      this.fail(root, entry, "internal", String(error?.message ?? error)),
-    );
+    // Whatever goes wrong, the user is told and the compose returns to idle:
+    // a guard stuck in "checking" would swallow every later send.
+    this.check(root, entry, read, key, known)
+      .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
+      .catch(() => this.settle(root, entry));
   }
 
   /**
@@ -193,6 +212,7 @@ export class Guard {
       return;
     }
     entry.verdicts.set(key, reply);
+    this.remember(reply);
     await this.decide(root, entry, read, reply);
   }
 
@@ -211,7 +231,7 @@ export class Guard {
     completeRecipients(reply, read.compose);
     entry.state = "dialog";
     this.count("warned");
-    const choice = await this.dialog.showVerdict(reply);
+    const choice = await this.dialog.showVerdict(root, reply);
     await this.act(root, entry, choice, reply, read);
   }
 
@@ -250,7 +270,7 @@ export class Guard {
         if (!fresh.plan) {
           // The move is moot: nothing is exposed any more (send, if that was
           // the choice), or what is exposed needs a new decision.
-          this.dialog.close();
+          this.dialog.close(root);
           entry.state = "checking";
           if (fresh.verdict.action !== "none") await this.decide(root, entry, now, fresh);
           else if (choice === "move-and-send") this.replay(root, entry);
@@ -269,24 +289,19 @@ export class Guard {
       verification = answer.ok ? answer.verification : null;
       if (!answer.ok) throw new Error(answer.error?.message ?? "the engine did not answer");
     } catch (error) {
-      await this.dialog.showMoveFailed(null, String(error?.message ?? error), reply);
+      await this.dialog.showMoveFailed(root, null, String(error?.message ?? error), reply);
       this.settle(root, entry);
       return;
     }
     if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
       // Nothing is sent: the user sees what is still wrong and fixes it.
-      await this.dialog.showMoveFailed(verification, "", reply);
+      await this.dialog.showMoveFailed(root, verification, "", reply);
       this.settle(root, entry);
       return;
     }
     this.count("moved", reply.plan.add.bcc.length);
-    if (choice === "move-and-send") {
-      this.dialog.close();
-      this.replay(root, entry);
-    } else {
-      this.dialog.close();
-      this.settle(root, entry);
-    }
+    if (choice === "move-and-send") this.replay(root, entry);
+    else this.settle(root, entry);
   }
 
   /**
@@ -296,7 +311,8 @@ export class Guard {
   async fail(root, entry, code, detail) {
     entry.state = "dialog";
     this.count("warned");
-    const choice = await this.dialog.showUnverified(code, detail);
+    const cause = extensionAlive() ? code : "extensionUpdated";
+    const choice = await this.dialog.showUnverified(root, cause, detail, this.sendAnywayAllowed);
     if (choice === "send-anyway") {
       this.count("sentAnyway");
       this.replay(root, entry);
@@ -312,7 +328,7 @@ export class Guard {
    * @param {ReturnType<Guard["stateOf"]>} entry
    */
   replay(root, entry) {
-    this.dialog.close();
+    this.dialog.close(root);
     entry.bypass = true;
     let sent = false;
     try {
@@ -323,13 +339,13 @@ export class Guard {
     }
     if (!sent) {
       entry.state = "dialog";
-      this.dialog.showUnverified("noSendButton", "").then(() => this.settle(root, entry));
+      this.dialog.showUnverified(root, "noSendButton", "").then(() => this.settle(root, entry));
     }
   }
 
   /** Back to idle, with the focus back in the compose. */
   settle(root, entry) {
-    this.dialog.close();
+    this.dialog.close(root);
     entry.state = IDLE;
     if (root.isConnected) this.adapter.focus(root);
   }
@@ -387,7 +403,9 @@ export class Guard {
     const key = this.signature(read.compose);
     if (entry.verdicts.has(key)) return;
     const reply = await this.ask({ kind: "evaluate", compose: read.compose });
-    if (!reply.ok) return;
+    // A reply made under a policy that has changed since must not be cached.
+    if (!reply.ok || !key.startsWith(`${this.generation}\u0000`)) return;
+    this.remember(reply);
     // Keep the cache small: only recent recipient sets matter.
     if (entry.verdicts.size > 8) entry.verdicts.clear();
     entry.verdicts.set(key, reply);

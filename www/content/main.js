@@ -29,10 +29,16 @@ const adapter = ADAPTERS.get(pageHost());
 if (adapter) {
   const guard = new Guard(adapter, {
     // Counters for the toolbar popup: numbers only, never addresses.
+    // Never throws: an old content script cut off by an extension update
+    // must not break the guard over a counter.
     count: (event, n = 1) => {
-      ext()
-        .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "count", event, n })
-        .catch(() => {});
+      try {
+        ext()
+          .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "count", event, n })
+          .catch(() => {});
+      } catch {
+        // The extension is gone from this page; nothing to count into.
+      }
     },
   });
   guard.install();

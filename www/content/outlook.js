@@ -39,6 +39,7 @@ const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
 const LABELS = { to: ["to", "宛先"], cc: ["cc"], bcc: ["bcc"] };
 
 const CHIP = "._EType_RECIPIENT_ENTITY";
+/** An address in the account control or title text (for the sender only). */
 const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
@@ -51,9 +52,29 @@ function composeOf(target) {
   if (!element) return null;
   const root = element.closest(COMPOSE_ROOTS);
   if (root) return root;
-  // Fallback: the nearest ancestor holding both a Send button and a well.
-  for (let node = element; node && node !== document.documentElement; node = node.parentElement) {
-    if (node.querySelector(SEND_BUTTONS) && wellOf(node, "to")) return node;
+  // The structural fallback is only for an OWA whose compose roots no longer
+  // carry data-app-section; while any does, it would only cost time.
+  if (element.ownerDocument.querySelector(COMPOSE_ROOTS)) return null;
+  for (let node = element; node && node !== node.ownerDocument.documentElement; node = node.parentElement) {
+    const sends = node.querySelectorAll(SEND_BUTTONS);
+    if (sends.length === 0 || !wellOf(node, "to")) continue;
+    // The first ancestor holding a Send button and a To well is the compose
+    // only if it is that Send button's own smallest such container; a larger
+    // one (the whole app, reached from the search box or a chat panel) is not,
+    // and a key or click there must never send the compose.
+    return sends.length === 1 && smallestCompose(sends[0]) === node ? node : null;
+  }
+  return null;
+}
+
+/**
+ * The smallest ancestor of a Send button that holds a To well.
+ * @param {Element} send
+ * @returns {Element|null}
+ */
+function smallestCompose(send) {
+  for (let node = send.parentElement; node; node = node.parentElement) {
+    if (wellOf(node, "to")) return node;
   }
   return null;
 }
@@ -78,25 +99,44 @@ function wellOf(root, field) {
 }
 
 /**
- * The address a chip stands for, from whichever attribute holds one:
- * its aria-label (an address, or "Name <address>"), a title inside it, or its
- * text. Presence text ("Available", "Away") never contains an "@", so it is
- * ignored by the pattern.
+ * The address a chip stands for. Outlook puts it in different places — the
+ * chip's `aria-label` as the bare address or as `Name <address>`, a `title`,
+ * or the visible text when there is no name — and presence text ("Available")
+ * around it. Every place is read; an address counts only as a whole value or
+ * inside angle brackets (never an address-like word inside a name), and if
+ * two places disagree the chip is unreadable: a wrong address would be moved,
+ * verified and sent to the wrong person, whereas an unreadable chip is shown
+ * to the user.
  * @param {Element} chip
  * @returns {string|null}
  */
 function chipAddress(chip) {
-  const candidates = [
+  const texts = [
     chip.getAttribute("aria-label"),
     chip.getAttribute("title"),
     ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
     chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
   ];
-  for (const text of candidates) {
-    const match = text?.match(EMAIL);
-    if (match) return match[0];
+  const found = new Map();
+  for (const text of texts) {
+    const address = addressIn(text);
+    if (address && !found.has(address.toLowerCase())) found.set(address.toLowerCase(), address);
   }
-  return null;
+  return found.size === 1 ? [...found.values()][0] : null;
+}
+
+/**
+ * The address a text states: what is inside its last `<…>`, or the whole
+ * text when it is one word with one `@`. Anything else states none.
+ * @param {string|null|undefined} text
+ * @returns {string|null}
+ */
+function addressIn(text) {
+  const value = text?.trim();
+  if (!value) return null;
+  const angle = value.match(/<([^<>]*@[^<>]*)>\s*$/);
+  if (angle) return angle[1].trim();
+  return /^[^\s<>@]+@[^\s<>@]+$/.test(value) ? value : null;
 }
 
 /** The display name a chip shows. */

@@ -28,6 +28,24 @@ export function ext() {
  * @returns {string}
  */
 export function message(key, substitutions = []) {
-  const text = ext().i18n.getMessage(key, substitutions.map(String));
-  return text || key;
+  try {
+    return ext().i18n.getMessage(key, substitutions.map(String)) || key;
+  } catch {
+    // The extension was updated or reloaded under this page: its APIs are
+    // gone from this (old) content script. The caller shows what it can.
+    return key;
+  }
+}
+
+/**
+ * Whether this script's extension is still there. After an update or reload
+ * Chrome keeps old content scripts running, cut off from the extension.
+ * @returns {boolean}
+ */
+export function extensionAlive() {
+  try {
+    return Boolean(ext().runtime.id);
+  } catch {
+    return false;
+  }
 }

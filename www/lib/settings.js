@@ -59,10 +59,16 @@ export async function readUserSettings() {
  * @returns {Promise<void>}
  */
 export async function writeUserSettings(settings) {
+  const local = ext().storage.local;
+  const preferred = userStorageArea();
   try {
-    await userStorageArea().set({ [USER_SETTINGS_KEY]: settings });
+    await preferred.set({ [USER_SETTINGS_KEY]: settings });
+    // An older copy saved by the fallback must not outlive this save.
+    if (preferred !== local) await local.remove(USER_SETTINGS_KEY).catch(() => {});
   } catch {
-    await ext().storage.local.set({ [USER_SETTINGS_KEY]: settings });
+    await local.set({ [USER_SETTINGS_KEY]: settings });
+    // The older copy in sync would be read first; it must go.
+    await preferred.remove(USER_SETTINGS_KEY).catch(() => {});
   }
 }
 

@@ -98,7 +98,7 @@ function describe(problem) {
 function showErrors(problems) {
   for (const old of form.querySelectorAll(".error")) old.remove();
   for (const problem of problems) {
-    const field = form.querySelector(`.field[data-key="${problem.key}"]`);
+    const field = form.querySelector(`.field[data-key="${CSS.escape(problem.key)}"]`);
     if (!field) continue;
     const error = document.createElement("p");
     error.className = "error";
