@@ -195,6 +195,31 @@ for (const browser of BROWSERS) {
       await choose(page, "cancel");
     });
 
+    test("an address in the subject part of the title does not make its owner a colleague", async () => {
+      // The pop-out window has no account button, so the title names the
+      // account: "<subject> - <account> - Gmail". Only that part counts.
+      await open(page, { variant: "popout", to: EXTERNALS });
+      await page.evaluate(`document.title = "Fwd: from cy@three.example - me@corp.example - Gmail"`);
+      await page.focus(BODY);
+      await page.press("Control+Enter");
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.addresses.sort(), [...EXTERNALS].sort(), "all three are strangers to each other");
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("a page script clicking a dialog button chooses nothing", async () => {
+      await open(page, { to: EXTERNALS });
+      await page.click(SEND);
+      await waitForDialog(page);
+      await new Promise((resolve) => setTimeout(resolve, 450)); // past the arming delay
+      for (const action of ["send-anyway", "move-and-send"]) await page.evaluate(`${button(action)}.click()`);
+      assert.equal(await settledSends(page, 0), 0);
+      assert.equal(await page.evaluate(`!!${DIALOG}`), true, "the dialog is still waiting for the user");
+      await choose(page, "cancel");
+      assert.equal(await page.evaluate(noDialog), true);
+    });
+
     test("page CSS does not reach the dialog", async () => {
       await open(page, { to: EXTERNALS });
       await page.click(SEND);

@@ -127,6 +127,30 @@ for (const browser of BROWSERS) {
       assert.deepEqual(sorted(sent.bcc), ["bob@two.example", "cy@three.example"]);
     });
 
+    test("an apostrophe in an address is read; a name that looks like another address makes the chip unreadable", async () => {
+      await open(page, { to: ["o'brien@one.example", "bob@two.example", "cy@three.example"] });
+      // A chip whose shown name is one address and whose label is another:
+      // which one Outlook would send to is not knowable, so neither is guessed.
+      await page.evaluate(`(() => {
+        const chip = document.querySelector('[aria-label="cy@three.example"]');
+        chip.querySelector('[class*="textContainer"]').textContent = "ceo@corp.example";
+      })()`);
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(sorted(dialog.addresses), ["bob@two.example", "o'brien@one.example"]);
+      assert.deepEqual(dialog.raws, ["ceo@corp.example"]);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("Ctrl+Enter outside the compose (the search box) is not a send", async () => {
+      await open(page, { to: EXTERNALS });
+      await page.focus("document.getElementById('topSearchInput')");
+      await page.press("Control+Enter");
+      assert.equal(await settledSends(page, 0), 0);
+      assert.equal(await page.evaluate(noDialog), true);
+    });
+
     test("typed text not yet resolved is a recipient", async () => {
       await open(page, { to: ["ann@one.example", "bob@two.example"], typed: "zed@typed.example" });
       await page.click(SEND);

@@ -133,6 +133,9 @@ export const gmail = {
       if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement) {
         setInputValue(element, staying.join(", "));
       } else {
+        // A chip is one recipient as far as anyone has seen; should one ever
+        // hold several, those that stay are written back before it goes.
+        if (staying.length) await addRecipients(root, field, staying);
         const remove = element.querySelector(".afX, .vM, [role=button][aria-label]");
         if (remove) simulateClick(remove);
         chips.push(element);

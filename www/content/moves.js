@@ -26,8 +26,9 @@ export function additions(plan, recipients) {
 /**
  * The entries the plan changes. An entry is a chip (one recipient) or typed
  * text (any number): for each entry that holds a removed recipient, the
- * text of the recipients in it that stay — empty for a chip, which is
- * simply removed; typed text is rewritten with what stays.
+ * text of the recipients in it that stay. Typed text is rewritten with what
+ * stays; a chip is removed, after the adapter writes back whatever stays
+ * (normally nothing: a chip is one recipient).
  * @param {object} plan
  * @param {object[]} recipients
  * @returns {Array<{field: "to"|"cc"|"bcc", entry: number, staying: string[]}>}

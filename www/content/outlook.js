@@ -216,8 +216,11 @@ export const outlook = {
     for (const { field, entry, staying } of changedEntries(plan, recipients)) {
       const element = read.elements[field][entry];
       if (!element?.isConnected) continue;
-      if (element.matches(CHIP)) await removeChip(element);
-      else replaceLooseText(element, staying.join(", "));
+      if (element.matches(CHIP)) {
+        // As in Gmail: whatever else a chip held is written back before it goes.
+        if (staying.length) await addRecipients(root, field, staying);
+        await removeChip(element);
+      } else replaceLooseText(element, staying.join(", "));
     }
   },
 
