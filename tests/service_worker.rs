@@ -3,38 +3,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
+#[macro_use]
 mod boundary;
 
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_service_worker);
 
-wasm_bindgen_test_configure!(run_in_service_worker);
-
-#[wasm_bindgen_test]
-fn version_is_exported() {
-    boundary::version_is_exported();
-}
-
-#[wasm_bindgen_test]
-fn evaluate_through_the_boundary() {
-    boundary::evaluate_through_the_boundary();
-}
-
-#[wasm_bindgen_test]
-fn policy_layers_and_locks() {
-    boundary::policy_layers_and_locks();
-}
-
-#[wasm_bindgen_test]
-fn bad_input_never_throws() {
-    boundary::bad_input_never_throws();
-}
-
-#[wasm_bindgen_test]
-fn validation_for_the_options_page() {
-    boundary::validation_for_the_options_page();
-}
-
-#[wasm_bindgen_test]
-fn ten_thousand_recipients() {
-    boundary::ten_thousand_recipients();
-}
+all_boundary_tests!();

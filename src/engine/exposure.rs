@@ -246,7 +246,8 @@ pub fn evaluate(
     Verdict {
         action,
         send_anyway: action == Action::Warn && settings.allow_send_anyway,
-        policy_allows_send_anyway: settings.action == PolicyAction::Warn && settings.allow_send_anyway,
+        policy_allows_send_anyway: settings.action == PolicyAction::Warn
+            && settings.allow_send_anyway,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         min_exposed_parties: settings.min_exposed_parties,

@@ -7,6 +7,33 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use bcc_guard::wasm::{protocol_version, validate_settings, WasmEngine};
+
+/// Declares one `#[wasm_bindgen_test]` per check below, so that each test
+/// binary states only where it runs (`wasm_bindgen_test_configure!`).
+macro_rules! boundary_tests {
+    ($($check:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            fn $check() {
+                boundary::$check();
+            }
+        )*
+    };
+}
+
+/// Every check, for `boundary_tests!`.
+macro_rules! all_boundary_tests {
+    () => {
+        boundary_tests!(
+            version_is_exported,
+            evaluate_through_the_boundary,
+            policy_layers_and_locks,
+            bad_input_never_throws,
+            validation_for_the_options_page,
+            ten_thousand_recipients,
+        );
+    };
+}
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
