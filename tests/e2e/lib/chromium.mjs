@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { jsonExpression, poll } from "./session.mjs";
 
 /** The browser this driver runs; Debian's package installs it here. */
 export const CHROMIUM_BINARY = "/usr/bin/chromium";
@@ -239,43 +240,4 @@ function chromiumPage(page) {
       if (!page.isClosed()) await page.close();
     },
   };
-}
-
-/**
- * An expression that evaluates `expression`, awaits it, and yields its JSON
- * text (or `undefined` for values JSON cannot express). The line breaks keep
- * a trailing `//` comment in `expression` from swallowing the wrapper.
- * @param {string} expression
- * @returns {string}
- */
-function jsonExpression(expression) {
-  return `(async () => JSON.stringify(await (\n${expression}\n)))()`;
-}
-
-/**
- * Polls `expression` until it is truthy. An evaluation that throws counts as
- * "not yet", because the expression typically reaches for an element that
- * the page has not created yet; the last error is reported on timeout.
- * @param {(expression: string) => Promise<any>} evaluate
- * @param {string} expression
- * @param {number} timeoutMs
- * @returns {Promise<any>}
- */
-async function poll(evaluate, expression, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    try {
-      const value = await evaluate(expression);
-      if (value) return value;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      const cause = lastError ? ` (last error: ${lastError.message})` : "";
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}${cause}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

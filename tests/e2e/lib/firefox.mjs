@@ -27,6 +27,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
+import { jsonExpression, poll } from "./session.mjs";
 
 /** The browser this driver runs; Debian's `firefox-esr` package installs it here. */
 export const FIREFOX_BINARY = "/usr/bin/firefox-esr";
@@ -744,45 +745,6 @@ function parseChord(keys) {
     throw new Error(`Unknown key "${part}" in "${keys}"; known names: ${Object.keys(NAMED_KEYS).join(", ")}, or one character.`);
   };
   return { modifiers: parts.map(toValue), key: toValue(name) };
-}
-
-/**
- * An expression that evaluates `expression`, awaits it, and yields its JSON
- * text (or `undefined` for values JSON cannot express). The line breaks keep
- * a trailing `//` comment in `expression` from swallowing the wrapper.
- * @param {string} expression
- * @returns {string}
- */
-function jsonExpression(expression) {
-  return `(async () => JSON.stringify(await (\n${expression}\n)))()`;
-}
-
-/**
- * Polls `expression` until it is truthy. An evaluation that throws counts as
- * "not yet", because the expression typically reaches for an element that
- * the page has not created yet; the last error is reported on timeout.
- * @param {(expression: string) => Promise<any>} evaluate
- * @param {string} expression
- * @param {number} timeoutMs
- * @returns {Promise<any>}
- */
-async function poll(evaluate, expression, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    try {
-      const value = await evaluate(expression);
-      if (value) return value;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      const cause = lastError ? ` (last error: ${lastError.message})` : "";
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}${cause}`);
-    }
-    await sleep(25);
-  }
 }
 
 /**

@@ -47,32 +47,13 @@
  * `document.documentElement.dataset.fixtureReady = "1"` once built.
  */
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { nonce, strictCsp } from "./session.mjs";
+import { fixturePage, fixtureQuery, notFound } from "./session.mjs";
 
-const FIXTURE_DIR = new URL("../../fixtures/gmail/", import.meta.url);
-const TEMPLATE = fileURLToPath(new URL("compose.html", FIXTURE_DIR));
-const BEHAVIOUR = fileURLToPath(new URL("behaviour.js", FIXTURE_DIR));
+/** The fixture page, answered with a fresh nonce each time. */
+const page = fixturePage(new URL("../../fixtures/gmail/", import.meta.url));
 
 /** The path prefix of the signed-in Gmail app. */
 const APP_PREFIX = "/mail/u/0/";
-
-/**
- * The page for one response: the template with a fresh nonce and the
- * behaviour script inlined. Read on every call so edits apply without a
- * restart (the files are small).
- * @param {string} scriptNonce
- * @returns {string}
- */
-function renderPage(scriptNonce) {
-  const template = readFileSync(TEMPLATE, "utf8");
-  // A literal "</script" would end the inline script early.
-  const behaviour = readFileSync(BEHAVIOUR, "utf8").replace(/<\/(script)/gi, "<\\/$1");
-  return template
-    .replaceAll("{{NONCE}}", scriptNonce)
-    .replace("{{BEHAVIOUR}}", () => behaviour);
-}
 
 /**
  * Router for mail.google.com (implements session.mjs's `Router`).
@@ -85,22 +66,9 @@ function renderPage(scriptNonce) {
  */
 export function gmailRouter(url) {
   if (url.protocol === "https:" && url.hostname === "mail.google.com" && (url.pathname + "/").startsWith(APP_PREFIX)) {
-    const n = nonce();
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/html; charset=utf-8",
-        "content-security-policy": strictCsp(n),
-        "cache-control": "no-store",
-      },
-      body: renderPage(n),
-    };
+    return page();
   }
-  return {
-    status: 404,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-    body: "404 Not Found (Gmail fixture)\n",
-  };
+  return notFound("Gmail fixture");
 }
 
 /**
@@ -139,11 +107,5 @@ export function gmailRouter(url) {
  * @example gmailUrl({variant: "inline", lang: "ja", to: ["a@x.example", "Bo <b@y.example>"], alert: 1})
  */
 export function gmailUrl(params = {}) {
-  const q = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === false) continue;
-    q.set(key, value === true ? "1" : Array.isArray(value) ? value.join(",") : String(value));
-  }
-  const query = q.toString();
-  return `https://mail.google.com${APP_PREFIX}${query ? `?${query}` : ""}#inbox`;
+  return `https://mail.google.com${APP_PREFIX}${fixtureQuery(params)}#inbox`;
 }

@@ -129,32 +129,13 @@
  * page sets `document.documentElement.dataset.fixtureReady = "1"` once built.
  */
 
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { nonce, strictCsp } from "./session.mjs";
+import { fixturePage, fixtureQuery, notFound } from "./session.mjs";
 
-const FIXTURE_DIR = new URL("../../fixtures/outlook/", import.meta.url);
-const TEMPLATE = fileURLToPath(new URL("compose.html", FIXTURE_DIR));
-const BEHAVIOUR = fileURLToPath(new URL("behaviour.js", FIXTURE_DIR));
+/** The fixture page, answered with a fresh nonce each time. */
+const page = fixturePage(new URL("../../fixtures/outlook/", import.meta.url));
 
 /** The hosts OWA is served from (Briskine's `urls` and several manifests). */
 export const OUTLOOK_HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
-
-/**
- * The page for one response: the template with a fresh nonce and the
- * behaviour script inlined. Read on every call so edits apply without a
- * restart (the files are small).
- * @param {string} scriptNonce
- * @returns {string}
- */
-function renderPage(scriptNonce) {
-  const template = readFileSync(TEMPLATE, "utf8");
-  // A literal "</script" would end the inline script early.
-  const behaviour = readFileSync(BEHAVIOUR, "utf8").replace(/<\/(script)/gi, "<\\/$1");
-  return template
-    .replaceAll("{{NONCE}}", scriptNonce)
-    .replace("{{BEHAVIOUR}}", () => behaviour);
-}
 
 /**
  * Router for the OWA hosts (implements session.mjs's `Router`); register it
@@ -168,22 +149,9 @@ function renderPage(scriptNonce) {
  */
 export function outlookRouter(url) {
   if (url.protocol === "https:" && OUTLOOK_HOSTS.includes(url.hostname) && url.pathname !== "/favicon.ico") {
-    const n = nonce();
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/html; charset=utf-8",
-        "content-security-policy": strictCsp(n),
-        "cache-control": "no-store",
-      },
-      body: renderPage(n),
-    };
+    return page();
   }
-  return {
-    status: 404,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-    body: "404 Not Found (Outlook fixture)\n",
-  };
+  return notFound("Outlook fixture");
 }
 
 /**
@@ -222,11 +190,5 @@ export function outlookRouter(url) {
  * @example outlookUrl({variant: "inline", lang: "ja", chip: "presence", to: ["a@x.example", "Bo <b@y.example>"]}, "outlook.live.com")
  */
 export function outlookUrl(params = {}, host = "outlook.office.com") {
-  const q = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null || value === false) continue;
-    q.set(key, value === true ? "1" : Array.isArray(value) ? value.join(",") : String(value));
-  }
-  const query = q.toString();
-  return `https://${host}/mail/${query ? `?${query}` : ""}`;
+  return `https://${host}/mail/${fixtureQuery(params)}`;
 }

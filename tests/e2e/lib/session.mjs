@@ -1,6 +1,7 @@
 /**
  * @file The browser-independent interface the end-to-end tests are written
- * against, and the fixture server both browsers share.
+ * against, and what both drivers share: the fixture's CSP and nonces, and
+ * evaluating and polling page expressions.
  *
  * `chromium.mjs` implements it with playwright-core and `/usr/bin/chromium`;
  * `firefox.mjs` with geckodriver and WebDriver BiDi on `/usr/bin/firefox-esr`
@@ -54,6 +55,8 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /**
  * A fresh CSP nonce per response, as the real sites do.
@@ -78,4 +81,98 @@ export function strictCsp(scriptNonce) {
     "base-uri 'self'",
     "require-trusted-types-for 'script'",
   ].join("; ");
+}
+
+/**
+ * Serves a webmail fixture: `compose.html` from `fixtureDir` with
+ * `behaviour.js` inlined into its one nonce'd `<script>`, under
+ * `strictCsp()` with a fresh nonce per response, as the real sites do. The
+ * files are read on every response, so edits apply without a restart.
+ * @param {URL} fixtureDir
+ * @returns {() => Fixture}
+ */
+export function fixturePage(fixtureDir) {
+  const template = fileURLToPath(new URL("compose.html", fixtureDir));
+  const behaviourFile = fileURLToPath(new URL("behaviour.js", fixtureDir));
+  return () => {
+    const scriptNonce = nonce();
+    // A literal "</script" would end the inline script early.
+    const behaviour = readFileSync(behaviourFile, "utf8").replace(/<\/(script)/gi, "<\\/$1");
+    const body = readFileSync(template, "utf8")
+      .replaceAll("{{NONCE}}", scriptNonce)
+      .replace("{{BEHAVIOUR}}", () => behaviour);
+    return {
+      status: 200,
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": strictCsp(scriptNonce),
+        "cache-control": "no-store",
+      },
+      body,
+    };
+  };
+}
+
+/**
+ * The small 404 a fixture host gives for anything but its page.
+ * @param {string} fixture e.g. "Gmail fixture"
+ * @returns {Fixture}
+ */
+export function notFound(fixture) {
+  return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `404 Not Found (${fixture})\n` };
+}
+
+/**
+ * A fixture's query string, "?…" or "": arrays are joined with ",", `true`
+ * becomes "1", and `undefined`, `null` and `false` are left out.
+ * @param {Record<string, unknown>} params
+ * @returns {string}
+ */
+export function fixtureQuery(params) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === false) continue;
+    q.set(key, value === true ? "1" : Array.isArray(value) ? value.join(",") : String(value));
+  }
+  const query = q.toString();
+  return query ? `?${query}` : "";
+}
+
+/**
+ * An expression that evaluates `expression`, awaits it, and yields its JSON
+ * text (or `undefined` for values JSON cannot express). The line breaks keep
+ * a trailing `//` comment in `expression` from swallowing the wrapper.
+ * @param {string} expression
+ * @returns {string}
+ */
+export function jsonExpression(expression) {
+  return `(async () => JSON.stringify(await (\n${expression}\n)))()`;
+}
+
+/**
+ * Polls `expression` until it is truthy. An evaluation that throws counts as
+ * "not yet", because the expression typically reaches for an element that
+ * the page has not created yet; the last error is reported on timeout.
+ * @param {(expression: string) => Promise<any>} evaluate
+ * @param {string} expression
+ * @param {number} timeoutMs
+ * @returns {Promise<any>}
+ */
+export async function poll(evaluate, expression, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  for (;;) {
+    try {
+      const value = await evaluate(expression);
+      if (value) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const cause = lastError ? ` (last error: ${lastError.message})` : "";
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${expression}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
