@@ -62,22 +62,27 @@ fn class_of(reply: &Value, address: &str) -> String {
         .to_owned()
 }
 
-/// The addresses a plan leaves in `field` (the placeholder last, in To).
-fn after(reply: &Value, field: &str) -> Vec<String> {
+/// The recipients a list of indices into the reply's `recipients` names,
+/// each as the first of `keys` it has.
+fn named(reply: &Value, indices: &Value, keys: &[&str]) -> Vec<String> {
     let recipients = reply["recipients"].as_array().unwrap();
-    let mut out: Vec<String> = reply["plan"]["after"][field]
+    indices
         .as_array()
         .unwrap()
         .iter()
         .map(|i| {
             let r = &recipients[i.as_u64().unwrap() as usize];
-            r["address"]
-                .as_str()
-                .or(r["raw"].as_str())
+            keys.iter()
+                .find_map(|key| r[*key].as_str())
                 .unwrap()
                 .to_owned()
         })
-        .collect();
+        .collect()
+}
+
+/// The addresses a plan leaves in `field` (the placeholder last, in To).
+fn after(reply: &Value, field: &str) -> Vec<String> {
+    let mut out = named(reply, &reply["plan"]["after"][field], &["address", "raw"]);
     if field == "to" {
         out.extend(reply["plan"]["placeholder"].as_str().map(str::to_owned));
     }
@@ -86,37 +91,15 @@ fn after(reply: &Value, field: &str) -> Vec<String> {
 
 /// The addresses a plan writes into `field`.
 fn added(reply: &Value, field: &str) -> Vec<String> {
-    let recipients = reply["recipients"].as_array().unwrap();
-    reply["plan"]["add"][field]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let r = &recipients[i.as_u64().unwrap() as usize];
-            r["spec"]
-                .as_str()
-                .or(r["address"].as_str())
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
+    named(reply, &reply["plan"]["add"][field], &["spec", "address"])
 }
 
 fn grouped_addresses(reply: &Value) -> Vec<String> {
-    let recipients = reply["recipients"].as_array().unwrap();
     let mut out: Vec<String> = reply["verdict"]["groups"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|g| g["recipients"].as_array().unwrap().iter())
-        .map(|i| {
-            let r = &recipients[i.as_u64().unwrap() as usize];
-            r["address"]
-                .as_str()
-                .or(r["raw"].as_str())
-                .unwrap()
-                .to_owned()
-        })
+        .flat_map(|g| named(reply, &g["recipients"], &["address", "raw"]))
         .collect();
     out.sort();
     out

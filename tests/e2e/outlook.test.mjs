@@ -2,7 +2,8 @@
  * @file The Outlook on the web guard end to end, in Chromium and Firefox ESR:
  * the built extension on the OWA fixture served at the real Outlook hosts
  * with a strict CSP. Each strategy of the adapter has a fixture variant, so
- * that a selector that changes in one place fails here first: chips whose
+ * that a selector that changes in one place fails here first: compose roots
+ * without `data-app-section` (found by structure); chips whose
  * address is in aria-label, in `Name <addr>`, in a title, or nowhere
  * (presence text and a name only); typed text; chips without a remove control;
  * the docked, full-page, inline (collapsed header) and pop-out (about:blank
@@ -17,6 +18,8 @@ import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog } fro
 const HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
 const SEND = `document.querySelector('button[id$="__primaryActionButton"]')`;
+/** The Send button found by what survives every strip below. */
+const SEND_BY_LABEL = `document.querySelector('.splitButton > button[aria-label="Send"]')`;
 /** In the pop-out variant the compose lives in an about:blank frame. */
 const FRAME = `document.querySelector("iframe").contentDocument`;
 const BODY = `document.querySelector('[contenteditable=true][aria-multiline=true]')`;
@@ -150,6 +153,47 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 0), 0);
       assert.equal(await page.evaluate(noDialog), true);
     });
+
+    test("compose roots without data-app-section are found by structure; the search box still is not a compose", async () => {
+      await open(page, { to: EXTERNALS });
+      // As if OWA renamed the attribute: only the structural strategy is left.
+      await page.evaluate(`document.querySelectorAll("[data-app-section]").forEach((e) => e.removeAttribute("data-app-section"))`);
+      await page.focus("document.getElementById('topSearchInput')");
+      await page.press("Control+Enter");
+      assert.equal(await settledSends(page, 0), 0);
+      assert.equal(await page.evaluate(noDialog), true);
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS));
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+    });
+
+    // Each strip leaves the adapter only the later strategies of a step, as
+    // if OWA had renamed what the first ones rely on.
+    const STRIPS = {
+      "Send by its title": `document.querySelectorAll('button[id$="__primaryActionButton"]').forEach((b) => { b.id = "renamed"; })`,
+      "Send by its label, wells by label, the Bcc toggle by position": `(() => {
+        document.querySelectorAll('button[id$="__primaryActionButton"]').forEach((b) => { b.id = "renamed"; b.removeAttribute("title"); });
+        document.querySelectorAll("[role=group][id]").forEach((g) => { g.id = "renamed-" + g.id.slice(-2).toLowerCase(); });
+        document.querySelectorAll(".fui-Input button").forEach((b) => { b.removeAttribute("aria-label"); b.textContent = "+"; });
+      })()`,
+    };
+    for (const [strategies, strip] of Object.entries(STRIPS)) {
+      test(`fallback strategies: ${strategies}`, async () => {
+        await open(page, { to: EXTERNALS });
+        await page.evaluate(strip);
+        await page.click(SEND_BY_LABEL);
+        const dialog = await waitForDialog(page);
+        assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS));
+        await choose(page, "move-and-send");
+        assert.equal(await settledSends(page, 1), 1);
+        const sent = await lastSent(page);
+        assert.deepEqual(sent.to, ["me@corp.example"]);
+        assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+      });
+    }
 
     test("typed text not yet resolved is a recipient", async () => {
       await open(page, { to: ["ann@one.example", "bob@two.example"], typed: "zed@typed.example" });
