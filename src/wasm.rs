@@ -75,22 +75,7 @@ impl WasmEngine {
     /// native JSON parser builds the reply. Either way only plain data
     /// crosses — objects, arrays, strings, numbers — never a `Map`.
     pub fn handle(&self, request: &[u8]) -> Vec<u8> {
-        let reply = match serde_json::from_slice::<protocol::Request<'_>>(request) {
-            Ok(request) => {
-                inject_fault(&request);
-                serde_json::to_vec(&self.inner.handle(&request))
-            }
-            Err(error) => serde_json::to_vec(&protocol::Response::Error(
-                protocol::ProtocolError::Malformed(error.to_string()),
-            )),
-        };
-        // Serialising our own types cannot fail; should it ever, the caller
-        // still gets a well-formed error reply.
-        reply.unwrap_or_else(|error| {
-            let message = serde_json::Value::String(error.to_string());
-            format!(r#"{{"v":{},"ok":false,"kind":"error","error":{{"code":"internal","message":{message}}}}}"#, protocol::VERSION)
-                .into_bytes()
-        })
+        self.inner.handle_json_with(request, inject_fault)
     }
 
     /// The effective policy: `{settings, locked, problems}`.

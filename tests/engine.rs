@@ -5,105 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bcc_guard::engine::protocol::Request;
-use bcc_guard::engine::Engine;
+mod support;
+
 use serde_json::{json, Value};
-
-/// Runs one request against an engine with the given policy layers and
-/// returns the reply as JSON, exactly as the background would send it on.
-fn ask(managed: Value, user: Value, request: Value) -> Value {
-    let engine = Engine::new(&managed, &user);
-    let text = request.to_string();
-    let request: Request = serde_json::from_str(&text).unwrap();
-    serde_json::to_value(engine.handle(&request)).unwrap()
-}
-
-fn evaluate(user: Value, compose: Value) -> Value {
-    let mut reply = ask(
-        Value::Null,
-        user,
-        json!({"v": 1, "kind": "evaluate", "compose": compose}),
-    );
-    assert_eq!(reply["ok"], true, "{reply}");
-    complete_recipients(&mut reply, &compose);
-    reply
-}
-
-/// Fills in what a reply leaves out because the sender has it — a chip's own
-/// name, and its address when already normalised — exactly as a client does.
-fn complete_recipients(reply: &mut Value, compose: &Value) {
-    let Some(recipients) = reply["recipients"].as_array_mut() else {
-        return;
-    };
-    for r in recipients {
-        let entry = &compose[r["field"].as_str().unwrap()][r["entry"].as_u64().unwrap() as usize];
-        if r.get("address").is_none() && r["class"] != "unreadable" {
-            r["address"] = entry["address"].clone();
-        }
-        if r.get("name").is_none() && !entry["name"].is_null() {
-            r["name"] = entry["name"].clone();
-        }
-    }
-}
-
-fn chips(addresses: &[&str]) -> Value {
-    Value::Array(addresses.iter().map(|a| json!({"address": a})).collect())
-}
-
-fn class_of(reply: &Value, address: &str) -> String {
-    reply["recipients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap_or_else(|| panic!("{address} not in {reply}"))["class"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The recipients a list of indices into the reply's `recipients` names,
-/// each as the first of `keys` it has.
-fn named(reply: &Value, indices: &Value, keys: &[&str]) -> Vec<String> {
-    let recipients = reply["recipients"].as_array().unwrap();
-    indices
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let r = &recipients[i.as_u64().unwrap() as usize];
-            keys.iter()
-                .find_map(|key| r[*key].as_str())
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
-}
-
-/// The addresses a plan leaves in `field` (the placeholder last, in To).
-fn after(reply: &Value, field: &str) -> Vec<String> {
-    let mut out = named(reply, &reply["plan"]["after"][field], &["address", "raw"]);
-    if field == "to" {
-        out.extend(reply["plan"]["placeholder"].as_str().map(str::to_owned));
-    }
-    out
-}
-
-/// The addresses a plan writes into `field`.
-fn added(reply: &Value, field: &str) -> Vec<String> {
-    named(reply, &reply["plan"]["add"][field], &["spec", "address"])
-}
-
-fn grouped_addresses(reply: &Value) -> Vec<String> {
-    let mut out: Vec<String> = reply["verdict"]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|g| named(reply, &g["recipients"], &["address", "raw"]))
-        .collect();
-    out.sort();
-    out
-}
+use support::{added, after, ask, chips, class_of, evaluate, grouped_addresses};
 
 #[test]
 fn look_alike_domains_are_external() {
@@ -246,7 +151,7 @@ fn unreadable_tokens_are_external_shown_and_unmovable() {
 }
 
 #[test]
-fn bcc_is_never_exposed_and_trusted_never_counted() {
+fn trusted_partners_are_never_exposed_and_bcc_recipients_are_the_audience() {
     let many: Vec<String> = (0..50).map(|i| format!("p{i}@org{i}.example")).collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();
     let reply = evaluate(
@@ -256,9 +161,20 @@ fn bcc_is_never_exposed_and_trusted_never_counted() {
                "bcc": chips(&refs)}),
     );
     let verdict = &reply["verdict"];
-    assert_eq!(verdict["action"], "none");
+    // The customer in To is seen by the fifty in Bcc; the partners are on
+    // show too, but seeing a partner is business as usual.
+    assert_eq!(verdict["action"], "warn");
+    assert_eq!(verdict["exposedRecipients"], 1);
     assert_eq!(verdict["exposedParties"], 1);
+    assert_eq!(verdict["audienceParties"], 51);
+    assert_eq!(verdict["bccOnlyParties"], 50);
     assert_eq!(verdict["trustedRecipients"], 2);
+    assert_eq!(grouped_addresses(&reply), ["c@customer.example"]);
+    assert_eq!(added(&reply, "bcc"), ["c@customer.example"]);
+    assert_eq!(
+        after(&reply, "to"),
+        ["a@partner-a.example", "b@partner-b.example"]
+    );
 }
 
 #[test]

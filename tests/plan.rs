@@ -1,14 +1,16 @@
 //! Property tests of the move plan's invariant: every original address ends up
 //! in exactly one field, nothing is added but the To placeholder, unreadable
 //! tokens stay where they were, applying the plan's operations yields its
-//! `after`, and `after` no longer exposes anyone.
+//! `after`, and `after` exposes no one by the audience rule (Bcc recipients
+//! see To and Cc) unless the plan lists unmovable recipients.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bcc_guard::engine::plan::MovePlan;
+use bcc_guard::engine::exposure::Action;
+use bcc_guard::engine::plan::{Identity, MovePlan};
 use bcc_guard::engine::protocol::{Compose, Entry};
 use bcc_guard::engine::recipients::{Field, Recipient};
 use bcc_guard::engine::Engine;
@@ -36,9 +38,14 @@ const POOL: &[&str] = &[
     "z@docomo.ne.jp",
     "w@bücher.de",
     "W@xn--bcher-kva.de",
+    "v@hotmail.co.jp",
+    "u@gmail.com",
+    "t@five.example",
+    "s@six.co.jp",
+    "ally2@partner.example",
 ];
 /// Tokens that are not addresses; a chip with only a name.
-const UNREADABLE: &[&str] = &["Dan", "Offline Person", "??"];
+const UNREADABLE: &[&str] = &["Dan", "Offline Person", "??", "a@one.example"];
 
 fn entry_strategy() -> impl Strategy<Value = Entry<'static>> {
     prop_oneof![
@@ -75,17 +82,14 @@ fn settings_strategy() -> impl Strategy<Value = Value> {
         })
 }
 
-/// What identifies a recipient in these checks: its key, or `?` and the token.
-fn identity(recipients: &[Recipient<'_>], index: u32) -> String {
-    let r = &recipients[index as usize];
-    r.address
-        .as_ref()
-        .map_or_else(|| format!("?{}", r.raw), |a| a.key().to_owned())
+/// What identifies a recipient in these checks: the engine's own identity.
+fn identity(recipients: &[Recipient<'_>], index: u32) -> Identity {
+    Identity::of(&recipients[index as usize])
 }
 
 /// The identities a plan leaves in `field`, sorted, the placeholder included.
-fn after_field(plan: &MovePlan, recipients: &[Recipient<'_>], field: Field) -> Vec<String> {
-    let mut out: Vec<String> = plan
+fn after_field(plan: &MovePlan, recipients: &[Recipient<'_>], field: Field) -> Vec<Identity> {
+    let mut out: Vec<Identity> = plan
         .after
         .get(field)
         .iter()
@@ -93,10 +97,12 @@ fn after_field(plan: &MovePlan, recipients: &[Recipient<'_>], field: Field) -> V
         .collect();
     if field == Field::To {
         out.extend(plan.placeholder.as_ref().map(|p| {
-            bcc_guard::engine::address::Address::parse(p)
-                .unwrap()
-                .key()
-                .to_owned()
+            Identity::Address(
+                bcc_guard::engine::address::Address::parse(p)
+                    .unwrap()
+                    .key()
+                    .to_owned(),
+            )
         }));
     }
     out.sort();
@@ -141,18 +147,22 @@ proptest! {
         let engine = Engine::new(&Value::Null, &settings);
         let evaluation = engine.evaluate(&compose);
         let Some(plan) = evaluation.plan.clone() else {
-            // No plan means no exposure (the read was complete).
-            prop_assert!(evaluation.verdict.exposed_parties < engine.policy().settings.min_exposed_parties);
+            // No plan means no exposure (the read was complete), by the
+            // audience rule: nobody on show, or fewer outside parties in all
+            // fields than the threshold.
+            prop_assert!(!evaluation.verdict.is_exposure(), "{:?}", evaluation.verdict);
+            prop_assert_eq!(evaluation.verdict.action, Action::None);
             return Ok(());
         };
+        prop_assert!(evaluation.verdict.is_exposure());
         let recipients = &evaluation.recipients;
 
         // Every original address ends up in exactly one field.
         let mut placed: BTreeMap<String, usize> = BTreeMap::new();
         for field in Field::ALL {
             for entry in after_field(&plan, recipients, field) {
-                if !entry.starts_with('?') {
-                    *placed.entry(entry).or_default() += 1;
+                if let Identity::Address(key) = entry {
+                    *placed.entry(key).or_default() += 1;
                 }
             }
         }
@@ -166,16 +176,16 @@ proptest! {
         prop_assert!(new.len() <= 1);
         if let Some(key) = new.first() {
             prop_assert!(plan.placeholder.is_some());
-            prop_assert!(after_field(&plan, recipients, Field::To).contains(key));
+            prop_assert!(after_field(&plan, recipients, Field::To).contains(&Identity::Address((*key).clone())));
         }
 
         // Unreadable tokens stay in their field.
         for field in Field::ALL {
-            let mut before: Vec<String> = recipients.iter()
+            let mut before: Vec<Identity> = recipients.iter()
                 .filter(|r| r.field == field && r.address.is_none())
-                .map(|r| format!("?{}", r.raw)).collect();
-            let mut after: Vec<String> = after_field(&plan, recipients, field)
-                .into_iter().filter(|e| e.starts_with('?')).collect();
+                .map(Identity::of).collect();
+            let mut after: Vec<Identity> = after_field(&plan, recipients, field)
+                .into_iter().filter(|e| matches!(e, Identity::Unreadable(_))).collect();
             before.sort();
             after.sort();
             prop_assert_eq!(before, after);
@@ -184,23 +194,40 @@ proptest! {
         // Applying remove, then add, to the original fields gives `after`.
         let removed: BTreeSet<u32> = plan.remove.iter().copied().collect();
         for field in Field::ALL {
-            let mut applied: Vec<String> = recipients.iter().enumerate()
+            let mut applied: Vec<Identity> = recipients.iter().enumerate()
                 .filter(|(i, r)| r.field == field && !removed.contains(&(*i as u32)))
                 .map(|(i, _)| identity(recipients, i as u32))
                 .collect();
             applied.extend(plan.add.get(field).iter().map(|&i| identity(recipients, i)));
             applied.sort();
-            let mut expected: Vec<String> = plan.after.get(field).iter().map(|&i| identity(recipients, i)).collect();
+            let mut expected: Vec<Identity> = plan.after.get(field).iter().map(|&i| identity(recipients, i)).collect();
             expected.sort();
             prop_assert_eq!(applied, expected);
         }
 
-        // The compose after the move verifies, and only unreadable tokens
-        // (which need the user) or a lone placeholder can still be exposed.
+        // The compose after the move verifies, and it exposes no one by the
+        // audience rule — or the plan says who could not be moved. Only then
+        // may the guard replay the send.
         let verification = engine.verify(&compose, &compose_after(&plan, recipients)).unwrap();
         prop_assert!(verification.matches, "{:?}", verification);
+        prop_assert_eq!(
+            verification.sendable,
+            !verification.verdict.is_exposure(),
+            "{:?}", verification.verdict
+        );
         if plan.unmovable.is_empty() {
             prop_assert!(verification.sendable, "{:?}", verification.verdict);
+        } else {
+            // What is left on show is exactly the unmovable recipients.
+            let shown: BTreeSet<u32> = plan.unmovable.iter().copied().collect();
+            for field in [Field::To, Field::Cc] {
+                for &i in plan.after.get(field) {
+                    let r = &recipients[i as usize];
+                    if r.address.is_none() {
+                        prop_assert!(shown.contains(&i));
+                    }
+                }
+            }
         }
     }
 }

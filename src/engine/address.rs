@@ -72,21 +72,28 @@ impl<'a> Address<'a> {
         // The written form keeps the domain as typed when it was Unicode.
         let written_domain = domain.trim();
         let written_domain = written_domain.strip_suffix('.').unwrap_or(written_domain);
-        let spec =
-            (!written_domain.is_ascii()).then(|| join(local, &written_domain.to_lowercase()));
-        let domain_start = local.len() + 1;
-        if local.chars().any(char::is_uppercase) {
-            let key = join(&local.to_lowercase(), &ascii_domain);
-            return Ok(Address {
-                domain_start: key.len() - ascii_domain.len(),
-                spec: Some(spec.unwrap_or_else(|| join(local, &ascii_domain))),
-                key: Cow::Owned(key),
-            });
-        }
+        let spec = (!written_domain.is_ascii()).then(|| join(local, &lowercase(written_domain)));
+        // The key lower-cases the local part one character at a time, as the
+        // domain is: `ǅ`, `ǆ` and `Ǆ` are one mailbox on every path. If the
+        // lower-case form is not itself a valid local part (`İ` becomes `i`
+        // and a combining dot), the local part is kept as typed, so that a
+        // key is always an address that parses back to the same key.
+        let lower = lowercase(local);
+        let key_local = if lower != local && validate(&lower, &ascii_domain).is_ok() {
+            lower
+        } else {
+            local.to_owned()
+        };
+        let key = join(&key_local, &ascii_domain);
+        let spec = match spec {
+            Some(spec) => Some(spec),
+            None if key_local != local => Some(join(local, &ascii_domain)),
+            None => None,
+        };
         Ok(Address {
-            key: Cow::Owned(join(local, &ascii_domain)),
+            domain_start: key.len() - ascii_domain.len(),
             spec,
-            domain_start,
+            key: Cow::Owned(key),
         })
     }
 
@@ -175,6 +182,12 @@ impl<'a> Address<'a> {
     pub fn domain(&self) -> &str {
         self.key.get(self.domain_start..).unwrap_or("")
     }
+}
+
+/// Lower case one character at a time. `str::to_lowercase` is contextual
+/// (a final `Σ` becomes `ς`), which would give one domain two spellings.
+pub(crate) fn lowercase(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// `local@domain`, without the formatting machinery (this runs per recipient).

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::address::Address;
 use super::consumer::ConsumerSet;
-use super::domain::{is_within, DomainSet};
+use super::domain::{is_within_organisation, DomainSet};
 use super::hashing::FastMap;
-use super::policy::Settings;
+use super::policy::{Placeholder, Settings};
 use super::public_suffix::{is_public_suffix, registrable_domain};
 use super::recipients::{Identities, Recipient};
 
@@ -44,6 +44,10 @@ pub struct Matchers {
     internal: DomainSet,
     trusted: DomainSet,
     consumer: ConsumerSet,
+    /// The policy's fixed To placeholder, if any. It is the organisation's
+    /// chosen stand-in for the sender (`undisclosed@…`), so like the sender
+    /// it is never exposed: the move writes it into To for everyone to see.
+    placeholder: Option<String>,
 }
 
 impl Matchers {
@@ -53,6 +57,10 @@ impl Matchers {
             internal: DomainSet::new(&settings.internal_domains),
             trusted: DomainSet::new(&settings.trusted_domains),
             consumer: ConsumerSet::new(&settings.consumer_domains),
+            placeholder: match &settings.to_placeholder {
+                Placeholder::Address(address) => Some(address.key().to_owned()),
+                Placeholder::Sender | Placeholder::None => None,
+            },
         }
     }
 
@@ -147,7 +155,9 @@ impl<'p> Classifier<'p> {
         address: &'r Address,
         domain: DomainClass<'r>,
     ) -> (Class, Option<Party<'r>>) {
-        if self.account_key == Some(address.key()) {
+        if self.account_key == Some(address.key())
+            || self.matchers.placeholder.as_deref() == Some(address.key())
+        {
             return (Class::Internal, None);
         }
         match domain {
@@ -161,13 +171,13 @@ impl<'p> Classifier<'p> {
     }
 
     fn domain_class<'r>(&self, domain: &'r str) -> DomainClass<'r> {
-        if self.matchers.internal.matches(domain)
+        if self.matchers.internal.matches_organisation(domain)
             || self
                 .account_organisation
-                .is_some_and(|organisation| is_within(domain, organisation))
+                .is_some_and(|organisation| is_within_organisation(domain, organisation))
         {
             DomainClass::Internal
-        } else if self.matchers.trusted.matches(domain) {
+        } else if self.matchers.trusted.matches_organisation(domain) {
             DomainClass::Trusted
         } else if self.matchers.is_consumer(domain) {
             DomainClass::Consumer

@@ -216,13 +216,20 @@ impl ConsumerSet {
     /// internal or trusted pattern for `softbank.jp` would otherwise make the
     /// `i.softbank.jp` carrier mailboxes colleagues.
     pub fn built_in_within(domain: &str) -> Option<String> {
-        BUILT_IN
-            .iter()
-            .filter_map(|entry| match ConsumerPattern::parse_syntax(entry) {
-                Ok(ConsumerPattern::Domain(pattern)) => Some(pattern.domain().to_owned()),
-                _ => None,
+        static DOMAINS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        DOMAINS
+            .get_or_init(|| {
+                BUILT_IN
+                    .iter()
+                    .filter_map(|entry| match ConsumerPattern::parse_syntax(entry) {
+                        Ok(ConsumerPattern::Domain(pattern)) => Some(pattern.domain().to_owned()),
+                        _ => None,
+                    })
+                    .collect()
             })
+            .iter()
             .find(|consumer| is_within(consumer, domain))
+            .cloned()
     }
 
     /// Whether the normalised `domain` is a consumer-mail domain.

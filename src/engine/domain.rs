@@ -13,6 +13,7 @@ use super::hashing::FastSet;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
 
+use super::address::lowercase;
 use super::public_suffix;
 use super::punycode;
 
@@ -83,6 +84,12 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
         check_labels(trimmed)?;
         return Ok(Cow::Borrowed(trimmed));
     }
+    // No valid name is longer than 253 octets in its ASCII form, and every
+    // character takes at least one octet there: a longer text is refused
+    // before any work that grows with it.
+    if trimmed.chars().count() > MAX_DOMAIN_LEN + 1 {
+        return Err(DomainError::TooLong);
+    }
     let folded: String = trimmed.chars().map(fold_width).collect();
     let trimmed = folded.trim();
     let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
@@ -99,15 +106,54 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
         }
         if label.is_ascii() {
             out.extend(label.chars().map(|c| c.to_ascii_lowercase()));
-        } else {
-            let lower = label.to_lowercase();
-            let encoded = punycode::encode_label(&lower).ok_or(DomainError::TooLong)?;
-            out.push_str("xn--");
-            out.push_str(&encoded);
+            continue;
         }
+        if let Some(bad) = label.chars().find(|&c| !is_idn_character(c)) {
+            return Err(DomainError::InvalidCharacter(bad));
+        }
+        // `xn--` and at least one octet per character: a label of more than
+        // 59 characters cannot fit in 63 octets, and Punycode's work grows
+        // with the square of the label's length.
+        if label.chars().count() > MAX_LABEL_LEN - 4 {
+            return Err(DomainError::TooLong);
+        }
+        let encoded = punycode::encode_label(&lowercase(label)).ok_or(DomainError::TooLong)?;
+        out.push_str("xn--");
+        out.push_str(&encoded);
     }
     check_host_name(&out)?;
     Ok(Cow::Owned(out))
+}
+
+/// Whether `c` may appear in an internationalised label. Letters, digits and
+/// marks of every script may; what never names a host may not: control and
+/// format characters (such as U+0085, which would otherwise become the label
+/// `xn--fa`), spaces, ASCII other than letters, digits, `-` and `_`, and the
+/// punctuation, symbol, private-use and special blocks. The list refuses
+/// rather than maps: an address with such a character is unreadable, which
+/// counts and shows it, instead of being read as some other domain.
+fn is_idn_character(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    }
+    if c.is_alphanumeric() {
+        return true;
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c,
+            '\u{80}'..='\u{BF}'          // Latin-1 punctuation, symbols, soft hyphen
+            | '\u{2000}'..='\u{206F}'    // general punctuation, zero-width and bidi controls
+            | '\u{2E00}'..='\u{2E7F}'    // supplemental punctuation
+            | '\u{3000}'..='\u{3004}'    // ideographic space and punctuation
+            | '\u{3008}'..='\u{3020}'    // CJK brackets and marks
+            | '\u{061C}' | '\u{180E}'
+            | '\u{E000}'..='\u{F8FF}'    // private use
+            | '\u{FE00}'..='\u{FE0F}'    // variation selectors
+            | '\u{FE10}'..='\u{FE6F}'    // vertical, small and compatibility forms
+            | '\u{FEFF}'                  // byte-order mark
+            | '\u{FFF0}'..='\u{FFFF}'    // specials, U+FFFD
+            | '\u{F0000}'..='\u{10FFFF}')) // supplementary private use
 }
 
 /// The label structure of an already lower-case ASCII name: no empty labels.
@@ -156,6 +202,15 @@ pub fn is_within(domain: &str, base: &str) -> bool {
         || (domain.len() > base.len()
             && domain.ends_with(base)
             && domain.as_bytes().get(domain.len() - base.len() - 1) == Some(&b'.'))
+}
+
+/// [`is_within`], and without crossing a public suffix: `a.one.kawasaki.jp`
+/// is not within `kawasaki.jp`, because `one.kawasaki.jp` is a public suffix
+/// (the rule `*.kawasaki.jp`) and so `a.one.kawasaki.jp` is an organisation
+/// of its own. This is what "the same organisation" means for internal and
+/// trusted domains: `base` must lie strictly below `domain`'s public suffix.
+pub fn is_within_organisation(domain: &str, base: &str) -> bool {
+    is_within(domain, base) && base.len() > public_suffix::public_suffix(domain).len()
 }
 
 /// A configured domain: either a domain with all its subdomains, or (written
@@ -207,13 +262,11 @@ impl DomainPattern {
         self.subdomains_only
     }
 
-    /// Whether the pattern matches `domain` (already normalised).
+    /// Whether the pattern matches `domain` (already normalised) within one
+    /// organisation (see [`is_within_organisation`]).
     pub fn matches(&self, domain: &str) -> bool {
-        if self.subdomains_only {
-            domain != self.domain && is_within(domain, &self.domain)
-        } else {
-            is_within(domain, &self.domain)
-        }
+        (!self.subdomains_only || domain != self.domain)
+            && is_within_organisation(domain, &self.domain)
     }
 }
 
@@ -261,15 +314,36 @@ impl DomainSet {
         target.insert(pattern.domain.clone());
     }
 
-    /// Whether any pattern matches the normalised `domain`.
-    pub fn matches(&self, domain: &str) -> bool {
+    /// The longest pattern domain that matches the normalised `domain` on
+    /// label boundaries, if any.
+    fn longest_match<'d>(&self, domain: &'d str) -> Option<&'d str> {
         if self.with_apex.is_empty() && self.subdomains_only.is_empty() {
-            return false;
+            return None;
         }
-        self.with_apex.contains(domain)
-            || parents(domain).any(|parent| {
-                self.with_apex.contains(parent) || self.subdomains_only.contains(parent)
-            })
+        if self.with_apex.contains(domain) {
+            return Some(domain);
+        }
+        // Parents come nearest first, so the first hit is the longest.
+        parents(domain).find(|parent| {
+            self.with_apex.contains(*parent) || self.subdomains_only.contains(*parent)
+        })
+    }
+
+    /// Whether any pattern matches the normalised `domain` on label
+    /// boundaries, public suffixes regardless (for consumer-mail domains,
+    /// where a wrong match only makes more parties).
+    pub fn matches(&self, domain: &str) -> bool {
+        self.longest_match(domain).is_some()
+    }
+
+    /// Whether any pattern matches the normalised `domain` within one
+    /// organisation (see [`is_within_organisation`]), as [`DomainPattern::matches`]
+    /// does: for internal and trusted domains, where a match across a public
+    /// suffix would hide outsiders. The longest match is enough to look at:
+    /// if it lies above the suffix, every shorter one does too.
+    pub fn matches_organisation(&self, domain: &str) -> bool {
+        self.longest_match(domain)
+            .is_some_and(|base| base.len() > public_suffix::public_suffix(domain).len())
     }
 }
 

@@ -1,11 +1,24 @@
 //! The exposure rule and its verdict.
 //!
-//! Exposure is about who learns whose address. Recipients in To and Cc see
-//! each other; recipients in Bcc see no one and are never exposed. Colleagues
-//! (internal) and partners (trusted) seeing addresses is business as usual.
-//! What must not happen is unrelated outsiders learning each other's
-//! addresses, so the rule counts the distinct external *parties* among To and
-//! Cc and reports an exposure when there are at least `min_exposed_parties`.
+//! Exposure is about who learns whose address. Every recipient of a mail —
+//! To, Cc *and* Bcc — receives the To and Cc headers, so an address in To or
+//! Cc is shown to everyone the mail goes to, while an address in Bcc is shown
+//! to no one. Colleagues (internal) and partners (trusted) seeing addresses is
+//! business as usual; what must not happen is unrelated outsiders learning
+//! each other's addresses.
+//!
+//! So the rule has two parts:
+//!
+//! - the *exposed* recipients are the distinct external (or unreadable)
+//!   recipients in To and Cc: their addresses are on show;
+//! - the *audience* is the set of distinct external (or unreadable) *parties*
+//!   the mail reaches through any field, Bcc included: they are who sees.
+//!
+//! There is an exposure when at least one recipient is exposed and the
+//! audience spans at least `min_exposed_parties` parties. One customer in To
+//! and thirty in Bcc is an exposure (the thirty learn the one's address); a
+//! mail whose To and Cc hold only colleagues and partners never is, whatever
+//! Bcc holds.
 
 use serde::Serialize;
 
@@ -43,6 +56,9 @@ pub struct Reason {
 pub enum ReasonCode {
     /// `$1` external recipients from `$2` unrelated parties would see each other.
     Exposure,
+    /// `$1` external recipients in To or Cc would be seen by `$2` further
+    /// unrelated parties that receive the mail through Bcc only.
+    Audience,
     /// `$1` recipients could not be read and are counted as external.
     Unreadable,
     /// `$1` is shown as a name but the address is `$2`.
@@ -58,8 +74,9 @@ pub enum ReasonCode {
 impl ReasonCode {
     /// Every code with the number of arguments its message takes; the locale
     /// tests check each has a message with that many placeholders.
-    pub const ALL: [(ReasonCode, usize); 6] = [
+    pub const ALL: [(ReasonCode, usize); 7] = [
         (ReasonCode::Exposure, 2),
+        (ReasonCode::Audience, 2),
         (ReasonCode::Unreadable, 1),
         (ReasonCode::DeceptiveName, 2),
         (ReasonCode::IncompleteRead, 0),
@@ -111,6 +128,13 @@ pub struct Verdict {
     pub exposed_recipients: u32,
     /// Distinct parties among them.
     pub exposed_parties: u32,
+    /// Distinct external (and unreadable) parties the mail reaches through
+    /// any field: everyone who sees the exposed addresses. The rule compares
+    /// this with the threshold.
+    pub audience_parties: u32,
+    /// How many of the audience parties receive the mail through Bcc only
+    /// (`audience_parties - exposed_parties`).
+    pub bcc_only_parties: u32,
     /// The threshold that was applied.
     pub min_exposed_parties: u32,
     /// Distinct internal addresses in To and Cc.
@@ -124,6 +148,13 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Whether the rule finds an exposure: someone is on show and the
+    /// audience reaches the threshold. (The action can also be a warning
+    /// because the read was incomplete.)
+    pub fn is_exposure(&self) -> bool {
+        self.exposed_recipients > 0 && self.audience_parties >= self.min_exposed_parties
+    }
+
     /// The verdict on a host the policy does not protect: the counts stay
     /// (they are facts), but nothing is stopped and nothing is listed.
     pub fn unprotected(verdict: Verdict) -> Verdict {
@@ -158,17 +189,24 @@ pub fn evaluate(
 ) -> Verdict {
     let settings = context.settings;
     let mut seen = vec![false; identities.len()];
-    let mut parties: FastSet<Party<'_>> = FastSet::default();
+    // Parties on show (To, Cc) and parties reached through Bcc only; an
+    // address in both counts where it is on show.
+    let mut shown: FastSet<Party<'_>> = FastSet::default();
+    let mut hidden: FastSet<Party<'_>> = FastSet::default();
     let mut exposed: Vec<usize> = Vec::new();
     let (mut internal, mut trusted, mut unreadable) = (0u32, 0u32, 0u32);
     let mut deceptive: Option<&Recipient<'_>> = None;
 
-    for (index, (recipient, (class, party))) in recipients.iter().zip(classes).enumerate() {
+    // Two passes, To and Cc before Bcc, so that an address repeated in Bcc
+    // is counted where it is on show whatever order the recipients come in.
+    let visible = recipients.iter().zip(classes).enumerate();
+    for (index, (recipient, (class, party))) in visible
+        .clone()
+        .filter(|(_, (r, _))| r.field.is_visible())
+        .chain(visible.filter(|(_, (r, _))| !r.field.is_visible()))
+    {
         if recipient.deceptive_name && deceptive.is_none() {
             deceptive = Some(recipient);
-        }
-        if !recipient.field.is_visible() {
-            continue;
         }
         // Each distinct address counts once, whichever field it is repeated in.
         if let Some(flag) = identities.of(index).and_then(|id| seen.get_mut(id)) {
@@ -176,23 +214,33 @@ pub fn evaluate(
                 continue;
             }
         }
+        let on_show = recipient.field.is_visible();
         match class {
-            Class::Internal => internal += 1,
-            Class::Trusted => trusted += 1,
+            Class::Internal if on_show => internal += 1,
+            Class::Trusted if on_show => trusted += 1,
+            Class::Internal | Class::Trusted => {}
             Class::External | Class::Unreadable => {
-                if *class == Class::Unreadable {
-                    unreadable += 1;
-                }
                 if let Some(party) = party {
-                    parties.insert(*party);
+                    if on_show {
+                        shown.insert(*party);
+                    } else if !shown.contains(party) {
+                        hidden.insert(*party);
+                    }
                 }
-                exposed.push(index);
+                if on_show {
+                    if *class == Class::Unreadable {
+                        unreadable += 1;
+                    }
+                    exposed.push(index);
+                }
             }
         }
     }
 
-    let exposed_parties = count(parties.len());
-    let is_exposure = exposed_parties >= settings.min_exposed_parties;
+    let exposed_parties = count(shown.len());
+    let bcc_only_parties = count(hidden.len());
+    let audience_parties = exposed_parties.saturating_add(bcc_only_parties);
+    let is_exposure = !exposed.is_empty() && audience_parties >= settings.min_exposed_parties;
     let action = match (is_exposure, settings.action, context.complete) {
         (true, PolicyAction::Block, _) => Action::Block,
         (true, PolicyAction::Warn, _) | (false, _, false) => Action::Warn,
@@ -207,9 +255,16 @@ pub fn evaluate(
         });
     }
     if is_exposure {
+        // The recipients on show are enough to see each other; otherwise it
+        // is the Bcc recipients who would learn the addresses on show.
+        let (code, seen_by) = if exposed_parties >= settings.min_exposed_parties {
+            (ReasonCode::Exposure, exposed_parties)
+        } else {
+            (ReasonCode::Audience, bcc_only_parties)
+        };
         reasons.push(Reason {
-            code: ReasonCode::Exposure,
-            args: vec![exposed.len().to_string(), exposed_parties.to_string()],
+            code,
+            args: vec![exposed.len().to_string(), seen_by.to_string()],
         });
         if unreadable > 0 {
             reasons.push(Reason {
@@ -250,6 +305,8 @@ pub fn evaluate(
             && settings.allow_send_anyway,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
+        audience_parties,
+        bcc_only_parties,
         min_exposed_parties: settings.min_exposed_parties,
         internal_recipients: internal,
         trusted_recipients: trusted,

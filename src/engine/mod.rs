@@ -82,17 +82,17 @@ impl Engine {
         if !self.protects(compose.host.as_deref()) {
             verdict = Verdict::unprotected(verdict);
         }
-        let exposure = verdict.exposed_parties >= self.policy.settings.min_exposed_parties;
         let plan =
-            (verdict.action != exposure::Action::None && compose.complete && exposure).then(|| {
-                plan::plan(
-                    &recipients,
-                    &classes,
-                    &identities,
-                    &self.policy.settings,
-                    account.as_ref(),
-                )
-            });
+            (verdict.action != exposure::Action::None && compose.complete && verdict.is_exposure())
+                .then(|| {
+                    plan::plan(
+                        &recipients,
+                        &classes,
+                        &identities,
+                        &self.policy.settings,
+                        account.as_ref(),
+                    )
+                });
         Evaluation {
             recipients,
             classes,

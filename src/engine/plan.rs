@@ -198,6 +198,9 @@ pub struct Difference {
     pub field: Field,
     /// The normalised address, or the verbatim token of an unreadable one.
     pub entry: String,
+    /// `entry` is an unreadable token, not an address.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
 }
 
 /// The result of comparing the compose window after the move with the plan.
@@ -217,26 +220,58 @@ pub struct Verification {
 }
 
 /// What identifies a recipient when the plan is compared with the compose:
-/// its normalised address, or `?` and the verbatim token.
-fn identity(recipient: &Recipient) -> String {
-    match &recipient.address {
-        Some(address) => address.key().to_owned(),
-        None => format!("?{}", recipient.raw),
+/// its normalised address, or the verbatim token of an unreadable one. The
+/// two kinds never compare equal, whatever their text: an unreadable token
+/// `a@x.example` left in To must not pass for the address `a@x.example`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Identity {
+    /// A readable recipient, by its address key.
+    Address(String),
+    /// An unreadable token, verbatim.
+    Unreadable(String),
+}
+
+impl Identity {
+    /// The identity of a parsed recipient.
+    pub fn of(recipient: &Recipient) -> Self {
+        match &recipient.address {
+            Some(address) => Identity::Address(address.key().to_owned()),
+            None => Identity::Unreadable(recipient.raw.to_owned()),
+        }
+    }
+
+    fn into_difference(self, field: Field) -> Difference {
+        match self {
+            Identity::Address(entry) => Difference {
+                field,
+                entry,
+                unreadable: false,
+            },
+            Identity::Unreadable(entry) => Difference {
+                field,
+                entry,
+                unreadable: true,
+            },
+        }
     }
 }
 
 /// The identities each field should hold after `plan` is applied to `before`.
-pub fn expected(plan: &MovePlan, before: &[Recipient]) -> [(Field, Vec<String>); 3] {
+pub fn expected(plan: &MovePlan, before: &[Recipient]) -> [(Field, Vec<Identity>); 3] {
     Field::ALL.map(|field| {
-        let mut entries: Vec<String> = plan
+        let mut entries: Vec<Identity> = plan
             .after
             .get(field)
             .iter()
-            .filter_map(|&index| before.get(index as usize).map(identity))
+            .filter_map(|&index| before.get(index as usize).map(Identity::of))
             .collect();
         if field == Field::To {
             if let Some(placeholder) = &plan.placeholder {
-                entries.extend(Address::parse(placeholder).ok().map(|a| a.key().to_owned()));
+                entries.extend(
+                    Address::parse(placeholder)
+                        .ok()
+                        .map(|a| Identity::Address(a.key().to_owned())),
+                );
             }
         }
         (field, entries)
@@ -246,17 +281,17 @@ pub fn expected(plan: &MovePlan, before: &[Recipient]) -> [(Field, Vec<String>);
 /// Compares the recipients read back from the compose with what the plan
 /// expects (see [`expected`]), and judges the compose as it now is.
 pub fn verify(
-    expected: [(Field, Vec<String>); 3],
+    expected: [(Field, Vec<Identity>); 3],
     actual: &[Recipient],
     verdict: Verdict,
 ) -> Verification {
     let mut missing = Vec::new();
     let mut unexpected = Vec::new();
     for (field, mut want) in expected {
-        let mut have: Vec<String> = actual
+        let mut have: Vec<Identity> = actual
             .iter()
             .filter(|r| r.field == field)
-            .map(identity)
+            .map(Identity::of)
             .collect();
         want.sort_unstable();
         have.sort_unstable();
@@ -269,13 +304,13 @@ pub fn verify(
                     h.next();
                 }
                 (Some(a), Some(b)) if a < b => {
-                    missing.extend(w.next().map(|entry| Difference { field, entry }))
+                    missing.extend(w.next().map(|entry| entry.into_difference(field)))
                 }
                 (_, Some(_)) => {
-                    unexpected.extend(h.next().map(|entry| Difference { field, entry }))
+                    unexpected.extend(h.next().map(|entry| entry.into_difference(field)))
                 }
                 (Some(_), None) => {
-                    missing.extend(w.next().map(|entry| Difference { field, entry }))
+                    missing.extend(w.next().map(|entry| entry.into_difference(field)))
                 }
                 (None, None) => break,
             }

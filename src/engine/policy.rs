@@ -19,9 +19,12 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+use std::hash::Hash;
+
 use super::address::Address;
 use super::consumer::{ConsumerPattern, ConsumerSet};
 use super::domain::{DomainError, DomainPattern};
+use super::hashing::FastSet;
 
 /// The webmail hosts the extension's content scripts run on.
 pub const SUPPORTED_HOSTS: [&str; 5] = [
@@ -37,6 +40,11 @@ pub const MIN_PARTIES_RANGE: (u32, u32) = (2, 50);
 
 /// The most entries a domain list may have; more are reported and cut off.
 pub const MAX_LIST_ENTRIES: usize = 2_000;
+
+/// How many bad entries of one list are reported individually; the rest are
+/// skipped silently, so that a policy of garbage does not become a reply of
+/// garbage.
+pub const MAX_REPORTED_ENTRIES: usize = 50;
 
 /// What happens when recipients would be exposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -628,20 +636,26 @@ fn list_items<'v>(
 }
 
 /// A list of patterns: bad entries are reported and skipped, duplicates
-/// dropped, and the list cut at [`MAX_LIST_ENTRIES`].
-fn parse_list<T: PartialEq>(
+/// dropped, and the list cut at [`MAX_LIST_ENTRIES`]. Duplicates are found
+/// with a hash set, so that a list padded with copies costs linear time, and
+/// at most [`MAX_REPORTED_ENTRIES`] bad entries are reported one by one.
+fn parse_list<T: Eq + Hash + Clone>(
     value: &Value,
     report: &mut impl FnMut(Option<usize>, SettingError),
     parse: impl Fn(&str) -> Result<T, SettingError>,
 ) -> Option<Vec<T>> {
     let items = list_items(value, report)?;
     let mut out: Vec<T> = Vec::new();
+    let mut seen: FastSet<T> = FastSet::default();
+    // A text met before gives the same answer again: skip it before parsing.
+    let mut texts: FastSet<&str> = FastSet::default();
+    let mut reported = 0;
     for (index, text) in items {
-        if text.trim().is_empty() {
+        if text.trim().is_empty() || !texts.insert(text) {
             continue;
         }
         match parse(text) {
-            Ok(pattern) if out.contains(&pattern) => {}
+            Ok(pattern) if seen.contains(&pattern) => {}
             Ok(_) if out.len() >= MAX_LIST_ENTRIES => {
                 report(
                     Some(index),
@@ -651,8 +665,16 @@ fn parse_list<T: PartialEq>(
                 );
                 break;
             }
-            Ok(pattern) => out.push(pattern),
-            Err(error) => report(Some(index), error),
+            Ok(pattern) => {
+                seen.insert(pattern.clone());
+                out.push(pattern);
+            }
+            Err(error) => {
+                if reported < MAX_REPORTED_ENTRIES {
+                    report(Some(index), error);
+                }
+                reported += 1;
+            }
         }
     }
     Some(out)
@@ -776,7 +798,7 @@ fn parse_placeholder(value: &Value) -> Result<Placeholder, SettingError> {
 
 /// Quotes at most 200 characters of a bad value, so that a megabyte of garbage
 /// in a policy does not become a megabyte of error message.
-fn truncate(text: &str) -> String {
+pub(crate) fn truncate(text: &str) -> String {
     const MAX: usize = 200;
     match text.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),

@@ -24,7 +24,7 @@ use super::address::Address;
 use super::classify::Class;
 use super::exposure::Action;
 use super::plan::Verification;
-use super::policy::EffectivePolicy;
+use super::policy::{truncate, EffectivePolicy};
 use super::recipients::{parse_entry, Field, Recipient, Source};
 use super::{Engine, Evaluation};
 
@@ -214,6 +214,40 @@ impl Engine {
             "policy" => Response::Policy(self.policy().clone()),
             other => Response::Error(ProtocolError::UnknownKind(other.chars().take(64).collect())),
         }
+    }
+}
+
+impl Engine {
+    /// Answers a request given as JSON text with the reply as JSON text: the
+    /// entry the WASM boundary calls, and the one the fuzz targets drive.
+    /// `inspect` sees the parsed request first (the fault-injection build
+    /// uses it). Whatever the bytes are, the answer is a well-formed reply.
+    pub fn handle_json_with(&self, request: &[u8], inspect: impl FnOnce(&Request<'_>)) -> Vec<u8> {
+        let reply = match serde_json::from_slice::<Request<'_>>(request) {
+            Ok(request) => {
+                inspect(&request);
+                serde_json::to_vec(&self.handle(&request))
+            }
+            // serde's message can quote the offending value in full; a
+            // megabyte of input must not come back as a megabyte of error.
+            Err(error) => serde_json::to_vec(&Response::Error(ProtocolError::Malformed(truncate(
+                &error.to_string(),
+            )))),
+        };
+        // Serialising our own types cannot fail; should it ever, the caller
+        // still gets a well-formed error reply.
+        reply.unwrap_or_else(|error| {
+            let message = serde_json::Value::String(truncate(&error.to_string()));
+            format!(
+                r#"{{"v":{VERSION},"ok":false,"kind":"error","error":{{"code":"internal","message":{message}}}}}"#
+            )
+            .into_bytes()
+        })
+    }
+
+    /// [`Engine::handle_json_with`] without an inspection.
+    pub fn handle_json(&self, request: &[u8]) -> Vec<u8> {
+        self.handle_json_with(request, |_| {})
     }
 }
 

@@ -149,17 +149,19 @@ export class Dialog {
       body.push(h("p", { class: "staying" }, text("dialog_staying", [verdict.internalRecipients, verdict.trustedRecipients])));
     }
     if (plan) body.push(this.planPreview(plan, recipients));
-    if (plan?.unmovable.length) {
-      body.push(h("p", { class: "warning" }, text("dialog_unmovable", [plan.unmovable.length])));
+    const unmovable = plan?.unmovable ?? [];
+    if (unmovable.length) {
+      body.push(h("p", { class: "warning" }, text("dialog_unmovableList")), this.fixList(unmovable, recipients));
     }
     const buttons = [];
     // A plan that can move nobody (every exposed recipient is unreadable)
-    // offers no move: the user has to fix those recipients by hand.
+    // offers no move: the user has to fix those recipients by hand. A plan
+    // that leaves someone on show offers the move but not the send: everyone
+    // in Bcc would still see who is left, so the user fixes them and sends
+    // again, through the guard.
     const canMove = plan && (plan.remove.length > 0 || Boolean(plan.placeholder));
-    if (canMove) {
-      buttons.push(["move-and-send", "dialog_moveAndSend", "primary"]);
-      buttons.push(["move", "dialog_move", ""]);
-    }
+    if (canMove && unmovable.length === 0) buttons.push(["move-and-send", "dialog_moveAndSend", "primary"]);
+    if (canMove) buttons.push(["move", "dialog_move", unmovable.length ? "primary" : ""]);
     if (verdict.sendAnyway) buttons.push(["send-anyway", "dialog_sendAnyway", ""]);
     buttons.push(["cancel", "dialog_cancel", ""]);
     return this.open(owner, "dialog_titleExposure", body, buttons, verdict.action);
@@ -190,32 +192,48 @@ export class Dialog {
   }
 
   /**
-   * Shows that the move did not produce the planned recipients; nothing was
-   * sent, and the list says what to fix by hand.
+   * Shows that the move did not produce the planned recipients, or that it
+   * did but someone is still on show (`moved`); nothing was sent either way,
+   * and the list says what to fix by hand.
    * @param {Element} owner The compose it is about.
    * @param {object|null} verification The engine's verification, if any.
    * @param {string} detail An error message, if the move itself failed.
    * @param {object} reply The evaluate reply whose plan was applied.
+   * @param {boolean} [moved] The planned move happened; what is left needs the user.
    * @returns {Promise<string>}
    */
-  showMoveFailed(owner, verification, detail, reply) {
+  showMoveFailed(owner, verification, detail, reply, moved = false) {
     const items = [];
-    for (const { field, entry } of verification?.missing ?? []) {
-      items.push(h("li", { "data-address": entry }, text("dialog_shouldBeIn", [entry, fieldLabel(field)])));
+    for (const { field, entry, unreadable } of verification?.missing ?? []) {
+      items.push(h("li", { [unreadable ? "data-raw" : "data-address"]: entry }, text("dialog_shouldBeIn", [entry, fieldLabel(field)])));
     }
-    for (const { field, entry } of verification?.unexpected ?? []) {
-      items.push(h("li", { "data-address": entry }, text("dialog_shouldNotBeIn", [entry, fieldLabel(field)])));
+    for (const { field, entry, unreadable } of verification?.unexpected ?? []) {
+      items.push(h("li", { [unreadable ? "data-raw" : "data-address"]: entry }, text("dialog_shouldNotBeIn", [entry, fieldLabel(field)])));
     }
+    const body = [h("p", {}, text(moved ? "dialog_movedFixByHand" : "dialog_moveFailed"))];
     // Recipients the move could not take (unreadable) also need the user.
-    for (const index of reply.plan?.unmovable ?? []) {
-      const raw = reply.recipients[index]?.raw ?? "";
-      items.push(h("li", { "data-raw": raw }, text("dialog_fixByHand", [raw])));
-    }
-    const body = [h("p", {}, text("dialog_moveFailed"))];
-    if (items.length) body.push(h("ul", { class: "fixes" }, ...items));
-    else if (verification) body.push(this.planPreview(reply.plan, reply.recipients));
+    const unmovable = reply.plan?.unmovable ?? [];
+    if (items.length || unmovable.length) {
+      const list = this.fixList(unmovable, reply.recipients);
+      list.prepend(...items);
+      body.push(list);
+    } else if (verification) body.push(this.planPreview(reply.plan, reply.recipients));
     if (detail) body.push(h("p", { class: "detail" }, detail));
-    return this.open(owner, "dialog_titleMoveFailed", body, [["cancel", "dialog_close", "primary"]], "warn");
+    const title = moved ? "dialog_titleFixByHand" : "dialog_titleMoveFailed";
+    return this.open(owner, title, body, [["cancel", "dialog_close", "primary"]], "warn");
+  }
+
+  /**
+   * The recipients the user has to fix by hand, each by its verbatim token.
+   * @param {number[]} indices Into `recipients`.
+   * @param {object[]} recipients The reply's recipients.
+   */
+  fixList(indices, recipients) {
+    const items = indices.map((index) => {
+      const raw = recipients[index]?.raw ?? recipients[index]?.name ?? "";
+      return h("li", { "data-raw": raw }, text("dialog_fixByHand", [raw]));
+    });
+    return h("ul", { class: "fixes" }, ...items);
   }
 
   /** Replaces the buttons with a progress note while the move runs. */

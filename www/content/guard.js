@@ -293,9 +293,13 @@ export class Guard {
       this.settle(root, entry);
       return;
     }
-    if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
-      // Nothing is sent: the user sees what is still wrong and fixes it.
-      await this.dialog.showMoveFailed(root, verification, "", reply);
+    if (!verification.matches || !verification.sendable) {
+      // Nothing is sent: the user sees what is still wrong and fixes it. A
+      // move that went as planned but leaves someone on show (an unreadable
+      // chip that everyone in Bcc would see) says so even after "Move to
+      // BCC", so that the user does not take the compose for safe.
+      if (verification.matches) this.count("moved", reply.plan.add.bcc.length);
+      await this.dialog.showMoveFailed(root, verification, "", reply, verification.matches);
       this.settle(root, entry);
       return;
     }

@@ -1,0 +1,155 @@
+//! Wrong answers and slow inputs that fuzzing found in earlier engines, each
+//! kept as a request through the protocol. The causes are fixed where they
+//! were (suffix boundaries, chip parsing, normalisation, identities, linear
+//! scans, echoed input); these tests keep them fixed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use bcc_guard::engine::address::Address;
+use bcc_guard::engine::domain::{normalize_domain, DomainPattern};
+use bcc_guard::engine::Engine;
+use serde_json::{json, Value};
+use support::{ask, chips, class_of, evaluate};
+
+/// 1. Internal across a public suffix. `*.kawasaki.jp` makes every child of
+///    kawasaki.jp a public suffix, so these are three organisations, not the
+///    sender's colleagues.
+#[test]
+fn an_organisation_ends_at_a_public_suffix() {
+    let reply = evaluate(
+        Value::Null,
+        json!({"account": "me@kawasaki.jp",
+               "to": chips(&["a@x.one.kawasaki.jp", "b@y.two.kawasaki.jp", "c@z.three.kawasaki.jp"])}),
+    );
+    for address in [
+        "a@x.one.kawasaki.jp",
+        "b@y.two.kawasaki.jp",
+        "c@z.three.kawasaki.jp",
+    ] {
+        assert_eq!(class_of(&reply, address), "external", "{address}");
+    }
+    assert_eq!(reply["verdict"]["exposedParties"], 3);
+    assert_eq!(reply["verdict"]["action"], "warn");
+
+    // The same for configured patterns: `amazonaws.com` is no public suffix,
+    // but `s3.amazonaws.com` is, and its buckets are other people's.
+    let pattern = DomainPattern::parse("amazonaws.com").unwrap();
+    assert!(pattern.matches("console.amazonaws.com"));
+    assert!(!pattern.matches("bucket.s3.amazonaws.com"));
+    let trusted = evaluate(
+        json!({"trustedDomains": ["amazonaws.com"], "minExposedParties": 2}),
+        json!({"account": "me@corp.example",
+               "to": chips(&["a@one.s3.amazonaws.com", "b@two.s3.amazonaws.com", "ops@console.amazonaws.com"])}),
+    );
+    assert_eq!(class_of(&trusted, "a@one.s3.amazonaws.com"), "external");
+    assert_eq!(class_of(&trusted, "ops@console.amazonaws.com"), "trusted");
+    assert_eq!(trusted["verdict"]["action"], "warn");
+}
+
+/// 2. A chip's address is one addr-spec or unreadable: U+0085 (NEL) must not
+///    split it into a colleague's address and a display name.
+#[test]
+fn a_chip_address_is_never_split() {
+    let reply = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"account": "me@corp.example",
+               "to": [{"address": "\"a\"@corp.example.\u{0085}.evil.com"}, {"address": "b@other.example"}]}),
+    );
+    assert_eq!(reply["recipients"][0]["class"], "unreadable");
+    assert_eq!(reply["verdict"]["action"], "warn");
+    // Control characters are never part of a domain.
+    assert!(normalize_domain("c.example.\u{0085}.jp").is_err());
+    assert!(normalize_domain("c.exa\u{200B}mple.jp").is_err());
+    assert!(Address::parse("x@c.example.\u{0085}.jp").is_err());
+}
+
+/// 3. One address, one key, whichever path it takes.
+#[test]
+fn one_normalisation_for_every_path() {
+    let key = |text: &str| Address::parse(text).unwrap().key().to_owned();
+    // Final sigma: lower case one character at a time.
+    assert_eq!(key("x@ΑΣ.ΒΓ.gr"), key("x@ασ.βγ.gr"));
+    // Title case, upper case and lower case of one letter are one mailbox.
+    assert_eq!(key("ǅ@gmail.com"), key("ǆ@gmail.com"));
+    assert_eq!(key("Ǆ@gmail.com"), key("ǆ@gmail.com"));
+    // A key is itself a valid address with the same key.
+    for text in [
+        "İİaaa@corp.example",
+        "Ǆ@gmail.com",
+        "x@ΑΣ.ΒΓ.gr",
+        "A.B@Example.COM",
+        "x@Bücher.de",
+    ] {
+        let first = key(text);
+        assert_eq!(key(&first), first, "{text}");
+    }
+    // Text and chip give the same answer for the same address.
+    let reply = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"to": [{"text": "<x@ΑΣ.ΒΓ.gr>"}, {"address": "x@ασ.βγ.gr"}, {"address": "y@other.example"}]}),
+    );
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2);
+    let unreadable = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"to": [{"text": "<\"h\"@c.example.\u{0085}.jp>"}, {"address": "\"h\"@c.example.\u{0085}.jp"}]}),
+    );
+    let classes: Vec<&str> = unreadable["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["unreadable", "unreadable"]);
+}
+
+/// 5. Inputs that were quadratic are linear. The sizes are large enough
+///    that a quadratic cost would take minutes; the assertions are on the
+///    answers, and the benchmark measures the time.
+#[test]
+fn former_quadratic_inputs_are_answered() {
+    let colons = format!("{}@{}", "x".repeat(64_000), ":".repeat(64_000));
+    let reply = evaluate(Value::Null, json!({"to": [{"text": colons}]}));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 1);
+
+    let label: String = (0..64_000u32)
+        .filter_map(|i| char::from_u32(0x4E00 + i % 20_000 + (i / 20_000) * 0x1_0000))
+        .collect();
+    let reply = evaluate(
+        json!({"minExposedParties": 2}),
+        json!({"to": [{"address": format!("a@{label}.jp")}, {"address": "b@other.example"}]}),
+    );
+    assert_eq!(reply["recipients"][0]["class"], "unreadable");
+
+    let mut trusted: Vec<String> = (0..1_999).map(|i| format!("p{i}.example")).collect();
+    trusted.extend((0..100_000).map(|i| format!("p{}.example", i % 1_999)));
+    let engine = Engine::new(&Value::Null, &json!({"trustedDomains": trusted}));
+    assert_eq!(engine.policy().settings.trusted_domains.len(), 1_999);
+    assert!(engine.policy().problems.is_empty());
+}
+
+/// 6. Error replies quote at most a few hundred characters of the input.
+#[test]
+fn error_replies_do_not_echo_input_in_full() {
+    let engine = Engine::new(&Value::Null, &Value::Null);
+    let huge = format!(r#"{{"v":"{}"}}"#, "A".repeat(1_000_000));
+    let reply: Value = serde_json::from_slice(&engine.handle_json(huge.as_bytes())).unwrap();
+    assert_eq!(reply["error"]["code"], "malformed");
+    assert!(reply["error"]["message"].as_str().unwrap().chars().count() < 300);
+    let reply: Value = serde_json::from_slice(&engine.handle_json(b"\xff\xfe not json")).unwrap();
+    assert_eq!(reply["ok"], false);
+
+    // A policy of garbage is reported briefly, not entry by entry.
+    let garbage: Vec<String> = (0..10_000)
+        .map(|i| format!("bad domain {i} {}", "x".repeat(500)))
+        .collect();
+    let reply = ask(
+        json!({"internalDomains": garbage}),
+        Value::Null,
+        json!({"v": 1, "kind": "policy"}),
+    );
+    let problems = reply["policy"]["problems"].as_array().unwrap();
+    assert!(problems.len() <= 50, "{} problems", problems.len());
+    assert!(serde_json::to_string(&reply).unwrap().len() < 64 * 1024);
+}
