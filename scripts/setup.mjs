@@ -34,7 +34,7 @@ export function wasmBindgenVersion() {
  * @param {string} crate
  * @param {string[]} [extra] Further arguments, such as `--version`.
  */
-function cargoInstall(crate, extra = []) {
+export function cargoInstall(crate, extra = []) {
   try {
     run("cargo", ["install", crate, ...extra, "--locked"]);
   } catch {

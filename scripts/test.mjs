@@ -9,9 +9,11 @@
  *                  web dependency (which that flag also proves)
  *  4. wasm       — `wasm-pack test --headless --chrome` and `--firefox`: the
  *                  exported API in real browsers, in a page and a service worker
- *  5. lint       — `web-ext lint` on dist/firefox: zero errors
- *  6. js         — Node's test runner on tests/js (real WASM in Node)
- *  7. e2e        — Node's test runner on tests/e2e: the built extension in
+ *  5. fuzz       — a short run of every cargo-fuzz target (scripts/fuzz.mjs):
+ *                  no crash in any
+ *  6. lint       — `web-ext lint` on dist/firefox: zero errors
+ *  7. js         — Node's test runner on tests/js (real WASM in Node)
+ *  8. e2e        — Node's test runner on tests/e2e: the built extension in
  *                  Chromium and Firefox ESR against webmail fixtures
  *
  * `npm test -- native js` runs only the named stages (after setup and build).
@@ -19,6 +21,7 @@
 
 import { ensureBuildTools, ensureTestTools } from "./setup.mjs";
 import { build } from "./build.mjs";
+import { smoke } from "./fuzz.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
 import { ENV, run, step } from "./lib/run.mjs";
 
@@ -33,6 +36,9 @@ const STAGES = {
     for (const browser of ["--chrome", "--firefox"]) {
       run("wasm-pack", ["test", "--headless", browser, "--mode", "no-install", "--", "--locked"], { env: { ...ENV, ...env } });
     }
+  },
+  fuzz() {
+    smoke();
   },
   lint() {
     lintFirefox("dist/firefox");

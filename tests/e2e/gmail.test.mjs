@@ -61,6 +61,21 @@ for (const browser of BROWSERS) {
       assert.deepEqual([...sent.bcc].sort(), [...EXTERNALS].sort());
     });
 
+    test("one outsider in To and 30 in Bcc: the Bcc recipients would see it; Move to BCC and send", async () => {
+      const parents = Array.from({ length: 30 }, (_, i) => `parent${i}@gmail.com`);
+      await open(page, { to: ["client@client-corp.example"], bcc: parents });
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.addresses, ["client@client-corp.example"]);
+      assert.match(dialog.text, /seen by 30 more unrelated/);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual(sent.to, ["me@corp.example"], "the sender stands in for To");
+      assert.deepEqual(sent.cc, []);
+      assert.deepEqual([...sent.bcc].sort(), [...parents, "client@client-corp.example"].sort());
+    });
+
     test("Ctrl+Enter in the body is caught; Escape cancels and returns the focus", async () => {
       await open(page, { to: EXTERNALS });
       await page.focus(BODY);

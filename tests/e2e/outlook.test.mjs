@@ -111,23 +111,64 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 0), 0);
     });
 
-    test("a mix: the readable chips move, the unreadable one stays, alone it exposes no one", async () => {
+    // An address-less chip and two outsiders: moving the two would leave the
+    // unreadable one in To, seen by both in Bcc. So no "Move to BCC and send":
+    // "Move to BCC" moves what it can and names who must be fixed by hand.
+    const LOSE_ANNS_ADDRESS = `(() => {
+      const chip = document.querySelector('._EType_RECIPIENT_ENTITY');
+      chip.setAttribute("aria-label", "Away Ann");
+      chip.querySelector('[class*="textContainer"]').textContent = "Ann";
+    })()`;
+    test("an address-less chip and two outsiders: no move-and-send; Move to BCC moves the two and sends nothing", async () => {
       await open(page, { to: EXTERNALS });
-      // One chip loses its address, as a presence-only chip would.
-      await page.evaluate(`(() => {
-        const chip = document.querySelector('._EType_RECIPIENT_ENTITY');
-        chip.setAttribute("aria-label", "Away Ann");
-        chip.querySelector('[class*="textContainer"]').textContent = "Ann";
-      })()`);
+      await page.evaluate(LOSE_ANNS_ADDRESS);
       await page.click(SEND);
       const dialog = await waitForDialog(page);
-      assert.deepEqual(dialog.raws, ["Ann"]);
-      assert.match(dialog.text, /1 unreadable recipients stay where they are/);
+      assert.deepEqual(dialog.actions, ["move", "send-anyway", "cancel"]);
+      assert.ok(dialog.raws.includes("Ann"), JSON.stringify(dialog));
+      assert.match(dialog.text, /cannot be moved for you/);
+      await choose(page, "move");
+      const result = await waitForDialog(page);
+      assert.match(result.title, /some recipients need you/);
+      assert.deepEqual(result.raws, ["Ann"]);
+      assert.deepEqual(result.actions, ["cancel"]);
+      await choose(page, "cancel");
+      await page.waitFor(noDialog);
+      assert.equal(await settledSends(page, 0), 0, "nothing is sent");
+      assert.deepEqual(await page.evaluate("window.__fixture.chipLabels('to')"), ["Away Ann"], "the unreadable chip is still in To");
+      assert.deepEqual(sorted(await page.evaluate("window.__fixture.chipLabels('bcc')")), ["bob@two.example", "cy@three.example"]);
+      // The next Send goes through the guard again, and still warns.
+      await page.click(SEND);
+      await waitForDialog(page);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("an address-less chip and two outsiders: Cancel leaves the compose as it was", async () => {
+      await open(page, { to: EXTERNALS });
+      await page.evaluate(LOSE_ANNS_ADDRESS);
+      await page.click(SEND);
+      await waitForDialog(page);
+      await choose(page, "cancel");
+      await page.waitFor(noDialog);
+      assert.equal(await settledSends(page, 0), 0);
+      assert.deepEqual(await page.evaluate("window.__fixture.chipLabels('to')"), ["Away Ann", "bob@two.example", "cy@three.example"]);
+      assert.deepEqual(await page.evaluate("window.__fixture.chipLabels('bcc')"), []);
+    });
+
+    test("one outsider in To and 30 in Bcc: the Bcc recipients would see it; Move to BCC and send", async () => {
+      const parents = Array.from({ length: 30 }, (_, i) => `parent${i}@gmail.com`);
+      await open(page, { to: ["client@client-corp.example"], bcc: parents });
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.addresses, ["client@client-corp.example"]);
+      assert.match(dialog.text, /seen by 30 more unrelated/);
       await choose(page, "move-and-send");
       assert.equal(await settledSends(page, 1), 1);
       const sent = await lastSent(page);
-      assert.deepEqual(sent.to, ["ann@one.example"], "the unreadable chip stays in To");
-      assert.deepEqual(sorted(sent.bcc), ["bob@two.example", "cy@three.example"]);
+      assert.deepEqual(sent.to, ["me@corp.example"]);
+      assert.deepEqual(sent.cc, []);
+      assert.deepEqual(sorted(sent.bcc), sorted([...parents, "client@client-corp.example"]));
     });
 
     test("an apostrophe in an address is read; a name that looks like another address makes the chip unreadable", async () => {

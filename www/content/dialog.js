@@ -151,7 +151,10 @@ export class Dialog {
     if (plan) body.push(this.planPreview(plan, recipients));
     const unmovable = plan?.unmovable ?? [];
     if (unmovable.length) {
-      body.push(h("p", { class: "warning" }, text("dialog_unmovableList")), this.fixList(unmovable, recipients));
+      // They are already listed with the exposed recipients (`data-raw`);
+      // this list repeats them as things to do, under another attribute, so
+      // that the contract's one element per exposed recipient holds.
+      body.push(h("p", { class: "warning" }, text("dialog_unmovableList")), this.fixList(unmovable, recipients, "data-fix"));
     }
     const buttons = [];
     // A plan that can move nobody (every exposed recipient is unreadable)
@@ -227,11 +230,12 @@ export class Dialog {
    * The recipients the user has to fix by hand, each by its verbatim token.
    * @param {number[]} indices Into `recipients`.
    * @param {object[]} recipients The reply's recipients.
+   * @param {string} [attribute] The attribute that carries each token.
    */
-  fixList(indices, recipients) {
+  fixList(indices, recipients, attribute = "data-raw") {
     const items = indices.map((index) => {
       const raw = recipients[index]?.raw ?? recipients[index]?.name ?? "";
-      return h("li", { "data-raw": raw }, text("dialog_fixByHand", [raw]));
+      return h("li", { [attribute]: raw }, text("dialog_fixByHand", [raw]));
     });
     return h("ul", { class: "fixes" }, ...items);
   }
