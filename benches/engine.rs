@@ -1,6 +1,9 @@
 //! Native timing of evaluate + plan for 10 to 10,000 recipients
 //! (`cargo bench --bench engine`, run by `npm run bench`). Prints one JSON line
-//! per size: `{"recipients":N,"median_us":…,"p90_us":…,"iterations":…}`.
+//! per size: `{"recipients":N,"median_us":…,"p90_us":…,"iterations":…}`, then
+//! one per scaling probe: `{"scaling":"recipients"|"chip names"|"typed names",
+//! "n":N,"units":U,"median_us":…}` — the same call with ten times more input
+//! each step, to show that the cost per unit of input stays flat (linear).
 //!
 //! The composes mix what real bulk mail holds: recipients at many outside
 //! organisations, consumer mailboxes, and a few colleagues, so that every
@@ -37,6 +40,42 @@ pub fn compose(n: usize) -> Compose<'static> {
     }
 }
 
+/// The median time of `iterations` evaluations of `compose`, in µs.
+fn median_us(engine: &Engine, compose: &Compose<'_>, iterations: usize) -> f64 {
+    let mut samples: Vec<Duration> = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        black_box(engine.evaluate(black_box(compose)));
+        samples.push(start.elapsed());
+    }
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1e6
+}
+
+/// A compose of `n` chips, each with a display name of 10,000 characters.
+fn long_chip_names(n: usize) -> Compose<'static> {
+    let name = "長".repeat(10_000);
+    let mut compose = compose(n);
+    for (i, entry) in compose.to.iter_mut().enumerate() {
+        *entry = Entry::chip(Some(&name), Some(&format!("contact{i}@org{}.example", i % 97)));
+    }
+    compose
+}
+
+/// One typed text holding `n` mailboxes, each with a quoted name of 10,000 characters.
+fn long_typed_names(n: usize) -> Compose<'static> {
+    let name = "n".repeat(10_000);
+    let text: Vec<String> = (0..n)
+        .map(|i| format!("\"{name}\" <contact{i}@org{}.example>", i % 97))
+        .collect();
+    let mut compose = compose(0);
+    compose.to = vec![Entry {
+        text: Some(text.join(", ").into()),
+        ..Entry::default()
+    }];
+    compose
+}
+
 fn main() {
     let engine = Engine::new(&Value::Null, &Value::Null);
     // BENCH_SIZES=10,1000 limits the sizes, e.g. for profiling one of them.
@@ -70,5 +109,28 @@ fn main() {
             micros(samples[samples.len() / 2]),
             micros(samples[samples.len() * 9 / 10])
         );
+    }
+    if std::env::var("BENCH_SIZES").is_ok() {
+        return;
+    }
+
+    // Scaling: each probe at three sizes a factor of ten apart. `units` is
+    // the input the cost should be proportional to.
+    type Probe = (&'static str, fn(usize) -> Compose<'static>, [usize; 3], usize);
+    let probes: [Probe; 3] = [
+        ("recipients", compose, [1_000, 10_000, 100_000], 1),
+        ("chip names", long_chip_names, [10, 100, 1_000], 10_000),
+        ("typed names", long_typed_names, [10, 100, 1_000], 10_000),
+    ];
+    for (name, build, sizes, per) in probes {
+        for n in sizes {
+            let compose = build(n);
+            let iterations = (200_000 / (n * per / 100).max(1)).clamp(5, 2_000);
+            let median = median_us(&engine, &compose, iterations);
+            println!(
+                "{{\"scaling\":\"{name}\",\"n\":{n},\"units\":{},\"median_us\":{median:.2}}}",
+                n * per
+            );
+        }
     }
 }

@@ -80,7 +80,9 @@ async function main() {
   build();
   const wasm = readFileSync(path.join(ROOT, "build", "pkg", "bcc_guard_bg.wasm"));
   const sizes = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length };
-  const native = nativeEngine();
+  const nativeLines = nativeEngine();
+  const native = nativeLines.filter((line) => "recipients" in line);
+  const scaling = nativeLines.filter((line) => "scaling" in line);
   const browser = await browserEngine();
   step("Gmail send path with the extension in headless Chromium");
   const chromeDir = path.join(ROOT, "dist", "chrome");
@@ -136,6 +138,19 @@ and the encoding together. A compose with no exposure gets a reply without
 the per-recipient list, so the common case is cheaper than this table.
 Compiling serde_json at \`opt-level = 3\` instead of \`"s"\` made no difference
 beyond this machine's noise.
+
+## Scaling
+
+One native \`evaluate\` as its input grows tenfold at each step
+(\`benches/engine.rs\`): recipients as chips; 10,000-character display names
+on chips; and one typed text holding mailboxes with 10,000-character quoted
+names. *Per unit* is the time per recipient or per character of name; a cost
+that grew faster than the input (quadratic) would show here as a per-unit
+time growing tenfold with each row.
+
+| input | size | units | time | per unit |
+|---|---:|---:|---:|---:|
+${scaling.map((r) => `| ${r.scaling} | ${r.n.toLocaleString("en")} | ${r.units.toLocaleString("en")} | ${fmt(r.median_us / 1000)} | ${((r.median_us * 1000) / r.units).toFixed(2)} ns |`).join("\n")}
 
 ## WASM size
 
