@@ -23,6 +23,12 @@ const SEND_BY_LABEL = `document.querySelector('.splitButton > button[aria-label=
 /** In the pop-out variant the compose lives in an about:blank frame. */
 const FRAME = `document.querySelector("iframe").contentDocument`;
 const BODY = `document.querySelector('[contenteditable=true][aria-multiline=true]')`;
+/** Send options: the menu half of the Send split button, its item, a suggested time of the schedule dialog. */
+const MENU = `document.querySelector('button[id$="__menuButton"]')`;
+const SCHEDULE = `document.querySelector('[data-portal-node] [role=menuitem]')`;
+const PRESET = `document.querySelector('[data-portal-node] [data-preset="tomorrow-morning"]')`;
+const CUSTOMERS = Array.from({ length: 30 }, (_, i) => `customer${i}@gmail.com`);
+const scheduleOpens = "window.__fixture.scheduleOpens.length";
 
 let run = 0;
 async function open(page, params, host) {
@@ -256,6 +262,100 @@ for (const browser of BROWSERS) {
       await waitForDialog(page);
       await choose(page, "move-and-send");
       assert.equal(await settledSends(page, 2), 2);
+    });
+
+    test("Schedule send with 30 outsiders: our dialog comes first; Cancel leaves all as it was", async () => {
+      await open(page, { to: CUSTOMERS });
+      await page.click(MENU);
+      await page.click(SCHEDULE);
+      const dialog = await waitForDialog(page);
+      assert.equal(dialog.addresses.length, 30);
+      assert.equal(await page.evaluate(scheduleOpens), 0, "Outlook's schedule dialog did not open");
+      await choose(page, "cancel");
+      await page.waitFor(noDialog);
+      assert.equal(await settledSends(page, 0), 0, "nothing is scheduled");
+      assert.equal(await page.evaluate(scheduleOpens), 0);
+      assert.deepEqual(await page.evaluate("window.__fixture.chips('to')"), CUSTOMERS, "the compose is intact");
+      assert.deepEqual(await page.evaluate("window.__fixture.chips('bcc')"), []);
+    });
+
+    test("Schedule send, Move to BCC: the schedule dialog opens once and the scheduled mail has the 30 in Bcc", async () => {
+      await open(page, { to: CUSTOMERS });
+      await page.click(MENU);
+      await page.click(SCHEDULE, { clickCount: 2 });
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      await page.waitFor(`${scheduleOpens} === 1`);
+      assert.equal(await settledSends(page, 0), 0, "choosing a time is still the user's");
+      await page.click(PRESET);
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.equal(sent.via, "schedule:tomorrow-morning");
+      assert.deepEqual(sent.to, ["me@corp.example"]);
+      assert.deepEqual(sorted(sent.bcc), sorted(CUSTOMERS));
+      assert.equal(await page.evaluate(scheduleOpens), 1);
+    });
+
+    test("a harmless schedule goes through untouched, once, even with a double click on the time", async () => {
+      await open(page, { to: ["boss@corp.example", "ann@one.example"] });
+      await page.click(MENU);
+      await page.click(SCHEDULE);
+      await page.waitFor(`${scheduleOpens} === 1`);
+      assert.equal(await page.evaluate(noDialog), true);
+      await page.click(PRESET, { clickCount: 2 });
+      assert.equal(await settledSends(page, 1, 600), 1);
+      const sent = await lastSent(page);
+      assert.equal(sent.via, "schedule:tomorrow-morning");
+      assert.equal(sent.trusted, true, "the user's own click scheduled it");
+    });
+
+    test("'Send later' chosen from the keyboard is caught", async () => {
+      await open(page, { to: EXTERNALS, sendmenu: "sendlater" });
+      await page.focus(MENU);
+      await page.press("Enter"); // opens the menu, focus on its item
+      await page.waitFor(`document.activeElement === ${SCHEDULE}`);
+      await page.press("Enter");
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(scheduleOpens), 0);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("a time chosen in a schedule dialog the guard did not see open is checked against every compose", async () => {
+      await open(page, { variant: "two", to: EXTERNALS, to2: ["boss@corp.example"] });
+      await page.evaluate("window.__fixture.openSchedule('c2')");
+      await page.click(PRESET);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS), "the other, exposed compose is checked too");
+      assert.equal(await settledSends(page, 0), 0);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual([sent.composeId, sent.via], ["c2", "schedule:tomorrow-morning"]);
+      assert.deepEqual(await page.evaluate("window.__fixture.chips('c1', 'to')"), ["me@corp.example"]);
+    });
+
+    test("Alt+S, where it sends, is checked like Send; where it does not, it still does nothing", async () => {
+      await open(page, { to: EXTERNALS, accesskey: 1 });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      await waitForDialog(page);
+      assert.equal(await settledSends(page, 0), 0);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+
+      await open(page, { to: ["boss@corp.example"], accesskey: 1 });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      assert.equal(await settledSends(page, 1), 1, "a harmless Alt+S sends once");
+      assert.equal((await lastSent(page)).via, "alt-s");
+
+      await open(page, { to: ["boss@corp.example"] });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      assert.equal(await settledSends(page, 0), 0, "a layout without the access key sends nothing");
+      assert.equal(await page.evaluate(noDialog), true);
     });
 
     test("Japanese labels", async () => {
