@@ -14,6 +14,10 @@
  *                                    └─move──▶ moving ──verified──▶ replay (or idle, for "Move")
  *                                                 └─not verified──▶ dialog (what to move by hand)
  *
+ * A choice in a send-options menu or schedule dialog ("Schedule send") goes
+ * through the same machine for every compose it may send, and is made again
+ * only when all may go (`gate`, below).
+ *
  * While a compose is not idle, further send attempts on it (double clicks,
  * key auto-repeat, impatient Ctrl+Enter) are swallowed, so a confirmed
  * message is sent exactly once. The replay is one synthetic click on the
