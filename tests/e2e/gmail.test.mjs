@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, DIALOG, HOST, button, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { scheduleOpens, scheduleScenarios } from "./lib/schedule-steps.mjs";
 
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
 const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
@@ -18,8 +19,6 @@ const BODY = `document.querySelector("[g_editable=true]")`;
 const MORE = `document.querySelector(".IZ .Up .hG")`;
 const SCHEDULE = `document.querySelector('[selector="scheduledSend"]')`;
 const PRESET = `document.querySelector('.ZkmAeb [data-preset="tomorrow-morning"]')`;
-const CUSTOMERS = Array.from({ length: 30 }, (_, i) => `customer${i}@gmail.com`);
-const scheduleOpens = "window.__fixture.scheduleOpens.length";
 
 let run = 0;
 /** A fresh load of the fixture (the run counter defeats same-URL hash jumps). */
@@ -352,52 +351,7 @@ for (const browser of BROWSERS) {
       assert.equal(await page.evaluate(noDialog), true);
     });
 
-    test("Schedule send with 30 outsiders: our dialog comes first; Cancel leaves all as it was", async () => {
-      await open(page, { to: CUSTOMERS });
-      await page.click(MORE);
-      await page.click(SCHEDULE);
-      const dialog = await waitForDialog(page);
-      assert.equal(dialog.addresses.length, 30);
-      assert.equal(await page.evaluate(scheduleOpens), 0, "Gmail's schedule dialog did not open");
-      await choose(page, "cancel");
-      await page.waitFor(noDialog);
-      assert.equal(await settledSends(page, 0), 0, "nothing is scheduled");
-      assert.equal(await page.evaluate(scheduleOpens), 0);
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('to')"), CUSTOMERS, "the compose is intact");
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('bcc')"), []);
-    });
-
-    test("Schedule send, Move to BCC: the schedule dialog opens once and the scheduled mail has the 30 in Bcc", async () => {
-      await open(page, { to: CUSTOMERS });
-      await page.click(MORE);
-      await page.click(SCHEDULE, { clickCount: 2 });
-      await waitForDialog(page);
-      assert.equal(await page.evaluate(`document.querySelectorAll('[data-bcc-guard="dialog"]').length`), 1);
-      await choose(page, "move-and-send");
-      await page.waitFor(`${scheduleOpens} === 1`);
-      assert.equal(await settledSends(page, 0), 0, "choosing a time is still the user's");
-      await page.click(PRESET);
-      assert.equal(await settledSends(page, 1), 1);
-      const sent = await lastSent(page);
-      assert.equal(sent.via, "schedule:tomorrow-morning");
-      assert.deepEqual(sent.to, ["me@corp.example"]);
-      assert.deepEqual([...sent.bcc].sort(), [...CUSTOMERS].sort());
-      assert.equal(await page.evaluate(scheduleOpens), 1);
-    });
-
-    test("a harmless schedule goes through untouched, once, even with a double click on the time", async () => {
-      await open(page, { to: ["boss@corp.example", "ann@one.example"] });
-      await page.click(MORE);
-      await page.click(SCHEDULE);
-      await page.waitFor(`${scheduleOpens} === 1`);
-      assert.equal(await page.evaluate(noDialog), true);
-      await page.click(PRESET, { clickCount: 2 });
-      assert.equal(await settledSends(page, 1, 600), 1);
-      const sent = await lastSent(page);
-      assert.equal(sent.via, "schedule:tomorrow-morning");
-      assert.equal(sent.trusted, true, "the user's own click scheduled it");
-      assert.deepEqual(sent.to, ["boss@corp.example", "ann@one.example"]);
-    });
+    scheduleScenarios({ name: "Gmail", page: () => page, open, menu: MORE, item: SCHEDULE, preset: PRESET });
 
     test("Schedule send from the keyboard (Enter on the open send-options menu) is caught", async () => {
       await open(page, { to: EXTERNALS });
@@ -408,21 +362,6 @@ for (const browser of BROWSERS) {
       assert.equal(await page.evaluate(scheduleOpens), 0);
       await choose(page, "cancel");
       assert.equal(await settledSends(page, 0), 0);
-    });
-
-    test("a time chosen in a schedule dialog the guard did not see open is checked against every compose", async () => {
-      await open(page, { variant: "two", to: EXTERNALS, to2: ["boss@corp.example"] });
-      // As if Gmail had opened its dialog by a path nobody intercepted.
-      await page.evaluate("window.__fixture.openSchedule('c2')");
-      await page.click(PRESET);
-      const dialog = await waitForDialog(page);
-      assert.deepEqual(dialog.addresses.sort(), [...EXTERNALS].sort(), "the other, exposed compose is checked too");
-      assert.equal(await settledSends(page, 0), 0);
-      await choose(page, "move-and-send");
-      assert.equal(await settledSends(page, 1), 1);
-      const sent = await lastSent(page);
-      assert.deepEqual([sent.composeId, sent.via], ["c2", "schedule:tomorrow-morning"]);
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('c1', 'to')"), ["me@corp.example"]);
     });
 
     test("1,000 recipients: the dialog lists every one and the move succeeds", async () => {

@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
 import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { scheduleOpens, scheduleScenarios } from "./lib/schedule-steps.mjs";
 
 const HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
@@ -27,8 +28,6 @@ const BODY = `document.querySelector('[contenteditable=true][aria-multiline=true
 const MENU = `document.querySelector('button[id$="__menuButton"]')`;
 const SCHEDULE = `document.querySelector('[data-portal-node] [role=menuitem]')`;
 const PRESET = `document.querySelector('[data-portal-node] [data-preset="tomorrow-morning"]')`;
-const CUSTOMERS = Array.from({ length: 30 }, (_, i) => `customer${i}@gmail.com`);
-const scheduleOpens = "window.__fixture.scheduleOpens.length";
 
 let run = 0;
 async function open(page, params, host) {
@@ -264,50 +263,7 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 2), 2);
     });
 
-    test("Schedule send with 30 outsiders: our dialog comes first; Cancel leaves all as it was", async () => {
-      await open(page, { to: CUSTOMERS });
-      await page.click(MENU);
-      await page.click(SCHEDULE);
-      const dialog = await waitForDialog(page);
-      assert.equal(dialog.addresses.length, 30);
-      assert.equal(await page.evaluate(scheduleOpens), 0, "Outlook's schedule dialog did not open");
-      await choose(page, "cancel");
-      await page.waitFor(noDialog);
-      assert.equal(await settledSends(page, 0), 0, "nothing is scheduled");
-      assert.equal(await page.evaluate(scheduleOpens), 0);
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('to')"), CUSTOMERS, "the compose is intact");
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('bcc')"), []);
-    });
-
-    test("Schedule send, Move to BCC: the schedule dialog opens once and the scheduled mail has the 30 in Bcc", async () => {
-      await open(page, { to: CUSTOMERS });
-      await page.click(MENU);
-      await page.click(SCHEDULE, { clickCount: 2 });
-      await waitForDialog(page);
-      await choose(page, "move-and-send");
-      await page.waitFor(`${scheduleOpens} === 1`);
-      assert.equal(await settledSends(page, 0), 0, "choosing a time is still the user's");
-      await page.click(PRESET);
-      assert.equal(await settledSends(page, 1), 1);
-      const sent = await lastSent(page);
-      assert.equal(sent.via, "schedule:tomorrow-morning");
-      assert.deepEqual(sent.to, ["me@corp.example"]);
-      assert.deepEqual(sorted(sent.bcc), sorted(CUSTOMERS));
-      assert.equal(await page.evaluate(scheduleOpens), 1);
-    });
-
-    test("a harmless schedule goes through untouched, once, even with a double click on the time", async () => {
-      await open(page, { to: ["boss@corp.example", "ann@one.example"] });
-      await page.click(MENU);
-      await page.click(SCHEDULE);
-      await page.waitFor(`${scheduleOpens} === 1`);
-      assert.equal(await page.evaluate(noDialog), true);
-      await page.click(PRESET, { clickCount: 2 });
-      assert.equal(await settledSends(page, 1, 600), 1);
-      const sent = await lastSent(page);
-      assert.equal(sent.via, "schedule:tomorrow-morning");
-      assert.equal(sent.trusted, true, "the user's own click scheduled it");
-    });
+    scheduleScenarios({ name: "Outlook", page: () => page, open, menu: MENU, item: SCHEDULE, preset: PRESET });
 
     test("'Send later' chosen from the keyboard is caught", async () => {
       await open(page, { to: EXTERNALS, sendmenu: "sendlater" });
@@ -319,20 +275,6 @@ for (const browser of BROWSERS) {
       assert.equal(await page.evaluate(scheduleOpens), 0);
       await choose(page, "cancel");
       assert.equal(await settledSends(page, 0), 0);
-    });
-
-    test("a time chosen in a schedule dialog the guard did not see open is checked against every compose", async () => {
-      await open(page, { variant: "two", to: EXTERNALS, to2: ["boss@corp.example"] });
-      await page.evaluate("window.__fixture.openSchedule('c2')");
-      await page.click(PRESET);
-      const dialog = await waitForDialog(page);
-      assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS), "the other, exposed compose is checked too");
-      assert.equal(await settledSends(page, 0), 0);
-      await choose(page, "move-and-send");
-      assert.equal(await settledSends(page, 1), 1);
-      const sent = await lastSent(page);
-      assert.deepEqual([sent.composeId, sent.via], ["c2", "schedule:tomorrow-morning"]);
-      assert.deepEqual(await page.evaluate("window.__fixture.chips('c1', 'to')"), ["me@corp.example"]);
     });
 
     test("Alt+S, where it sends, is checked like Send; where it does not, it still does nothing", async () => {
