@@ -410,7 +410,7 @@ export class Guard {
     for (const [, entry] of entries) entry.state = "checking";
     // Whatever goes wrong, nothing is sent and no compose stays busy.
     this.release(entries, choice).catch(() => {
-      for (const [root, entry] of entries) this.settleQuietly(root, entry);
+      for (const [, entry] of entries) settleQuietly(entry);
     });
   }
 
@@ -424,7 +424,7 @@ export class Guard {
       const [root, entry] = entries[i];
       const go = root.isConnected ? await this.outcome(root, entry) : true;
       if (!go) {
-        for (const [other, rest] of entries.slice(i + 1)) this.settleQuietly(other, rest);
+        for (const [, rest] of entries.slice(i + 1)) settleQuietly(rest);
         return;
       }
     }
@@ -484,12 +484,6 @@ export class Guard {
     if (!go && root.isConnected) this.adapter.focus(root);
     resolve(go);
     return true;
-  }
-
-  /** Back to idle without touching the focus (a compose that was never shown a dialog). */
-  settleQuietly(root, entry) {
-    entry.gate = null;
-    entry.state = IDLE;
   }
 
   /**
@@ -564,6 +558,16 @@ const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=t
 function isInMessageBody(node) {
   const element = node instanceof Element ? node : node.parentElement;
   return Boolean(element?.closest(MESSAGE_BODY));
+}
+
+/**
+ * Back to idle without touching the focus: for a compose whose part in a
+ * send-options choice ended before its check began.
+ * @param {{state: string, gate: any}} entry
+ */
+function settleQuietly(entry) {
+  entry.gate = null;
+  entry.state = IDLE;
 }
 
 /**
