@@ -351,7 +351,7 @@ for (const browser of BROWSERS) {
       assert.equal(await page.evaluate(noDialog), true);
     });
 
-    scheduleScenarios({ name: "Gmail", page: () => page, open, menu: MORE, item: SCHEDULE, preset: PRESET });
+    scheduleScenarios({ name: "Gmail", page: () => page, open, menu: MORE, item: SCHEDULE, preset: PRESET, variants: ["fullscreen", "inline", "popout"] });
 
     test("Schedule send from the keyboard (Enter on the open send-options menu) is caught", async () => {
       await open(page, { to: EXTERNALS });

@@ -263,7 +263,7 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 2), 2);
     });
 
-    scheduleScenarios({ name: "Outlook", page: () => page, open, menu: MENU, item: SCHEDULE, preset: PRESET });
+    scheduleScenarios({ name: "Outlook", page: () => page, open, menu: MENU, item: SCHEDULE, preset: PRESET, variants: ["fullpage", "inline"] });
 
     test("'Send later' chosen from the keyboard is caught", async () => {
       await open(page, { to: EXTERNALS, sendmenu: "sendlater" });

@@ -24,8 +24,9 @@ const sorted = (list) => [...list].sort();
  * @param {string} webmail.menu The control that opens the send-options menu.
  * @param {string} webmail.item Its "Schedule send" item.
  * @param {string} webmail.preset The schedule dialog's "Tomorrow morning".
+ * @param {string[]} webmail.variants The fixture's other compose forms, each scheduled once.
  */
-export function scheduleScenarios({ name, page: current, open, menu, item, preset }) {
+export function scheduleScenarios({ name, page: current, open, menu, item, preset, variants }) {
   test("Schedule send with 30 outsiders: our dialog comes first; Cancel leaves all as it was", async () => {
     const page = current();
     await open(page, { to: CUSTOMERS });
@@ -91,4 +92,22 @@ export function scheduleScenarios({ name, page: current, open, menu, item, prese
     assert.deepEqual([sent.composeId, sent.via], ["c2", "schedule:tomorrow-morning"]);
     assert.deepEqual(await page.evaluate("window.__fixture.chips('c1', 'to')"), ["me@corp.example"]);
   });
+
+  for (const variant of variants) {
+    test(`Schedule send in the ${variant} compose: checked first, then scheduled with the move`, async () => {
+      const page = current();
+      await open(page, { variant, to: EXTERNALS });
+      await page.click(menu);
+      await page.click(item);
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(scheduleOpens), 0);
+      await choose(page, "move-and-send");
+      await page.waitFor(`${scheduleOpens} === 1`);
+      await page.click(preset);
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.equal(sent.via, "schedule:tomorrow-morning");
+      assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+    });
+  }
 }
