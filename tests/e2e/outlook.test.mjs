@@ -277,6 +277,26 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 0), 0);
     });
 
+    test("Schedule send in the pop-out compose (an about:blank frame), from the keyboard", async () => {
+      await open(page, { variant: "popout", to: EXTERNALS });
+      const frameDialog = `${FRAME}.querySelector('[data-bcc-guard="dialog"]')`;
+      await page.focus(`${FRAME}.querySelector('button[id$="__menuButton"]')`);
+      await page.press("Enter"); // opens the frame's send menu, focus on its item
+      await page.waitFor(`${FRAME}.activeElement?.getAttribute("role") === "menuitem"`);
+      await page.press("Enter");
+      await page.waitFor(`!!${frameDialog}?.shadowRoot?.querySelector("button")`, 8000);
+      assert.equal(await page.evaluate(scheduleOpens), 0, "our dialog comes first");
+      await new Promise((resolve) => setTimeout(resolve, 450)); // past the dialog's arming delay
+      await page.press("Enter"); // the focused default: Move to BCC and send
+      await page.waitFor(`${scheduleOpens} === 1`);
+      await page.waitFor(`${FRAME}.activeElement?.dataset.preset === "tomorrow-morning"`);
+      await page.press("Enter");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.equal(sent.via, "schedule:tomorrow-morning");
+      assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+    });
+
     test("Alt+S, where it sends, is checked like Send; where it does not, it still does nothing", async () => {
       await open(page, { to: EXTERNALS, accesskey: 1 });
       await page.focus(BODY);
