@@ -277,6 +277,19 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 0), 0);
     });
 
+    test("a send menu that closed under our dialog is opened again to continue scheduling", async () => {
+      await open(page, { to: EXTERNALS, menuclose: 1 });
+      await page.click(MENU);
+      await page.click(SCHEDULE);
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(`!${SCHEDULE}`), true, "the menu closed when the focus went to our dialog");
+      await choose(page, "move-and-send");
+      await page.waitFor(`${scheduleOpens} === 1`);
+      await page.click(PRESET);
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+    });
+
     test("Schedule send in the pop-out compose (an about:blank frame), from the keyboard", async () => {
       await open(page, { variant: "popout", to: EXTERNALS });
       const frameDialog = `${FRAME}.querySelector('[data-bcc-guard="dialog"]')`;

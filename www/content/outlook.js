@@ -201,7 +201,7 @@ const labelOf = (element) => (element.getAttribute("aria-label") || element.text
  * button's menu, or a sending button of the schedule dialog.
  * @param {Event} event
  * @param {Element} target
- * @returns {{roots: Element[], choice: Element}|null}
+ * @returns {{roots: Element[], choice: {element: Element, label: string, owner: Element|null}}|null}
  */
 function sendOptionsTarget(event, target) {
   const activation =

@@ -62,6 +62,7 @@
  * | `resolve` | ms | typed text is resolved into chips that long after the trigger instead of synchronously (a directory lookup) |
  * | `delay` | ms | builds the compose(s) that long after load instead of synchronously |
  * | `sendmenu` | `schedule` (default), `sendlater` | the label of the Send menu's item and of the schedule dialog: "Schedule send" or the older "Send later" |
+ * | `menuclose` | `1` | the send menu closes when the focus leaves it (as a Fluent menu may; inferred) |
  * | `accesskey` | `1` | Alt+S in a compose sends (`via` "alt-s") through OWA's keydown handler; without it Alt+S does nothing (unverified either way, see docs/send-paths.md) |
  *
  * ## Behaviour
@@ -188,6 +189,7 @@ export function outlookRouter(url) {
  * @property {number} [delay]
  * @property {"schedule"|"sendlater"} [sendmenu]
  * @property {boolean|1} [accesskey]
+ * @property {boolean|1} [menuclose]
  */
 
 /**
