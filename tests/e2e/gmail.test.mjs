@@ -10,10 +10,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, DIALOG, HOST, button, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { scheduleOpens, scheduleScenarios } from "./lib/schedule-steps.mjs";
 
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
 const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
 const BODY = `document.querySelector("[g_editable=true]")`;
+/** Send options: the arrow beside Send, its "Schedule send" item, a preset time of Gmail's schedule dialog. */
+const MORE = `document.querySelector(".IZ .Up .hG")`;
+const SCHEDULE = `document.querySelector('[selector="scheduledSend"]')`;
+const PRESET = `document.querySelector('.ZkmAeb [data-preset="tomorrow-morning"]')`;
 
 let run = 0;
 /** A fresh load of the fixture (the run counter defeats same-URL hash jumps). */
@@ -359,6 +364,19 @@ for (const browser of BROWSERS) {
       // guard must ignore (Gmail decides what it means).
       await page.evaluate(`${BODY}.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, isComposing: true, bubbles: true, cancelable: true }))`);
       assert.equal(await page.evaluate(noDialog), true);
+    });
+
+    scheduleScenarios({ name: "Gmail", page: () => page, open, menu: MORE, item: SCHEDULE, preset: PRESET, variants: ["fullscreen", "inline", "popout"] });
+
+    test("Schedule send from the keyboard (Enter on the open send-options menu) is caught", async () => {
+      await open(page, { to: EXTERNALS });
+      await page.focus(MORE);
+      await page.press("Enter"); // opens the menu
+      await page.press("Enter"); // chooses "Schedule send"
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(scheduleOpens), 0);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
     });
 
     test("1,000 recipients: the dialog lists every one and the move succeeds", async () => {

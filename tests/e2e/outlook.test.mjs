@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
 import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { scheduleOpens, scheduleScenarios } from "./lib/schedule-steps.mjs";
 
 const HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
@@ -23,6 +24,10 @@ const SEND_BY_LABEL = `document.querySelector('.splitButton > button[aria-label=
 /** In the pop-out variant the compose lives in an about:blank frame. */
 const FRAME = `document.querySelector("iframe").contentDocument`;
 const BODY = `document.querySelector('[contenteditable=true][aria-multiline=true]')`;
+/** Send options: the menu half of the Send split button, its item, a suggested time of the schedule dialog. */
+const MENU = `document.querySelector('button[id$="__menuButton"]')`;
+const SCHEDULE = `document.querySelector('[data-portal-node] [role=menuitem]')`;
+const PRESET = `document.querySelector('[data-portal-node] [data-preset="tomorrow-morning"]')`;
 
 let run = 0;
 async function open(page, params, host) {
@@ -297,6 +302,76 @@ for (const browser of BROWSERS) {
       await waitForDialog(page);
       await choose(page, "move-and-send");
       assert.equal(await settledSends(page, 2), 2);
+    });
+
+    scheduleScenarios({ name: "Outlook", page: () => page, open, menu: MENU, item: SCHEDULE, preset: PRESET, variants: ["fullpage", "inline"] });
+
+    test("'Send later' chosen from the keyboard is caught", async () => {
+      await open(page, { to: EXTERNALS, sendmenu: "sendlater" });
+      await page.focus(MENU);
+      await page.press("Enter"); // opens the menu, focus on its item
+      await page.waitFor(`document.activeElement === ${SCHEDULE}`);
+      await page.press("Enter");
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(scheduleOpens), 0);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("a send menu that closed under our dialog is opened again to continue scheduling", async () => {
+      await open(page, { to: EXTERNALS, menuclose: 1 });
+      await page.click(MENU);
+      await page.click(SCHEDULE);
+      await waitForDialog(page);
+      assert.equal(await page.evaluate(`!${SCHEDULE}`), true, "the menu closed when the focus went to our dialog");
+      await choose(page, "move-and-send");
+      await page.waitFor(`${scheduleOpens} === 1`);
+      await page.click(PRESET);
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+    });
+
+    test("Schedule send in the pop-out compose (an about:blank frame), from the keyboard", async () => {
+      await open(page, { variant: "popout", to: EXTERNALS });
+      const frameDialog = `${FRAME}.querySelector('[data-bcc-guard="dialog"]')`;
+      await page.focus(`${FRAME}.querySelector('button[id$="__menuButton"]')`);
+      await page.press("Enter"); // opens the frame's send menu, focus on its item
+      await page.waitFor(`${FRAME}.activeElement?.getAttribute("role") === "menuitem"`);
+      await page.press("Enter");
+      await page.waitFor(`!!${frameDialog}?.shadowRoot?.querySelector("button")`, 8000);
+      assert.equal(await page.evaluate(scheduleOpens), 0, "our dialog comes first");
+      await new Promise((resolve) => setTimeout(resolve, 450)); // past the dialog's arming delay
+      await page.press("Enter"); // the focused default: Move to BCC and send
+      await page.waitFor(`${scheduleOpens} === 1`);
+      await page.waitFor(`${FRAME}.activeElement?.dataset.preset === "tomorrow-morning"`);
+      await page.press("Enter");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.equal(sent.via, "schedule:tomorrow-morning");
+      assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+    });
+
+    test("Alt+S, where it sends, is checked like Send; where it does not, it still does nothing", async () => {
+      await open(page, { to: EXTERNALS, accesskey: 1 });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      await waitForDialog(page);
+      assert.equal(await settledSends(page, 0), 0);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      assert.deepEqual(sorted((await lastSent(page)).bcc), sorted(EXTERNALS));
+
+      await open(page, { to: ["boss@corp.example"], accesskey: 1 });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      assert.equal(await settledSends(page, 1), 1, "a harmless Alt+S sends once");
+      assert.equal((await lastSent(page)).via, "alt-s");
+
+      await open(page, { to: ["boss@corp.example"] });
+      await page.focus(BODY);
+      await page.press("Alt+s");
+      assert.equal(await settledSends(page, 0), 0, "a layout without the access key sends nothing");
+      assert.equal(await page.evaluate(noDialog), true);
     });
 
     test("Japanese labels", async () => {

@@ -29,6 +29,24 @@ const SEND_BUTTONS = [
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 
+/*
+ * Send-options choices (docs/send-paths.md has the sources and how sure each
+ * is). "More send options" (`.hG`) opens a menu whose "Schedule send" item
+ * (`[selector="scheduledSend"]`, inside the compose: InboxSDK finds it there)
+ * opens Gmail's schedule dialog at the end of the page; choosing a time in it
+ * (a preset of `.ZkmAeb[role=menu]`, or the "Schedule send" button of the
+ * date-and-time picker) schedules the mail. Gmail's menu items act on
+ * mouseup, and a focused "More send options" button passes Enter to its open
+ * menu. The item is the entry that is guarded; a time choice is checked again
+ * against every open compose, since nothing in the dialog says whose it is.
+ */
+const MORE_SEND = ".IZ .Up .hG, .IZ .Up div[role=button][aria-haspopup=true]";
+const SCHEDULE_ITEM = '[selector="scheduledSend"]';
+/** The item's and the picker button's label: the fallback when attributes change. */
+const SCHEDULE_LABELS = ["schedule send", "送信日時を設定"];
+/** Preset times; `.AM` is "Pick date & time", which only opens the picker. */
+const SCHEDULE_PRESETS = ".ZkmAeb[role=menu] [role=menuitem]:not(.AM)";
+
 /** A PeopleKit (current UI) recipient row. */
 const row = (field) => `div.anm[name="${field}"]`;
 /** A classic-UI text area, and its chips' hidden inputs. */
@@ -64,6 +82,76 @@ function origin(event) {
   return first instanceof Element ? first : event.target instanceof Element ? event.target : null;
 }
 
+/**
+ * Every open compose, each by the root `composeOf` gives for its form.
+ * @returns {Element[]}
+ */
+function openComposes() {
+  const roots = new Set();
+  for (const form of document.querySelectorAll("form")) {
+    const root = composeOf(form);
+    if (root) roots.add(root);
+  }
+  return [...roots];
+}
+
+/** The label an element shows, for the label fallbacks. */
+const labelOf = (element) => (element.getAttribute("aria-label") || element.textContent || "").trim().toLowerCase();
+
+/**
+ * The "Schedule send" item an element is in, by attribute, else by label.
+ * @param {Element} target
+ * @returns {Element|null}
+ */
+function scheduleItemOf(target) {
+  const item = target.closest(SCHEDULE_ITEM);
+  if (item) return item;
+  const menuItem = target.closest("[role=menuitem]");
+  return menuItem && !menuItem.closest(".ZkmAeb") && SCHEDULE_LABELS.includes(labelOf(menuItem)) ? menuItem : null;
+}
+
+/**
+ * A time choice of Gmail's schedule dialog an element is in, if any.
+ * @param {Element} target
+ * @returns {Element|null}
+ */
+function scheduleTimeOf(target) {
+  const preset = target.closest(SCHEDULE_PRESETS);
+  if (preset) return preset;
+  const button = target.closest("button, [role=button]");
+  if (!button || composeOf(button) || !button.closest("[role=dialog]")) return null;
+  return SCHEDULE_LABELS.includes(labelOf(button)) ? button : null;
+}
+
+/**
+ * A send-options choice the event makes, if any: the compose(s) it may send
+ * and the element to activate again.
+ * @param {Event} event
+ * @param {Element} target
+ * @returns {{roots: Element[], choice: {element: Element, root: Element|null}}|null}
+ */
+function sendOptionsTarget(event, target) {
+  const activation =
+    event.type === "mouseup" || event.type === "click"
+      ? event.button === 0
+      : event.type === "keydown" && (event.key === "Enter" || event.key === " ") && !event.ctrlKey && !event.metaKey && !event.altKey;
+  if (!activation) return null;
+  let item = scheduleItemOf(target);
+  if (!item && event.type === "keydown") {
+    // Enter on "More send options" while its menu is open chooses in it.
+    const more = target.closest(MORE_SEND);
+    const root = more && composeOf(more);
+    const own = root?.querySelector(SCHEDULE_ITEM);
+    if (own && (more.getAttribute("aria-expanded") === "true" || own.getClientRects().length > 0)) item = own;
+  }
+  if (item) {
+    const root = composeOf(item);
+    return { roots: root ? [root] : openComposes(), choice: { element: item, root } };
+  }
+  const time = scheduleTimeOf(target);
+  return time ? { roots: openComposes(), choice: { element: time, root: null } } : null;
+}
+
 /** @type {import("./guard.js").Adapter} */
 export const gmail = {
   name: "gmail",
@@ -71,6 +159,8 @@ export const gmail = {
   sendTarget(event) {
     const target = origin(event);
     if (!target) return null;
+    const options = sendOptionsTarget(event, target);
+    if (options) return options;
     if (event.type === "click") {
       const button = target.closest(SEND_BUTTONS);
       const root = button && composeOf(button);
@@ -161,6 +251,14 @@ export const gmail = {
     const button = buttons.find((b) => b.matches(".Uo") === (via === "sendArchive")) ?? buttons[0];
     if (!button) return false;
     simulateClick(button);
+    return true;
+  },
+
+  replayChoice({ element, root }) {
+    // Gmail may have re-rendered the menu meanwhile: the compose's own item then.
+    const again = element.isConnected ? element : root?.isConnected ? root.querySelector(SCHEDULE_ITEM) : null;
+    if (!again) return false;
+    simulateClick(again);
     return true;
   },
 

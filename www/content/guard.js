@@ -14,6 +14,10 @@
  *                                    └─move──▶ moving ──verified──▶ replay (or idle, for "Move")
  *                                                 └─not verified──▶ dialog (what to move by hand)
  *
+ * A choice in a send-options menu or schedule dialog ("Schedule send") goes
+ * through the same machine for every compose it may send, and is made again
+ * only when all may go (`gate`, below).
+ *
  * While a compose is not idle, further send attempts on it (double clicks,
  * key auto-repeat, impatient Ctrl+Enter) are swallowed, so a confirmed
  * message is sent exactly once. The replay is one synthetic click on the
@@ -35,17 +39,24 @@ import { Dialog } from "./dialog.js";
  *
  * @typedef {object} Adapter What the guard needs from a webmail.
  * @property {string} name
- * @property {(event: Event) => {root: Element, via: string}|null} sendTarget
+ * @property {(event: Event) => {root: Element, via: any}|{roots: Element[], choice: any}|null} sendTarget
  *   If the event is an attempt to send (a click on Send, Enter/Space on it,
  *   Ctrl/⌘+Enter in the compose): the compose root, and which send it was
  *   (adapter-defined, e.g. "send" or "sendArchive"), passed back to `replaySend`.
+ *   If it is a choice in a send-options menu or schedule dialog that leads
+ *   to a send: every compose it may send (just its own, when the adapter can
+ *   tell; else every open one) and the choice, passed back to `replayChoice`.
+ * @property {(choice: any) => boolean} replayChoice Makes a send-options
+ *   choice again the webmail's way (see "Send-options choices" below); false
+ *   if it can no longer be found.
  * @property {(target: EventTarget|null) => Element|null} composeOf The compose
  *   root an event target belongs to, if any.
  * @property {(root: Element) => ComposeRead} read Reads the recipients.
  * @property {(root: Element, plan: object, read: ComposeRead, recipients: object[]) => Promise<void>} applyPlan
  *   Writes the move into the compose (Bcc additions first, then removals).
- * @property {(root: Element, via: string) => boolean} replaySend Clicks the
- *   webmail's own Send button; false if it cannot be found.
+ * @property {(root: Element, via: any, confirmed: boolean) => boolean} replaySend
+ *   Sends the webmail's own way (`confirmed`: the user chose to send in our
+ *   dialog, rather than the check finding nothing); false if it cannot.
  * @property {(root: Element) => void} focus Puts the focus back into the compose.
  * @property {(root: Element) => Promise<void>} commitTyped Turns typed
  *   addresses into chips the way the webmail does when the focus leaves,
@@ -75,7 +86,7 @@ export class Guard {
     this.adapter = adapter;
     this.ask = ask;
     this.count = count;
-    /** @type {WeakMap<Element, {state: string, bypass: boolean, via: string, verdicts: Map<string, object>, timer: any, observer: MutationObserver|null}>} */
+    /** @type {WeakMap<Element, {state: string, bypass: boolean, via: any, verdicts: Map<string, object>, timer: any, observer: MutationObserver|null, gate: ((go: boolean) => void)|null}>} */
     this.composes = new WeakMap();
     this.dialog = new Dialog();
     /** Bumped when the policy changes, which invalidates cached verdicts. */
@@ -86,6 +97,8 @@ export class Guard {
      * is unknown, and a broken check must not stop all mail, so it starts true.
      */
     this.sendAnywayAllowed = true;
+    /** True while a send-options choice is being replayed (see `release`). */
+    this.releasing = false;
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -95,7 +108,8 @@ export class Guard {
    * these listeners run before any listener the page can add, on any element.
    */
   install() {
-    for (const type of ["click", "keydown", "keyup", "keypress"]) {
+    // Gmail's menus act on mouseup, before the click (see send-paths.md).
+    for (const type of ["click", "mouseup", "keydown", "keyup", "keypress"]) {
       window.addEventListener(type, this.onEvent, { capture: true });
     }
     for (const type of ["input", "paste", "focusout", "drop", "cut"]) {
@@ -134,7 +148,7 @@ export class Guard {
   stateOf(root) {
     let entry = this.composes.get(root);
     if (!entry) {
-      entry = { state: IDLE, bypass: false, via: "send", verdicts: new Map(), timer: null, observer: null };
+      entry = { state: IDLE, bypass: false, via: "send", verdicts: new Map(), timer: null, observer: null, gate: null };
       this.composes.set(root, entry);
     }
     return entry;
@@ -152,7 +166,8 @@ export class Guard {
       this.dialog.handle(event);
       return;
     }
-    if (event.type !== "click" && event.type !== "keydown") return;
+    if (event.type !== "click" && event.type !== "keydown" && event.type !== "mouseup") return;
+    if (this.releasing) return; // Our own replay of a send-options choice.
     if (this.dialog.isOpen()) {
       // While the dialog is up, the page is modal: nothing may send.
       if (this.adapter.sendTarget(event)) swallow(event);
@@ -162,6 +177,10 @@ export class Guard {
     const target = this.adapter.sendTarget(event);
     if (!target) {
       if (event.type === "click") this.onActivity(event);
+      return;
+    }
+    if (target.roots) {
+      this.gate(event, target.roots, target.choice);
       return;
     }
     const { root, via } = target;
@@ -246,7 +265,7 @@ export class Guard {
   async act(root, entry, choice, reply, read) {
     if (choice === "send-anyway") {
       this.count("sentAnyway");
-      this.replay(root, entry);
+      this.replay(root, entry, true);
       return;
     }
     if (choice !== "move" && choice !== "move-and-send") {
@@ -273,7 +292,7 @@ export class Guard {
           this.dialog.close(root);
           entry.state = "checking";
           if (fresh.verdict.action !== "none") await this.decide(root, entry, now, fresh);
-          else if (choice === "move-and-send") this.replay(root, entry);
+          else if (choice === "move-and-send") this.replay(root, entry, true);
           else this.settle(root, entry);
           return;
         }
@@ -304,7 +323,7 @@ export class Guard {
       return;
     }
     this.count("moved", reply.plan.add.bcc.length);
-    if (choice === "move-and-send") this.replay(root, entry);
+    if (choice === "move-and-send") this.replay(root, entry, true);
     else this.settle(root, entry);
   }
 
@@ -319,7 +338,7 @@ export class Guard {
     const choice = await this.dialog.showUnverified(root, cause, detail, this.sendAnywayAllowed);
     if (choice === "send-anyway") {
       this.count("sentAnyway");
-      this.replay(root, entry);
+      this.replay(root, entry, true);
     } else {
       this.count("cancelled");
       this.settle(root, entry);
@@ -330,13 +349,15 @@ export class Guard {
    * Sends the message the webmail's own way, exactly once.
    * @param {Element} root
    * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {boolean} [confirmed] Whether the user chose to send in our dialog.
    */
-  replay(root, entry) {
+  replay(root, entry, confirmed = false) {
+    if (this.resolveGate(root, entry, true)) return;
     this.dialog.close(root);
     entry.bypass = true;
     let sent = false;
     try {
-      sent = this.adapter.replaySend(root, entry.via ?? "send");
+      sent = this.adapter.replaySend(root, entry.via ?? "send", confirmed);
     } finally {
       entry.bypass = false;
       entry.state = IDLE;
@@ -349,9 +370,124 @@ export class Guard {
 
   /** Back to idle, with the focus back in the compose. */
   settle(root, entry) {
+    if (this.resolveGate(root, entry, false)) return;
     this.dialog.close(root);
     entry.state = IDLE;
     if (root.isConnected) this.adapter.focus(root);
+  }
+
+  // ------------------------------------------------------------------
+  // Send-options choices: "Schedule send" in the menu beside Send, a time in
+  // the schedule dialog (docs/send-paths.md). Such a choice may belong to a
+  // compose the adapter cannot name (a menu or dialog rendered at the end of
+  // the page), so it is checked against every compose it may send: each one
+  // goes through the usual check, dialog and move, one after the other, and
+  // only when every one of them may go is the choice made again, once. A
+  // Cancel (or a plain "Move to BCC") on any of them leaves the choice unmade.
+
+  /**
+   * Handles a send-options choice (see `Adapter.sendTarget`).
+   * @param {Event} event
+   * @param {Element[]} roots The composes the choice may send.
+   * @param {any} choice What `replayChoice` needs to make it again.
+   */
+  gate(event, roots, choice) {
+    const entries = roots.map((root) => [root, this.stateOf(root)]);
+    if (entries.some(([, entry]) => entry.state !== IDLE)) {
+      swallow(event);
+      return;
+    }
+    // The harmless case costs nothing: every compose's verdict for exactly
+    // its recipients is known to be "none", so the user's own event goes on.
+    const known = entries.every(([root, entry]) => {
+      try {
+        const reply = entry.verdicts.get(this.signature(this.adapter.read(root).compose));
+        return reply?.ok && reply.verdict.action === "none";
+      } catch {
+        return false;
+      }
+    });
+    if (known) return;
+    swallow(event);
+    // Every compose is busy until the choice is decided: a second click on
+    // the choice, or a Send meanwhile, is swallowed.
+    for (const [, entry] of entries) entry.state = "checking";
+    // Whatever goes wrong, nothing is sent and no compose stays busy.
+    this.release(entries, choice).catch(() => {
+      for (const [, entry] of entries) settleQuietly(entry);
+    });
+  }
+
+  /**
+   * Checks each compose in turn and makes the choice again once all may go.
+   * @param {Array<[Element, ReturnType<Guard["stateOf"]>]>} entries
+   * @param {any} choice
+   */
+  async release(entries, choice) {
+    for (let i = 0; i < entries.length; i++) {
+      const [root, entry] = entries[i];
+      const go = root.isConnected ? await this.outcome(root, entry) : true;
+      if (!go) {
+        for (const [, rest] of entries.slice(i + 1)) settleQuietly(rest);
+        return;
+      }
+    }
+    this.releasing = true;
+    let made = false;
+    try {
+      made = this.adapter.replayChoice(choice);
+    } finally {
+      this.releasing = false;
+    }
+    if (!made) {
+      const [root, entry] = entries[0];
+      entry.state = "dialog";
+      await this.dialog.showUnverified(root, "noSendButton", "");
+      this.settle(root, entry);
+    }
+  }
+
+  /**
+   * Runs the usual check of one compose and resolves with whether it may go
+   * (nothing exposed, sent anyway, or moved and verified with "and send").
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @returns {Promise<boolean>}
+   */
+  outcome(root, entry) {
+    return new Promise((resolve) => {
+      entry.gate = resolve;
+      entry.state = "checking";
+      let read;
+      try {
+        read = this.adapter.read(root);
+      } catch (error) {
+        this.fail(root, entry, "readFailed", String(error?.message ?? error));
+        return;
+      }
+      const key = this.signature(read.compose);
+      this.check(root, entry, read, key, entry.verdicts.get(key))
+        .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
+        .catch(() => this.settle(root, entry));
+    });
+  }
+
+  /**
+   * Ends a compose's part in a send-options choice instead of sending or
+   * settling it: true if there was such a part.
+   * @param {Element} root
+   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {boolean} go
+   */
+  resolveGate(root, entry, go) {
+    const resolve = entry.gate;
+    if (!resolve) return false;
+    entry.gate = null;
+    this.dialog.close(root);
+    entry.state = IDLE;
+    if (!go && root.isConnected) this.adapter.focus(root);
+    resolve(go);
+    return true;
   }
 
   /**
@@ -426,6 +562,16 @@ const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=t
 function isInMessageBody(node) {
   const element = node instanceof Element ? node : node.parentElement;
   return Boolean(element?.closest(MESSAGE_BODY));
+}
+
+/**
+ * Back to idle without touching the focus: for a compose whose part in a
+ * send-options choice ended before its check began.
+ * @param {{state: string, gate: any}} entry
+ */
+function settleQuietly(entry) {
+  entry.gate = null;
+  entry.state = IDLE;
 }
 
 /**

@@ -32,6 +32,21 @@ const SEND_BUTTONS = [
   'button[aria-label="送信"]',
 ].join(", ");
 
+/*
+ * Send-options choices and the access key (docs/send-paths.md has the
+ * sources and how sure each is). The Send split button's menu half
+ * (`…__menuButton`) opens a Fluent menu rendered at the end of the page, with
+ * "Schedule send" (older layouts: "Send later"); that opens a dialog of
+ * suggested times and "Custom time", whose date-and-time form confirms with
+ * "Send". The menu's owner is the compose whose menu button is expanded; the
+ * dialog names no compose, so its choices are checked against every open one.
+ */
+const MENU_BUTTONS = 'button[id$="__menuButton"]';
+/** The menu items that lead to a send, by label (the fallback when no menu button is expanded). */
+const SCHEDULE_LABELS = ["schedule send", "send later", "送信のスケジュール設定", "後で送信"];
+/** Buttons of the schedule dialog that do not send by themselves. */
+const NOT_SENDING = ["custom time", "cancel", "close", "back", "ユーザー設定の時刻", "キャンセル", "閉じる", "戻る"];
+
 /** Group ids end in the field, whatever the UI language. */
 const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
 
@@ -161,6 +176,87 @@ function looseTextNodes(well) {
 
 const cleanText = (text) => text.replace(/\u200b/g, "").trim();
 
+/**
+ * Every open compose of this document.
+ * @param {Document} doc
+ * @returns {Element[]}
+ */
+function openComposes(doc) {
+  const roots = [...doc.querySelectorAll(COMPOSE_ROOTS)].filter((root) => wellOf(root, "to"));
+  if (roots.length > 0) return roots;
+  // The structural strategy, for an OWA without data-app-section.
+  const found = new Set();
+  for (const send of doc.querySelectorAll(SEND_BUTTONS)) {
+    const root = composeOf(send);
+    if (root) found.add(root);
+  }
+  return [...found];
+}
+
+/** The label an element shows. */
+const labelOf = (element) => (element.getAttribute("aria-label") || element.textContent || "").trim().toLowerCase();
+
+/**
+ * A send-options choice the event makes, if any: an item of the Send
+ * button's menu, or a sending button of the schedule dialog.
+ * @param {Event} event
+ * @param {Element} target
+ * @returns {{roots: Element[], choice: {element: Element, label: string, owner: Element|null}}|null}
+ */
+function sendOptionsTarget(event, target) {
+  const activation =
+    event.type === "click"
+      ? event.button === 0
+      : event.type === "keydown" && (event.key === "Enter" || event.key === " ") && !event.ctrlKey && !event.metaKey && !event.altKey;
+  if (!activation) return null;
+  const doc = target.ownerDocument;
+  const item = target.closest("[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox]");
+  if (item) {
+    // Strategies: the menu of an expanded Send menu button; a label.
+    const expanded = [...doc.querySelectorAll(`${MENU_BUTTONS}[aria-expanded="true"]`)].map((b) => composeOf(b)).filter(Boolean);
+    const own = composeOf(item);
+    const inSendMenu = item.closest("[role=menu]") && expanded.length > 0 && (!own || expanded.includes(own));
+    if (!inSendMenu && !SCHEDULE_LABELS.includes(labelOf(item))) return null;
+    const owner = own ?? (expanded.length === 1 ? expanded[0] : null);
+    const roots = owner ? [owner] : openComposes(doc);
+    return roots.length > 0 ? { roots, choice: { element: item, label: labelOf(item), owner } } : null;
+  }
+  const button = target.closest("button, [role=button]");
+  const dialog = button?.closest("[role=dialog]");
+  if (!dialog || composeOf(dialog) || !isScheduleDialog(dialog)) return null;
+  const label = labelOf(button);
+  if (!label || NOT_SENDING.includes(label) || button.getAttribute("aria-haspopup")) return null;
+  const roots = openComposes(doc);
+  return roots.length > 0 ? { roots, choice: { element: button, label, owner: null } } : null;
+}
+
+/**
+ * Whether a dialog is OWA's schedule dialog: its title (or label) is a
+ * schedule label.
+ * @param {Element} dialog
+ */
+function isScheduleDialog(dialog) {
+  const labelledBy = dialog.getAttribute("aria-labelledby");
+  const title = labelledBy ? dialog.ownerDocument.getElementById(labelledBy) : null;
+  const candidates = [
+    title?.textContent,
+    title?.querySelector("h1, h2, h3, [role=heading]")?.textContent,
+    dialog.getAttribute("aria-label"),
+    dialog.querySelector("h1, h2, h3, [role=heading]")?.textContent,
+  ];
+  return candidates.some((text) => SCHEDULE_LABELS.includes((text ?? "").trim().toLowerCase()));
+}
+
+/**
+ * Alt+S in a compose: Outlook's access key for Send in some layouts. Whether
+ * today's OWA sends on it is not verified, so it is checked like a send, and
+ * when nothing is exposed the key itself is handed back (see `replaySend`),
+ * so that a key which does nothing still does nothing.
+ * @param {KeyboardEvent} event
+ */
+const isAccessKeySend = (event) =>
+  event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyS" || event.key === "s" || event.key === "S");
+
 /** @type {import("./guard.js").Adapter} */
 export const outlook = {
   name: "outlook",
@@ -169,6 +265,13 @@ export const outlook = {
     const first = event.composedPath()[0];
     const target = first instanceof Element ? first : event.target instanceof Element ? event.target : null;
     if (!target) return null;
+    const options = sendOptionsTarget(event, target);
+    if (options) return options;
+    if (event.type === "keydown" && isAccessKeySend(/** @type {KeyboardEvent} */ (event))) {
+      const root = composeOf(target);
+      const { key, code, shiftKey } = /** @type {KeyboardEvent} */ (event);
+      return root ? { root, via: { accessKey: { key, code, shiftKey }, target } } : null;
+    }
     if (event.type === "click") {
       const button = target.closest(SEND_BUTTONS);
       const root = button && composeOf(button);
@@ -237,10 +340,31 @@ export const outlook = {
     }
   },
 
-  replaySend(root) {
+  replaySend(root, via, confirmed) {
+    if (via?.accessKey && !confirmed) {
+      // Nothing to warn about: the key goes on as pressed, whatever OWA does with it.
+      const target = via.target.isConnected ? via.target : root;
+      const init = { ...via.accessKey, altKey: true, bubbles: true, cancelable: true, composed: true };
+      target.dispatchEvent(new KeyboardEvent("keydown", init));
+      target.dispatchEvent(new KeyboardEvent("keyup", init));
+      return true;
+    }
     const button = root.querySelector(SEND_BUTTONS);
     if (!button) return false;
     simulateClick(button);
+    return true;
+  },
+
+  replayChoice({ element, label, owner }) {
+    let again = element.isConnected ? element : null;
+    if (!again && owner?.isConnected) {
+      // The menu closed meanwhile: open it again and choose the same item.
+      const menuButton = owner.querySelector(MENU_BUTTONS);
+      if (menuButton) simulateClick(menuButton);
+      again = [...owner.ownerDocument.querySelectorAll("[role=menu] [role=menuitem]")].find((item) => labelOf(item) === label) ?? null;
+    }
+    if (!again) return false;
+    simulateClick(again);
     return true;
   },
 

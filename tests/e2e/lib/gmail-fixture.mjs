@@ -37,10 +37,25 @@
  * | `adwrap` | `1` | inserts a `div.nH` between `div.AD` and `[role=dialog]` (InboxSDK's mole code implies such a wrapper on real Gmail) |
  * | `delay` | ms | builds the compose(s) that long after load instead of synchronously |
  *
+ * Every compose has the send-options menu (see docs/send-paths.md for the
+ * sources): `.hG` opens `div.J-M[role=menu]` (inside the compose) on
+ * mousedown, or on Enter/Space/ArrowDown with the focus staying on `.hG`;
+ * its item `div.q8NmZb > div.J-N[role=menuitem][selector="scheduledSend"]`
+ * "Schedule send" acts on mouseup after a mousedown on it, or on Enter/Space
+ * on `.hG` while the menu is open. It opens the schedule dialog at the end of
+ * body: `div.Kj-JD[role=dialog]` with `.ZkmAeb[role=menu]` presets
+ * `.Az[role=menuitem][data-preset="tomorrow-morning"|"tomorrow-afternoon"|"monday-morning"]`
+ * (click, Enter, Space) and `.AM[role=menuitem]` "Pick date & time", which
+ * shows `input[aria-label=Date|Time][jsname=YPqjbf]` and a "Schedule send"
+ * `button > span[jsname=V67aGc]`. A preset or that button "schedules": a
+ * native send with `via` `schedule:<preset>` or `schedule:custom <date> <time>`.
+ *
  * ## Test API (page main world)
  *
  * `window.__fixture`: `sendCount`, `sent` (records `{composeId, to, cc, bcc,
- * typed: {to, cc, bcc}, subject, via, trusted}`), `attempts`, `alerts`,
+ * typed: {to, cc, bcc}, subject, via, trusted}`), `scheduleOpens` (records
+ * `{composeId, how, trusted}`, one per opening of the schedule dialog),
+ * `openSchedule(composeId?)` (opens it directly), `attempts`, `alerts`,
  * `rerenders`, `resets`, `shortcuts`, `lastShortcut`, `ready`, `variant`,
  * `lang`, `account`, `composes()`, `chips(composeId?, field)`,
  * `typed(composeId?, field)`, `open(opts?)`. The page sets

@@ -25,11 +25,13 @@
  * | Cc/Bcc toggles | `div.fui-Input > button[type=button][aria-label="Cc"]` "Cc", `…[aria-label="Bcc"]` "Bcc" (ja "CC", "BCC"), in the To row; a click inserts the group after the To row (Bcc after Cc if shown), removes that button and focuses the new well. A pre-filled field's group exists from the start and has no button |
  * | subject | `input[type=text][autocomplete=off][maxlength="255"][aria-label="Add a subject"]` (ja "件名を追加") |
  * | body | `div[id^="editorParent_"] > div[contenteditable=true][role=textbox][aria-multiline=true][aria-label="Message body"]` (ja "メッセージ本文") |
- * | send | `div.splitButton > button[type=button][id="splitButton-<r>__primaryActionButton"][aria-label="Send"][title="Send (Ctrl+Enter)"]` (text "Send" in nested spans; ja "送信", "送信 (Ctrl+Enter)") and `button[id="splitButton-<r>__menuButton"][aria-label="More send options"]` (ja "その他の送信オプション"; does nothing) |
+ * | send | `div.splitButton > button[type=button][id="splitButton-<r>__primaryActionButton"][aria-label="Send"][title="Send (Ctrl+Enter)"]` (text "Send" in nested spans; ja "送信", "送信 (Ctrl+Enter)") and `button[id="splitButton-<r>__menuButton"][aria-label="More send options"]` (ja "その他の送信オプション"; opens the send menu, below) |
  * | discard | `button[aria-label="Discard"]` (ja "破棄"): closes the compose without sending |
  * | from | `button[aria-label^="From"]` (`"From: <account>"`; ja `"差出人: <account>"`), text = the account address |
  * | account | `#mectrl_currentAccount_secondary` (address) and `#mectrl_currentAccount_primary` (name) in the hidden flyout of `#O365_MainLink_Me` (top right; a click toggles the flyout); `document.title` "Mail - <name> - Outlook" (ja "メール - <name> - Outlook"). Not inside the pop-out iframe |
  * | inline summary | `div.collapsedHeader-171[tabindex="0"]` (no role), 2nd child of `div.composeHeader-171` (Briskine's `div[tabindex]:nth-child(2):not([role="button"])`), text "To: Dana Li" (ja "宛先: Dana Li") |
+ * | send menu | a click on `…__menuButton` sets its `aria-expanded="true"` and appends `body > div[data-portal-node=true] > div.fui-MenuPopover > div.fui-MenuList[role=menu] > div.fui-MenuItem[role=menuitem][tabindex=0]` "Schedule send" (focused); click, Enter or Space on it closes the menu and opens the schedule dialog; Escape closes |
+ * | schedule dialog | `body > div[data-portal-node=true] > div.fui-DialogSurface[role=dialog][aria-modal=true][aria-labelledby]` titled "Schedule send" (`h2`), with `button[data-preset="tomorrow-morning"|"tomorrow-afternoon"|"monday-morning"]`, "Custom time" (shows `input[aria-label="Select a date"]`, `input[aria-label="Select a time"]`, "Send", "Cancel") and `button[aria-label=Close]`. A preset or "Send" schedules: a native send with `via` `schedule:<preset>` or `schedule:custom <date> <time>` |
  * | refusal | `body > div.fui-DialogSurface[role=alertdialog][aria-modal=true]` (title "Can't send this message", text "This message can't be sent right now. …", `button` "OK"), plus a backdrop |
  *
  * ## Query parameters understood by the behaviour script
@@ -59,6 +61,9 @@
  * | `subject`, `body` | text | pre-filled subject / body (`\n` separates body lines) |
  * | `resolve` | ms | typed text is resolved into chips that long after the trigger instead of synchronously (a directory lookup) |
  * | `delay` | ms | builds the compose(s) that long after load instead of synchronously |
+ * | `sendmenu` | `schedule` (default), `sendlater` | the label of the Send menu's item and of the schedule dialog: "Schedule send" or the older "Send later" |
+ * | `menuclose` | `1` | the send menu closes when the focus leaves it (as a Fluent menu may; inferred) |
+ * | `accesskey` | `1` | Alt+S in a compose sends (`via` "alt-s") through OWA's keydown handler; without it Alt+S does nothing (unverified either way, see docs/send-paths.md) |
  *
  * ## Behaviour
  *
@@ -104,7 +109,7 @@
  *   not send again); `keydown` Ctrl/⌘+Enter anywhere in the compose root. A
  *   native send records `{composeId, to, cc, bcc, typed: {to, cc, bcc},
  *   subject, via, trusted}` (`via`: "click", "enter", "space", "ctrl-enter",
- *   "meta-enter"), pushes it to `__fixture.sent`, increments
+ *   "meta-enter", "alt-s", "schedule:<choice>"), pushes it to `__fixture.sent`, increments
  *   `__fixture.sendCount` and removes the compose.
  * - Browser facts met while checking this fixture (Chromium 156, Firefox ESR
  *   153): neither browser fires `beforeinput` for `execCommand("delete")` /
@@ -124,7 +129,9 @@
  * `chipMode`, `composes()` (open composeIds), `chips(composeId?, field)` (true
  * addresses, from the model), `typed(composeId?, field)` (loose text),
  * `chipLabels(composeId?, field)` (aria-labels of the chips in the well),
- * `expanded(composeId?)`, `open(opts?)` (another docked compose). `field` is
+ * `expanded(composeId?)`, `open(opts?)` (another docked compose),
+ * `scheduleOpens` (`{composeId, trusted}` per opening of the schedule dialog),
+ * `openSchedule(composeId?)` (opens it directly). `field` is
  * "to" | "cc" | "bcc"; without a composeId the first open compose is used. The
  * page sets `document.documentElement.dataset.fixtureReady = "1"` once built.
  */
@@ -180,6 +187,9 @@ export function outlookRouter(url) {
  * @property {string} [body]
  * @property {number} [resolve]
  * @property {number} [delay]
+ * @property {"schedule"|"sendlater"} [sendmenu]
+ * @property {boolean|1} [accesskey]
+ * @property {boolean|1} [menuclose]
  */
 
 /**
