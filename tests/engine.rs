@@ -344,7 +344,16 @@ fn unprotected_hosts_are_left_alone() {
     let outlook = evaluate(policy.clone(), compose("Outlook.Office.com"));
     assert_eq!(outlook["verdict"]["action"], "warn");
     // A frame that cannot tell its host is protected, never exempt.
-    assert_eq!(evaluate(policy, compose(""))["verdict"]["action"], "warn");
+    assert_eq!(
+        evaluate(policy.clone(), compose(""))["verdict"]["action"],
+        "warn"
+    );
+    // A webmail outside the built-in list (a Roundcube the user granted) is
+    // protected: the setting only chooses among the built-in ones.
+    assert_eq!(
+        evaluate(policy, compose("webmail.example.org"))["verdict"]["action"],
+        "warn"
+    );
 }
 
 #[test]

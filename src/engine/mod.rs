@@ -129,13 +129,18 @@ impl Engine {
 
     /// Whether the guard runs on `host`. An absent or empty host is always
     /// protected: not knowing where we are must never switch protection off.
+    /// `protectedHosts` chooses among the built-in webmails; any other host
+    /// (a Roundcube the user or the admin added) runs the content script only
+    /// because it was granted for that purpose, so it is protected too.
     pub fn protects(&self, host: Option<&str>) -> bool {
         let host = host
             .unwrap_or("")
             .trim()
             .trim_end_matches('.')
             .to_ascii_lowercase();
-        host.is_empty() || self.policy.settings.protected_hosts.contains(&host)
+        host.is_empty()
+            || self.policy.settings.protected_hosts.contains(&host)
+            || !policy::SUPPORTED_HOSTS.contains(&host.as_str())
     }
 
     fn judge(
