@@ -52,6 +52,27 @@ fn median_us(engine: &Engine, compose: &Compose<'_>, iterations: usize) -> f64 {
     samples[samples.len() / 2].as_secs_f64() * 1e6
 }
 
+/// The raw-text mix (tests/bench/engine-page.js): four shapes of typed
+/// recipient, repeating; the account makes corp.example internal.
+fn raw_text(n: usize) -> Compose<'static> {
+    let mut compose = compose(0);
+    compose.to = (0..n)
+        .map(|i| {
+            let text = match i % 4 {
+                0 => format!("\"User {i}\" <user{i}@gmail.com>"),
+                1 => format!("staff{i}@corp.example"),
+                2 => format!("Partner {i} <p{i}@dept{i}.partner{i}.co.jp>"),
+                _ => format!("x{i}@mail.corp.example"),
+            };
+            Entry {
+                text: Some(text.into()),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    compose
+}
+
 /// A compose of `n` chips, each with a display name of 10,000 characters.
 fn long_chip_names(n: usize) -> Compose<'static> {
     let name = "長".repeat(10_000);
@@ -113,6 +134,13 @@ fn main() {
     if std::env::var("BENCH_SIZES").is_ok() {
         return;
     }
+
+    // The raw-text mix of the browser benchmark: every recipient typed.
+    let raw = raw_text(1_000);
+    println!(
+        "{{\"raw_text\":1000,\"median_us\":{:.2}}}",
+        median_us(&engine, &raw, 2_000)
+    );
 
     // Scaling: each probe at three sizes a factor of ten apart. `units` is
     // the input the cost should be proportional to.
