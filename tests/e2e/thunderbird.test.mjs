@@ -1,0 +1,325 @@
+/**
+ * @file BCC Guard in the real Thunderbird (Debian's package, headless), with
+ * a real SMTP server: the built `dist/thunderbird` is installed as a
+ * temporary add-on, mail is written in Thunderbird's own compose window and
+ * sent through every send path, and the assertions are on what reaches the
+ * SMTP sink (envelope, To/Cc headers, no Bcc header, how many messages) and
+ * on the compose window (open, unlocked, its recipients).
+ *
+ * One Thunderbird runs the main suite; the policy suite starts its own with
+ * the admin's policy in place (Thunderbird reads policies at start-up).
+ */
+
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, afterEach, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startSmtpSink } from "./lib/smtp-sink.mjs";
+import { KEY, SENDER, THUNDERBIRD_BINARY, startThunderbird } from "./lib/thunderbird.mjs";
+import { waitForDialog } from "./lib/guard-steps.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ADDON = path.join(ROOT, "dist", "thunderbird");
+const GECKO_ID = "bcc-guard@bccguard.org";
+const skip =
+  (!existsSync(THUNDERBIRD_BINARY) && `${THUNDERBIRD_BINARY} is missing: run npm test as root, or apt-get install thunderbird`) ||
+  (!existsSync(path.join(ADDON, "manifest.json")) && `${ADDON} is missing: run npm run build`);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Longer than the dialog's arming delay, during which Enter and Space choose nothing. */
+const ARMED_MS = 450;
+/** How long "nothing was sent" is watched for. */
+const QUIET_MS = 1500;
+
+const gmail = (n, prefix = "user") => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}@gmail.com`);
+const sorted = (list) => [...list].sort();
+
+/**
+ * Every send path of the research recipe. `send` starts the send in the
+ * compose window; `deliver` does what is needed afterwards for the message
+ * to reach the SMTP server (Send Later: flush the Outbox).
+ */
+const SEND_PATHS = {
+  "Ctrl+Enter": { send: (tb, c) => tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER) },
+  "the Send button": { send: (tb, c) => tb.click(c.handle, "#button-send") },
+  "File > Send Now": {
+    send: async (tb, c) => {
+      await tb.click(c.handle, "#menu_File");
+      await tb.click(c.handle, "#menu-item-send-now");
+    },
+  },
+  "Send Later, then the Outbox": {
+    send: (tb, c) => tb.pressKeys(c.handle, KEY.CTRL, KEY.SHIFT, KEY.ENTER),
+    async deliver(tb, c) {
+      await waitForClosed(tb, c);
+      await tb.flushOutbox();
+    },
+  },
+};
+
+/**
+ * Waits until the compose window has closed (it does once a send succeeds).
+ * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
+ * @param {{id: number}} compose
+ */
+async function waitForClosed(tb, compose, timeoutMs = 15000) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(100)) {
+    if (!(await tb.composeState(compose.id)).open) return;
+  }
+  throw new Error("the compose window stayed open");
+}
+
+/**
+ * Chooses a dialog button with the keyboard, as a user would: Tab until it
+ * has the focus, then Enter.
+ * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
+ * @param {import("./lib/thunderbird.mjs").Popup} popup
+ * @param {string} action
+ */
+async function choose(tb, popup, action) {
+  await sleep(ARMED_MS);
+  const focused = () => popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.action ?? null`);
+  for (let presses = 0; (await focused()) !== action; presses += 1) {
+    if (presses > 8) throw new Error(`no "${action}" button to focus`);
+    await tb.pressKeys(popup.handle, KEY.TAB);
+  }
+  await tb.pressKeys(popup.handle, KEY.ENTER);
+}
+
+/** Waits for the dialog window to be gone. */
+async function waitForNoPopup(tb, timeoutMs = 10000) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(100)) {
+    if (!(await tb.popupOpen())) return;
+  }
+  throw new Error("the dialog window stayed open");
+}
+
+/**
+ * Asserts the compose window is open, not locked, and holds `to` / `bcc`.
+ * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
+ * @param {{id: number}} compose
+ * @param {{to?: string[], bcc?: string[]}} expected Addresses, in any order.
+ */
+async function assertComposeOpen(tb, compose, expected = {}) {
+  const state = await tb.composeState(compose.id);
+  assert.equal(state.open, true, "the compose window is open");
+  assert.equal(state.locked, false, "the compose window is unlocked");
+  const addresses = (field) => sorted((state[field].match(/[^\s<>,"]+@[^\s<>,"]+/g) ?? []).map((a) => a.toLowerCase()));
+  if (expected.to) assert.deepEqual(addresses("to"), sorted(expected.to));
+  if (expected.bcc) assert.deepEqual(addresses("bcc"), sorted(expected.bcc));
+}
+
+describe("Thunderbird", { skip, timeout: 600000 }, () => {
+  let sink;
+  let tb;
+  let addonId;
+  let opened = [];
+
+  /** Opens a compose window and remembers it for clean-up. */
+  const compose = async (fields) => {
+    const c = await tb.openCompose({ subject: "test", body: "Hello\n", ...fields });
+    opened.push(c);
+    return c;
+  };
+
+  before(async () => {
+    sink = await startSmtpSink();
+    tb = await startThunderbird({ smtpPort: sink.port });
+    addonId = await tb.installAddon(ADDON);
+    for (let i = 0; i < 100 && !(await tb.backgroundRunning(addonId)); i++) await sleep(100);
+  });
+  after(async () => {
+    await tb?.quit();
+    await sink?.close();
+  });
+  afterEach(async () => {
+    // A failed test must not leave a held send or a dialog for the next one.
+    await tb.closePopup().catch(() => {});
+    for (const c of opened) await tb.closeCompose(c.id).catch(() => {});
+    opened = [];
+    sink.clear();
+  });
+
+  for (const [name, path_] of Object.entries(SEND_PATHS)) {
+    test(`${name}, nothing exposed: sent once, unchanged, without a dialog`, async () => {
+      const to = ["client@clientco.example", "boss@corp.example"];
+      const c = await compose({ to: to.join(", "), cc: "x@partner.example" });
+      await path_.send(tb, c);
+      await path_.deliver?.(tb, c);
+      const [message] = await sink.waitFor(1);
+      assert.deepEqual(sorted(message.to), sorted(to));
+      assert.deepEqual(message.cc, ["x@partner.example"]);
+      assert.equal(await tb.popupOpen(), false);
+      assert.equal(await sink.settle(QUIET_MS), 1, "exactly one message");
+    });
+
+    test(`${name}, three outsiders: the dialog, then Move to BCC and send`, async () => {
+      const outsiders = gmail(3, "p");
+      const c = await compose({ to: [...outsiders, "boss@corp.example"].join(", ") });
+      await path_.send(tb, c);
+      const popup = await tb.waitForPopup();
+      const shown = await waitForDialog(popup);
+      assert.deepEqual(sorted(shown.addresses), sorted(outsiders));
+      assert.equal(shown.role, "alertdialog");
+      assert.equal(shown.isChildOfRoot, true);
+      assert.deepEqual(shown.actions, ["move-and-send", "move", "send-anyway", "cancel"]);
+      // Thunderbird holds the send, with the compose locked, while the user decides.
+      assert.equal((await tb.composeState(c.id)).locked, true);
+      assert.equal(sink.messages.length, 0);
+      await choose(tb, popup, "move-and-send");
+      await path_.deliver?.(tb, c);
+      const [message] = await sink.waitFor(1);
+      assert.deepEqual(message.to, ["boss@corp.example"]);
+      assert.deepEqual(message.cc, []);
+      assert.equal(message.hasBccHeader, false);
+      assert.deepEqual(sorted(message.rcptTo), sorted([...outsiders, "boss@corp.example"]));
+      assert.equal(await sink.settle(QUIET_MS), 1, "exactly one message");
+      await waitForNoPopup(tb);
+    });
+  }
+
+  test("30 outsiders: Move to BCC and send puts the sender in To and the 30 only in the envelope", async () => {
+    const outsiders = gmail(30);
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(outsiders));
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, [SENDER]);
+    assert.deepEqual(message.cc, []);
+    assert.equal(message.hasBccHeader, false);
+    for (const address of outsiders) assert.equal(message.raw.includes(address), false, `${address} is not in the message`);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
+    assert.equal(await sink.settle(QUIET_MS), 1);
+  });
+
+  test("Cancel (Escape): nothing sent, the compose open, unlocked and unchanged", async () => {
+    const outsiders = gmail(3, "c");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    await sleep(ARMED_MS);
+    await tb.pressKeys(popup.handle, KEY.ESCAPE);
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    await assertComposeOpen(tb, c, { to: outsiders, bcc: [] });
+  });
+
+  test("a closed dialog window is Cancel", async () => {
+    const outsiders = gmail(3, "w");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.click(c.handle, "#button-send");
+    await tb.waitForPopup();
+    await tb.closePopup();
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    await assertComposeOpen(tb, c, { to: outsiders, bcc: [] });
+    // The compose can be sent again: the next send is checked again.
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    await choose(tb, popup, "cancel");
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+  });
+
+  test("Send anyway: sent once, as written", async () => {
+    const outsiders = gmail(3, "s");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    await choose(tb, await tb.waitForPopup(), "send-anyway");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(sorted(message.to), sorted(outsiders));
+    assert.equal(await sink.settle(QUIET_MS), 1);
+  });
+
+  test("Move to BCC: the compose keeps the moved recipients for review; the next send goes through", async () => {
+    const outsiders = gmail(3, "m");
+    const c = await compose({ to: [...outsiders, "boss@corp.example"].join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    await choose(tb, await tb.waitForPopup(), "move");
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    await assertComposeOpen(tb, c, { to: ["boss@corp.example"], bcc: outsiders });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, ["boss@corp.example"]);
+    assert.deepEqual(sorted(message.rcptTo), sorted([...outsiders, "boss@corp.example"]));
+    assert.equal(await tb.popupOpen(), false);
+  });
+
+  test("a display name with markup is shown as text", async () => {
+    const hostile = `"<img src=x onerror=alert(1)>" <evil@evil.example>`;
+    const c = await compose({ to: [hostile, ...gmail(2, "h")].join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    const shown = await waitForDialog(popup);
+    assert.ok(shown.addresses.includes("evil@evil.example"));
+    assert.match(shown.text, /<img src=x onerror=alert\(1\)>/);
+    assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelectorAll("img").length`), 0);
+    await choose(tb, popup, "cancel");
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+  });
+
+  test("an address-book mailing list counts as its members and is moved as them", async () => {
+    const members = [
+      { name: "Ann", email: "ann@alpha.example" },
+      { name: "Ben", email: "ben@beta.example" },
+      { name: "Cho", email: "cho@gamma.example" },
+    ];
+    await tb.addMailingList("Partners", members);
+    const c = await compose({ to: "Partners <Partners>, boss@corp.example" });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(members.map((m) => m.email)));
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, ["boss@corp.example"]);
+    assert.equal(message.hasBccHeader, false);
+    assert.deepEqual(sorted(message.rcptTo), sorted(["boss@corp.example", ...members.map((m) => m.email)]));
+  });
+
+  test("a suspended background is woken by Ctrl+Enter and still guards the send", async () => {
+    await tb.suspendBackground(addonId);
+    assert.equal(await tb.backgroundRunning(addonId), false);
+    const outsiders = gmail(3, "z");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(outsiders));
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, [SENDER]);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
+  });
+
+  test("the audience rule: one client in To and many in Bcc is an exposure of the client", async () => {
+    // Depends on the engine's audience rule (issue 12).
+    const bcc = gmail(30, "b");
+    const c = await compose({ to: "client@clientco.example", bcc: bcc.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    assert.deepEqual((await waitForDialog(popup)).addresses, ["client@clientco.example"]);
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, [SENDER]);
+    assert.equal(message.hasBccHeader, false);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, "client@clientco.example", ...bcc]));
+  });
+
+  test("a decision that takes 90 s still sends (the dialog keeps the event page alive)", { timeout: 180000 }, async () => {
+    const outsiders = gmail(3, "l");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    await sleep(90000);
+    assert.equal(await tb.backgroundRunning(addonId), true);
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, [SENDER]);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
+  });
+});
