@@ -322,4 +322,121 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     assert.deepEqual(message.to, [SENDER]);
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
   });
+
+  // Last: it removes the add-on to measure Thunderbird without it.
+  test("a mail without exposure is not delayed perceptibly", async (t) => {
+    const to = "client@clientco.example, boss@corp.example";
+    /** Ctrl+Enter to the sink, and how long the send was held, over `runs` sends. */
+    const sendTimes = async (runs) => {
+      const total = [];
+      for (let i = 0; i < runs; i++) {
+        const c = await compose({ to, subject: `latency ${i}` });
+        await tb.timeNextHold(c.id);
+        const count = sink.messages.length;
+        const started = performance.now();
+        await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+        await sink.waitFor(count + 1);
+        total.push(performance.now() - started);
+      }
+      const holds = (await tb.holdTimes()).slice(-runs);
+      return { total: total.sort((a, b) => a - b), holds: holds.sort((a, b) => a - b) };
+    };
+    const median = (list) => list[Math.floor(list.length / 2)];
+    const ms = (list) => list.map((x) => x.toFixed(1)).join(" ");
+    await sendTimes(2); // warm-up
+    const withGuard = await sendTimes(10);
+    await tb.uninstallAddon(addonId);
+    const without = await sendTimes(10);
+    t.diagnostic(`send held by onBeforeSend, median of 10: with BCC Guard ${median(withGuard.holds).toFixed(1)} ms, without ${median(without.holds).toFixed(1)} ms (with: ${ms(withGuard.holds)})`);
+    t.diagnostic(`Ctrl+Enter to the SMTP sink, median of 10: with ${median(withGuard.total).toFixed(0)} ms, without ${median(without.total).toFixed(0)} ms`);
+    assert.equal(withGuard.holds.length, 10);
+    assert.ok(median(withGuard.holds) < 100, `a send without exposure was held ${median(withGuard.holds).toFixed(0)} ms`);
+  });
 });
+
+/**
+ * Installs a file, returning a function that removes it and restores
+ * whatever was there before.
+ * @param {string} file
+ * @param {string} text
+ */
+function installFile(file, text) {
+  const createdDir = mkdirSync(path.dirname(file), { recursive: true });
+  const backup = `${file}.bcc-guard-test-backup`;
+  const hadOriginal = existsSync(file);
+  if (hadOriginal) renameSync(file, backup);
+  writeFileSync(file, text);
+  return () => {
+    rmSync(file, { force: true });
+    if (hadOriginal) renameSync(backup, file);
+    if (createdDir) rmSync(createdDir, { recursive: true, force: true });
+  };
+}
+
+/** The admin guide's Thunderbird example (docs/ADMIN.md), as the admin would deploy it. */
+const POLICIES_JSON = readFileSync(path.join(ROOT, "docs", "examples", "thunderbird-policies.json"), "utf8");
+const POLICY = JSON.parse(POLICIES_JSON).policies["3rdparty"].Extensions[GECKO_ID];
+
+/**
+ * The two ways an admin hands Thunderbird the policy. policies.json under
+ * /etc needs root; the per-user managed-storage manifest does not (its HOME
+ * is a temporary directory here).
+ */
+const POLICY_SOURCES = {
+  "policies.json (3rdparty.Extensions)": {
+    skip: process.getuid?.() !== 0 && "writing /etc/thunderbird/policies needs root",
+    install: () => ({ restore: installFile("/etc/thunderbird/policies/policies.json", POLICIES_JSON), env: {} }),
+  },
+  "a managed-storage manifest": {
+    skip: false,
+    install() {
+      const home = mkdtempSync(path.join(tmpdir(), "bcc-guard-home-"));
+      const manifest = { name: GECKO_ID, description: "BCC Guard policy", type: "storage", data: POLICY };
+      const dir = path.join(home, ".mozilla", "managed-storage");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `${GECKO_ID}.json`), JSON.stringify(manifest));
+      return { restore: () => rmSync(home, { recursive: true, force: true }), env: { HOME: home } };
+    },
+  },
+};
+
+for (const [source, { skip: sourceSkip, install }] of Object.entries(POLICY_SOURCES)) {
+  describe(`Thunderbird with the admin's policy from ${source}`, { skip: skip || sourceSkip, timeout: 180000 }, () => {
+    let sink;
+    let tb;
+    let restore = () => {};
+    before(async () => {
+      sink = await startSmtpSink();
+      const installed = install();
+      restore = installed.restore;
+      tb = await startThunderbird({ smtpPort: sink.port, env: installed.env });
+      const id = await tb.installAddon(ADDON);
+      for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+    });
+    after(async () => {
+      await tb?.quit();
+      await sink?.close();
+      restore();
+    });
+
+    test("two parties block: a dialog without Send anyway; Cancel sends nothing", async () => {
+      const c = await tb.openCompose({ to: "one@gmail.com, two@gmail.com", subject: "policy", body: "Hello\n" });
+      await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+      const popup = await tb.waitForPopup();
+      const shown = await waitForDialog(popup);
+      assert.deepEqual(shown.actions, ["move-and-send", "move", "cancel"]);
+      await choose(tb, popup, "cancel");
+      await waitForNoPopup(tb);
+      assert.equal(await sink.settle(QUIET_MS), 0);
+      await tb.closeCompose(c.id);
+    });
+
+    test("a trusted partner does not count: one outsider and a partner send at once", async () => {
+      const c = await tb.openCompose({ to: "one@gmail.com, x@partner.example, boss@corp.example", subject: "policy", body: "Hello\n" });
+      await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+      const [message] = await sink.waitFor(1);
+      assert.deepEqual(sorted(message.to), sorted(["one@gmail.com", "x@partner.example", "boss@corp.example"]));
+      assert.equal(await tb.popupOpen(), false);
+    });
+  });
+}

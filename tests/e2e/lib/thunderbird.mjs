@@ -293,6 +293,35 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
       );
     },
 
+    /**
+     * Starts timing how long the compose window's next send is held by
+     * extensions: from Thunderbird's "beforesend" event (which the
+     * `compose.onBeforeSend` listeners answer) to its release.
+     * @param {number} id
+     */
+    timeNextHold(id) {
+      return withCompose(
+        id,
+        `const main = window;
+         compose.addEventListener("beforesend", (event) => {
+           const started = compose.performance.now();
+           const held = event.detail;
+           for (const name of ["resolve", "reject"]) {
+             const original = held[name];
+             held[name] = (...rest) => { main.__bccGuardHolds = [...(main.__bccGuardHolds ?? []), compose.performance.now() - started]; original(...rest); };
+           }
+           // Nothing held it: Thunderbird goes on at once.
+           compose.setTimeout(() => { if (!event.defaultPrevented) main.__bccGuardHolds = [...(main.__bccGuardHolds ?? []), 0]; });
+         }, { capture: true, once: true });`,
+      );
+    },
+
+    /** The hold times measured so far (ms), in order. */
+    async holdTimes() {
+      await inMain();
+      return m.chrome(`return window.__bccGuardHolds ?? [];`);
+    },
+
     /** @param {number} id */
     async closeCompose(id) {
       await withCompose(
