@@ -23,6 +23,8 @@ import { waitForDialog } from "./lib/guard-steps.mjs";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADDON = path.join(ROOT, "dist", "thunderbird");
 const GECKO_ID = "bcc-guard@bccguard.org";
+/** Debian's thunderbird-l10n-ja: Thunderbird, and so the extension's i18n, in Japanese. */
+const JA_LANGPACK = "/usr/lib/thunderbird/extensions/langpack-ja@thunderbird.mozilla.org.xpi";
 const skip =
   (!existsSync(THUNDERBIRD_BINARY) && `${THUNDERBIRD_BINARY} is missing: run npm test as root, or apt-get install thunderbird`) ||
   (!existsSync(path.join(ADDON, "manifest.json")) && `${ADDON} is missing: run npm run build`);
@@ -351,6 +353,36 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     t.diagnostic(`Ctrl+Enter to the SMTP sink, median of 10: with ${median(withGuard.total).toFixed(0)} ms, without ${median(without.total).toFixed(0)} ms`);
     assert.equal(withGuard.holds.length, 10);
     assert.ok(median(withGuard.holds) < 100, `a send without exposure was held ${median(withGuard.holds).toFixed(0)} ms`);
+  });
+});
+
+describe("Thunderbird in Japanese", { skip: skip || (!existsSync(JA_LANGPACK) && `${JA_LANGPACK} is missing: apt-get install thunderbird-l10n-ja`), timeout: 120000 }, () => {
+  let sink;
+  let tb;
+  before(async () => {
+    sink = await startSmtpSink();
+    tb = await startThunderbird({ smtpPort: sink.port, prefs: { "intl.locale.requested": "ja" } });
+    const id = await tb.installAddon(ADDON);
+    for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+  });
+  after(async () => {
+    await tb?.quit();
+    await sink?.close();
+  });
+
+  test("the dialog speaks Japanese, and its move sends as in English", async () => {
+    const outsiders = gmail(3, "j");
+    const c = await tb.openCompose({ to: outsiders.join(", "), subject: "日本語", body: "こんにちは\n" });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    const shown = await waitForDialog(popup);
+    assert.equal(shown.title, "宛先が互いに見えてしまいます");
+    assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[data-action="move-and-send"]').textContent`), "BCCに移動して送信");
+    assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[role="alertdialog"]').lang`), "ja");
+    await choose(tb, popup, "move-and-send");
+    const [message] = await sink.waitFor(1);
+    assert.deepEqual(message.to, [SENDER]);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
   });
 });
 

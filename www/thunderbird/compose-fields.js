@@ -48,7 +48,7 @@ export function senderAddress(from) {
  */
 export async function readCompose(details) {
   const expanded = await expandMailingLists(details);
-  const compose = { account: senderAddress(details.from), complete: expanded.complete, to: [], cc: [], bcc: [] };
+  const compose = { account: senderAddress(details.from), to: [], cc: [], bcc: [] };
   /** @type {ComposeRead["written"]} */
   const written = { to: [], cc: [], bcc: [] };
   for (const field of FIELDS) {

@@ -22,7 +22,7 @@ import { ext } from "../lib/browser.js";
 /**
  * The recipient fields with every mailing list replaced by its members.
  * @param {object} details Thunderbird's ComposeDetails.
- * @returns {Promise<{fields: Record<"to"|"cc"|"bcc", Item[]>, complete: boolean, lists: number}>}
+ * @returns {Promise<{fields: Record<"to"|"cc"|"bcc", Item[]>, lists: number}>}
  */
 export async function expandMailingLists(details) {
   const fields = { to: [], cc: [], bcc: [] };
@@ -34,7 +34,7 @@ export async function expandMailingLists(details) {
       if (!String(value).includes("@")) candidates.push({ field, item });
     }
   }
-  if (candidates.length === 0) return { fields, complete: true, lists: 0 };
+  if (candidates.length === 0) return { fields, lists: 0 };
   const lists = await mailingListsByName();
   let expandedLists = 0;
   for (const { field, item } of candidates) {
@@ -45,7 +45,7 @@ export async function expandMailingLists(details) {
     fields[field].splice(at, 1, ...members.map(memberItem));
     expandedLists += 1;
   }
-  return { fields, complete: true, lists: expandedLists };
+  return { fields, lists: expandedLists };
 }
 
 /**
