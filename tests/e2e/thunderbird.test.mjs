@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
@@ -353,6 +353,52 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     t.diagnostic(`Ctrl+Enter to the SMTP sink, median of 10: with ${median(withGuard.total).toFixed(0)} ms, without ${median(without.total).toFixed(0)} ms`);
     assert.equal(withGuard.holds.length, 10);
     assert.ok(median(withGuard.holds) < 100, `a send without exposure was held ${median(withGuard.holds).toFixed(0)} ms`);
+  });
+});
+
+describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 }, () => {
+  let sink;
+  let tb;
+  let broken;
+  before(async () => {
+    // A damaged installation: the add-on without its WASM file. Every send
+    // must then be stopped with the "could not check" dialog.
+    broken = mkdtempSync(path.join(tmpdir(), "bcc-guard-broken-"));
+    cpSync(ADDON, broken, { recursive: true });
+    rmSync(path.join(broken, "pkg", "bcc_guard_bg.wasm"));
+    sink = await startSmtpSink();
+    tb = await startThunderbird({ smtpPort: sink.port });
+    const id = await tb.installAddon(broken);
+    for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+  });
+  after(async () => {
+    await tb?.quit();
+    await sink?.close();
+    rmSync(broken, { recursive: true, force: true });
+  });
+
+  test("even a mail without exposure is held: Cancel sends nothing and unlocks the compose", async () => {
+    const to = ["client@clientco.example", "boss@corp.example"];
+    const c = await tb.openCompose({ to: to.join(", "), subject: "broken", body: "Hello\n" });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    const shown = await waitForDialog(popup);
+    assert.equal(shown.title, "BCC Guard could not check the recipients");
+    assert.deepEqual(shown.actions, ["cancel", "send-anyway"]);
+    await choose(tb, popup, "cancel");
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    await assertComposeOpen(tb, c, { to, bcc: [] });
+    // Send anyway, on the next try, sends it once, as written.
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    await choose(tb, await tb.waitForPopup(), "send-anyway");
+    const [message] = await sink.waitFor(1).catch(async (error) => {
+      // Say where the send stopped: a held compose, an open dialog, or Thunderbird's own error.
+      const state = JSON.stringify({ compose: await tb.composeState(c.id), dialog: await tb.popupOpen() });
+      throw new Error(`${error.message}; ${state}; ${tb.lines.filter((l) => /BCC Guard|abort|rror/.test(l) && !/Gtk/.test(l)).slice(-5).join(" | ")}`);
+    });
+    assert.deepEqual(sorted(message.to), sorted(to));
+    assert.equal(await sink.settle(QUIET_MS), 1);
   });
 });
 
