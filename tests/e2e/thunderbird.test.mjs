@@ -113,11 +113,43 @@ async function assertComposeOpen(tb, compose, expected = {}) {
   if (expected.bcc) assert.deepEqual(addresses("bcc"), sorted(expected.bcc));
 }
 
+/**
+ * A sink, and a Thunderbird sending to it with the add-on installed and its
+ * background running.
+ * @param {{addon?: string, env?: Record<string, string>, prefs?: Record<string, any>}} [options]
+ */
+async function launch({ addon = ADDON, env, prefs } = {}) {
+  const sink = await startSmtpSink();
+  const tb = await startThunderbird({ smtpPort: sink.port, env, prefs });
+  const id = await tb.installAddon(addon);
+  for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+  return { sink, tb, id };
+}
+
+/**
+ * Sends with Ctrl+Enter, checks that the dialog lists exactly `exposed`,
+ * chooses Move to BCC and send, and resolves with the message that arrives.
+ * @param {Awaited<ReturnType<typeof launch>>} env
+ * @param {{handle: string}} compose
+ * @param {string[]} exposed
+ * @param {(popup: import("./lib/thunderbird.mjs").Popup) => Promise<void>} [meanwhile] Runs before the choice.
+ */
+async function sendAndMove({ tb, sink }, compose, exposed, meanwhile) {
+  await tb.pressKeys(compose.handle, KEY.CTRL, KEY.ENTER);
+  const popup = await tb.waitForPopup();
+  assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(exposed));
+  await meanwhile?.(popup);
+  await choose(tb, popup, "move-and-send");
+  const [message] = await sink.waitFor(1);
+  return message;
+}
+
 describe("Thunderbird", { skip, timeout: 600000 }, () => {
   let sink;
   let tb;
   let addonId;
   let opened = [];
+  let running;
 
   /** Opens a compose window and remembers it for clean-up. */
   const compose = async (fields) => {
@@ -127,10 +159,8 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
   };
 
   before(async () => {
-    sink = await startSmtpSink();
-    tb = await startThunderbird({ smtpPort: sink.port });
-    addonId = await tb.installAddon(ADDON);
-    for (let i = 0; i < 100 && !(await tb.backgroundRunning(addonId)); i++) await sleep(100);
+    running = await launch();
+    ({ sink, tb, id: addonId } = running);
   });
   after(async () => {
     await tb?.quit();
@@ -184,12 +214,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
 
   test("30 outsiders: Move to BCC and send puts the sender in To and the 30 only in the envelope", async () => {
     const outsiders = gmail(30);
-    const c = await compose({ to: outsiders.join(", ") });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(outsiders));
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const message = await sendAndMove(running, await compose({ to: outsiders.join(", ") }), outsiders);
     assert.deepEqual(message.to, [SENDER]);
     assert.deepEqual(message.cc, []);
     assert.equal(message.hasBccHeader, false);
@@ -274,11 +299,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     ];
     await tb.addMailingList("Partners", members);
     const c = await compose({ to: "Partners <Partners>, boss@corp.example" });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(members.map((m) => m.email)));
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const message = await sendAndMove(running, c, members.map((m) => m.email));
     assert.deepEqual(message.to, ["boss@corp.example"]);
     assert.equal(message.hasBccHeader, false);
     assert.deepEqual(sorted(message.rcptTo), sorted(["boss@corp.example", ...members.map((m) => m.email)]));
@@ -288,12 +309,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     await tb.suspendBackground(addonId);
     assert.equal(await tb.backgroundRunning(addonId), false);
     const outsiders = gmail(3, "z");
-    const c = await compose({ to: outsiders.join(", ") });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    assert.deepEqual(sorted((await waitForDialog(popup)).addresses), sorted(outsiders));
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const message = await sendAndMove(running, await compose({ to: outsiders.join(", ") }), outsiders);
     assert.deepEqual(message.to, [SENDER]);
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
   });
@@ -302,11 +318,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     // Depends on the engine's audience rule (issue 12).
     const bcc = gmail(30, "b");
     const c = await compose({ to: "client@clientco.example", bcc: bcc.join(", ") });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    assert.deepEqual((await waitForDialog(popup)).addresses, ["client@clientco.example"]);
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const message = await sendAndMove(running, c, ["client@clientco.example"]);
     assert.deepEqual(message.to, [SENDER]);
     assert.equal(message.hasBccHeader, false);
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, "client@clientco.example", ...bcc]));
@@ -314,13 +326,10 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
 
   test("a decision that takes 90 s still sends (the dialog keeps the event page alive)", { timeout: 180000 }, async () => {
     const outsiders = gmail(3, "l");
-    const c = await compose({ to: outsiders.join(", ") });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    await sleep(90000);
-    assert.equal(await tb.backgroundRunning(addonId), true);
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const message = await sendAndMove(running, await compose({ to: outsiders.join(", ") }), outsiders, async () => {
+      await sleep(90000);
+      assert.equal(await tb.backgroundRunning(addonId), true);
+    });
     assert.deepEqual(message.to, [SENDER]);
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
   });
@@ -366,10 +375,7 @@ describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 
     broken = mkdtempSync(path.join(tmpdir(), "bcc-guard-broken-"));
     cpSync(ADDON, broken, { recursive: true });
     rmSync(path.join(broken, "pkg", "bcc_guard_bg.wasm"));
-    sink = await startSmtpSink();
-    tb = await startThunderbird({ smtpPort: sink.port });
-    const id = await tb.installAddon(broken);
-    for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+    ({ sink, tb } = await launch({ addon: broken }));
   });
   after(async () => {
     await tb?.quit();
@@ -403,30 +409,24 @@ describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 
 });
 
 describe("Thunderbird in Japanese", { skip: skip || (!existsSync(JA_LANGPACK) && `${JA_LANGPACK} is missing: apt-get install thunderbird-l10n-ja`), timeout: 120000 }, () => {
-  let sink;
-  let tb;
+  let running;
   before(async () => {
-    sink = await startSmtpSink();
-    tb = await startThunderbird({ smtpPort: sink.port, prefs: { "intl.locale.requested": "ja" } });
-    const id = await tb.installAddon(ADDON);
-    for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+    running = await launch({ prefs: { "intl.locale.requested": "ja" } });
   });
   after(async () => {
-    await tb?.quit();
-    await sink?.close();
+    await running?.tb.quit();
+    await running?.sink.close();
   });
 
   test("the dialog speaks Japanese, and its move sends as in English", async () => {
     const outsiders = gmail(3, "j");
-    const c = await tb.openCompose({ to: outsiders.join(", "), subject: "日本語", body: "こんにちは\n" });
-    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    const popup = await tb.waitForPopup();
-    const shown = await waitForDialog(popup);
-    assert.equal(shown.title, "宛先が互いに見えてしまいます");
-    assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[data-action="move-and-send"]').textContent`), "BCCに移動して送信");
-    assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[role="alertdialog"]').lang`), "ja");
-    await choose(tb, popup, "move-and-send");
-    const [message] = await sink.waitFor(1);
+    const c = await running.tb.openCompose({ to: outsiders.join(", "), subject: "日本語", body: "こんにちは\n" });
+    const message = await sendAndMove(running, c, outsiders, async (popup) => {
+      const shown = await waitForDialog(popup);
+      assert.equal(shown.title, "宛先が互いに見えてしまいます");
+      assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[data-action="move-and-send"]').textContent`), "BCCに移動して送信");
+      assert.equal(await popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.querySelector('[role="alertdialog"]').lang`), "ja");
+    });
     assert.deepEqual(message.to, [SENDER]);
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...outsiders]));
   });
@@ -484,12 +484,9 @@ for (const [source, { skip: sourceSkip, install }] of Object.entries(POLICY_SOUR
     let tb;
     let restore = () => {};
     before(async () => {
-      sink = await startSmtpSink();
       const installed = install();
       restore = installed.restore;
-      tb = await startThunderbird({ smtpPort: sink.port, env: installed.env });
-      const id = await tb.installAddon(ADDON);
-      for (let i = 0; i < 100 && !(await tb.backgroundRunning(id)); i++) await sleep(100);
+      ({ sink, tb } = await launch({ env: installed.env }));
     });
     after(async () => {
       await tb?.quit();
