@@ -292,17 +292,20 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
   });
 
   test("an address-book mailing list counts as its members and is moved as them", async () => {
-    const members = [
+    const outsiders = [
       { name: "Ann", email: "ann@alpha.example" },
       { name: "Ben", email: "ben@beta.example" },
       { name: "Cho", email: "cho@gamma.example" },
     ];
-    await tb.addMailingList("Partners", members);
+    // A colleague on the list stays in To, written back as Thunderbird's own contact.
+    const colleague = { name: "Dee", email: "dee@corp.example" };
+    await tb.addMailingList("Partners", [...outsiders, colleague]);
     const c = await compose({ to: "Partners <Partners>, boss@corp.example" });
-    const message = await sendAndMove(running, c, members.map((m) => m.email));
-    assert.deepEqual(message.to, ["boss@corp.example"]);
+    const message = await sendAndMove(running, c, outsiders.map((m) => m.email));
+    assert.deepEqual(sorted(message.to), sorted(["boss@corp.example", colleague.email]));
+    assert.match(message.raw, /^To: .*Dee <dee@corp\.example>/m);
     assert.equal(message.hasBccHeader, false);
-    assert.deepEqual(sorted(message.rcptTo), sorted(["boss@corp.example", ...members.map((m) => m.email)]));
+    assert.deepEqual(sorted(message.rcptTo), sorted(["boss@corp.example", colleague.email, ...outsiders.map((m) => m.email)]));
   });
 
   test("a suspended background is woken by Ctrl+Enter and still guards the send", async () => {
