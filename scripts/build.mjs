@@ -122,11 +122,11 @@ function bundleContentScripts(outDir) {
 function belongsTo(browser, source) {
   const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
   if (relative[0] === "thunderbird") return browser === "thunderbird";
-  if (relative[0] !== "content" || relative.length === 1) return true;
+  if (relative[0] !== "content") return true;
   // Webmail builds carry the bundled content.js instead of the modules;
   // Thunderbird, which has no content script, loads the few it shares as
   // modules from its extension pages.
-  return browser === "thunderbird" && THUNDERBIRD.sharedContent.includes(relative[1]);
+  return browser === "thunderbird" && (relative.length === 1 || THUNDERBIRD.sharedContent.includes(relative[1]));
 }
 
 function assemble(browser) {
