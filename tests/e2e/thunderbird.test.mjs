@@ -22,6 +22,8 @@ import { waitForDialog } from "./lib/guard-steps.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ADDON = path.join(ROOT, "dist", "thunderbird");
+/** The zip `npm run build` writes next to it: what a user installs from file. */
+const ADDON_ZIP = path.join(ROOT, "dist", `bcc-guard-${JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version}-thunderbird.zip`);
 const GECKO_ID = "bcc-guard@bccguard.org";
 /** Debian's thunderbird-l10n-ja: Thunderbird, and so the extension's i18n, in Japanese. */
 const JA_LANGPACK = "/usr/lib/thunderbird/extensions/langpack-ja@thunderbird.mozilla.org.xpi";
@@ -414,7 +416,8 @@ describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 
 describe("Thunderbird in Japanese", { skip: skip || (!existsSync(JA_LANGPACK) && `${JA_LANGPACK} is missing: apt-get install thunderbird-l10n-ja`), timeout: 120000 }, () => {
   let running;
   before(async () => {
-    running = await launch({ prefs: { "intl.locale.requested": "ja" } });
+    // This suite installs the zip, as a user would, rather than the folder.
+    running = await launch({ addon: ADDON_ZIP, prefs: { "intl.locale.requested": "ja" } });
   });
   after(async () => {
     await running?.tb.quit();
