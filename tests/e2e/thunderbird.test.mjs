@@ -293,6 +293,28 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     assert.equal(await sink.settle(QUIET_MS), 0);
   });
 
+  test("the dialog's settings link opens the options page in a tab while the send stays held", async () => {
+    const outsiders = gmail(3, "o");
+    const c = await compose({ to: outsiders.join(", ") });
+    await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
+    const popup = await tb.waitForPopup();
+    await sleep(ARMED_MS);
+    const link = `document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.link === "settings"`;
+    for (let presses = 0; !(await popup.evaluate(link)); presses += 1) {
+      if (presses > 8) throw new Error("the settings link never had the focus");
+      await tb.pressKeys(popup.handle, KEY.TAB);
+    }
+    await tb.pressKeys(popup.handle, KEY.ENTER);
+    // The options page loads the engine itself to show the effective settings.
+    assert.equal(await tb.inTab("/options/options.html", `document.documentElement.dataset.ready`), "1");
+    await tb.closeTabs("/options/options.html");
+    assert.equal((await tb.composeState(c.id)).locked, true);
+    await choose(tb, popup, "cancel");
+    await waitForNoPopup(tb);
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    await assertComposeOpen(tb, c, { to: outsiders });
+  });
+
   test("an address-book mailing list counts as its members and is moved as them", async () => {
     const outsiders = [
       { name: "Ann", email: "ann@alpha.example" },

@@ -155,20 +155,33 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
     );
   };
 
-  /** Evaluates an expression in the dialog window's extension page, through Marionette's own actor there. */
-  const evaluateInPopup = async (expression) => {
+  /**
+   * Evaluates an expression in an extension page, through Marionette's own
+   * actor in that page's (remote) browsing context.
+   * @param {string} findBrowser A chrome expression for the page's <browser>; `path` is the page's path.
+   * @param {string} pagePath
+   * @param {string} expression
+   */
+  const evaluateIn = async (findBrowser, pagePath, expression) => {
     await inMain();
     const result = await m.chrome(
-      `const popup = [...Services.wm.getEnumerator("mail:extensionPopup")].find((w) =>
-         w.document.getElementById("requestFrame")?.currentURI?.spec.includes("/thunderbird/dialog.html"));
-       if (!popup) throw new Error("no dialog window");
-       const frame = popup.document.getElementById("requestFrame");
-       const actor = frame.browsingContext.currentWindowGlobal.getActor("MarionetteCommands");
+      `const path = arguments[1];
+       const browser = ${findBrowser};
+       if (!browser) throw new Error("no page " + path);
+       const actor = browser.browsingContext.currentWindowGlobal.getActor("MarionetteCommands");
        return actor.executeScript(arguments[0], [], { timeout: 10000 });`,
       `return (async () => JSON.stringify(await (\n${expression}\n)))();`,
+      pagePath,
     );
     return result === undefined || result === null ? undefined : JSON.parse(result);
   };
+  const inDialogWindow = (expression) =>
+    evaluateIn(
+      `[...Services.wm.getEnumerator("mail:extensionPopup")].map((w) => w.document.getElementById("requestFrame"))
+         .find((b) => b?.currentURI?.spec.includes(path))`,
+      "/thunderbird/dialog.html",
+      expression,
+    );
 
   return {
     lines,
@@ -380,7 +393,7 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
      * @returns {Promise<Popup>}
      */
     async waitForPopup(timeoutMs = 15000) {
-      await poll(evaluateInPopup, `!!document.querySelector('[data-bcc-guard="dialog"]')?.shadowRoot?.querySelector("button[data-action]")`, timeoutMs);
+      await poll(inDialogWindow, `!!document.querySelector('[data-bcc-guard="dialog"]')?.shadowRoot?.querySelector("button[data-action]")`, timeoutMs);
       await inMain();
       let handle = null;
       for (const candidate of await m.cmd("WebDriver:GetWindowHandles")) {
@@ -391,9 +404,39 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
       if (!handle) throw new Error("the dialog window has no Marionette handle");
       return {
         handle,
-        evaluate: evaluateInPopup,
-        waitFor: (expression, ms = 5000) => poll(evaluateInPopup, expression, ms),
+        evaluate: inDialogWindow,
+        waitFor: (expression, ms = 5000) => poll(inDialogWindow, expression, ms),
       };
+    },
+
+    /**
+     * Waits for a tab of the main window showing the extension page at
+     * `pagePath` (e.g. "/options/options.html") and evaluates `expression` in it.
+     * @param {string} pagePath
+     * @param {string} expression
+     */
+    inTab(pagePath, expression, timeoutMs = 10000) {
+      const evaluate = (e) =>
+        evaluateIn(
+          `Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").tabInfo
+             .map((t) => t.browser).find((b) => b?.currentURI?.spec.includes(path))`,
+          pagePath,
+          e,
+        );
+      return poll(evaluate, expression, timeoutMs);
+    },
+
+    /**
+     * Closes the main window's tabs that show the extension page at `pagePath`.
+     * @param {string} pagePath
+     */
+    async closeTabs(pagePath) {
+      await inMain();
+      await m.chrome(
+        `const tabmail = Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail");
+         for (const tab of tabmail.tabInfo.filter((t) => t.browser?.currentURI?.spec.includes(arguments[0]))) tabmail.closeTab(tab);`,
+        pagePath,
+      );
     },
 
     /** Whether any dialog window is open. */
