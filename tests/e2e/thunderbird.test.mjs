@@ -76,19 +76,30 @@ async function waitForClosed(tb, compose, timeoutMs = 15000) {
 }
 
 /**
- * Chooses a dialog button with the keyboard, as a user would: Tab until it
- * has the focus, then Enter.
+ * Moves the focus with Tab, as a user would, until the dialog's focused
+ * element has `attribute` = `value`.
+ * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
+ * @param {import("./lib/thunderbird.mjs").Popup} popup
+ * @param {string} attribute A data attribute, camel-cased: "action" or "link".
+ * @param {string} value
+ */
+async function focusInDialog(tb, popup, attribute, value) {
+  await sleep(ARMED_MS);
+  const focused = () => popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.${attribute} ?? null`);
+  for (let presses = 0; (await focused()) !== value; presses += 1) {
+    if (presses > 8) throw new Error(`nothing with data-${attribute}="${value}" to focus`);
+    await tb.pressKeys(popup.handle, KEY.TAB);
+  }
+}
+
+/**
+ * Chooses a dialog button with the keyboard: Tab until it has the focus, then Enter.
  * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
  * @param {import("./lib/thunderbird.mjs").Popup} popup
  * @param {string} action
  */
 async function choose(tb, popup, action) {
-  await sleep(ARMED_MS);
-  const focused = () => popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.action ?? null`);
-  for (let presses = 0; (await focused()) !== action; presses += 1) {
-    if (presses > 8) throw new Error(`no "${action}" button to focus`);
-    await tb.pressKeys(popup.handle, KEY.TAB);
-  }
+  await focusInDialog(tb, popup, "action", action);
   await tb.pressKeys(popup.handle, KEY.ENTER);
 }
 
@@ -298,12 +309,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     const c = await compose({ to: outsiders.join(", ") });
     await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
     const popup = await tb.waitForPopup();
-    await sleep(ARMED_MS);
-    const link = `document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.link === "settings"`;
-    for (let presses = 0; !(await popup.evaluate(link)); presses += 1) {
-      if (presses > 8) throw new Error("the settings link never had the focus");
-      await tb.pressKeys(popup.handle, KEY.TAB);
-    }
+    await focusInDialog(tb, popup, "link", "settings");
     await tb.pressKeys(popup.handle, KEY.ENTER);
     // The options page loads the engine itself to show the effective settings.
     assert.equal(await tb.inTab("/options/options.html", `document.documentElement.dataset.ready`), "1");
