@@ -1,14 +1,18 @@
 /**
  * @file `npm run build`: sets up what is missing, builds the release WASM,
  * bundles the content script, and writes the unpacked extensions
- * `dist/chrome/` and `dist/firefox/` plus their zips.
+ * `dist/chrome/`, `dist/firefox/` and `dist/thunderbird/` plus their zips.
  *
- * One source manifest (`manifest.json`) carries both browsers' keys; this
- * script removes what each browser does not use:
+ * One source manifest (`manifest.json`) carries every host's keys; this
+ * script removes what each one does not use:
  *   Chrome  — `background.scripts` (it warns about it) and the Gecko settings;
  *   Firefox — `background.service_worker` (ignored, and linted),
  *             `storage.managed_schema` (Firefox reads policies.json instead)
- *             and `key` (Firefox uses the Gecko ID).
+ *             and `key` (Firefox uses the Gecko ID);
+ *   Thunderbird — as Firefox, and its "hands" differ: no content scripts
+ *             (there is no webmail page), a background that adds the
+ *             `compose.onBeforeSend` listener (www/thunderbird/), and the
+ *             permissions that listener needs (`THUNDERBIRD`).
  *
  * `key` is the public half of the project's development key: it fixes the
  * unpacked and self-hosted extension ID at paldapobjjgoepiejgigblhhidmhagng,
@@ -24,6 +28,25 @@ import { zipDirectory } from "./lib/zip.mjs";
 const CRATE = "bcc_guard";
 const BUILD = path.join(ROOT, "build");
 const DIST = path.join(ROOT, "dist");
+
+/** Every build target, in the order they are written. */
+export const TARGETS = Object.freeze(["chrome", "firefox", "thunderbird"]);
+
+/**
+ * What the Thunderbird build changes in the source manifest.
+ * - `compose`: read the recipients at send time, hold the send, write the move;
+ * - `addressBooks`: expand address-book mailing lists into their members,
+ *   which is what Thunderbird sends them as.
+ * 128 is the first ESR with Manifest V3 (`background.type: "module"`,
+ * `action`); the suite runs on Debian's Thunderbird (153 ESR when written).
+ */
+const THUNDERBIRD = Object.freeze({
+  permissions: ["compose", "addressBooks"],
+  background: "thunderbird/background.js",
+  strictMinVersion: "128.0",
+  /** The content modules the dialog window and the send hook import as they are. */
+  sharedContent: ["dialog.js", "dialog-style.js", "moves.js"],
+});
 
 /**
  * Builds the WASM and its JS glue into `outDir`.
@@ -57,7 +80,7 @@ export function buildWasm({ outDir, features = [], optimize = true, release = tr
 
 /**
  * The per-browser manifest.
- * @param {"chrome"|"firefox"} browser
+ * @param {"chrome"|"firefox"|"thunderbird"} browser
  * @returns {object}
  */
 export function manifestFor(browser) {
@@ -71,6 +94,14 @@ export function manifestFor(browser) {
     // Firefox identifies the add-on by its Gecko ID and ignores `key`.
     delete manifest.key;
   }
+  if (browser === "thunderbird") {
+    delete manifest.content_scripts;
+    manifest.background.scripts = [THUNDERBIRD.background];
+    manifest.permissions = [...manifest.permissions, ...THUNDERBIRD.permissions];
+    const gecko = manifest.browser_specific_settings;
+    delete gecko.gecko_android;
+    gecko.gecko.strict_min_version = THUNDERBIRD.strictMinVersion;
+  }
   return manifest;
 }
 
@@ -83,18 +114,30 @@ function bundleContentScripts(outDir) {
   ]);
 }
 
+/**
+ * Whether a file of `www/` belongs in a target's folder.
+ * @param {string} browser
+ * @param {string} source An absolute path under `www/`.
+ */
+function belongsTo(browser, source) {
+  const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
+  if (relative[0] === "thunderbird") return browser === "thunderbird";
+  if (relative[0] !== "content") return true;
+  // Webmail builds carry the bundled content.js instead of the modules;
+  // Thunderbird, which has no content script, loads the few it shares as
+  // modules from its extension pages.
+  return browser === "thunderbird" && (relative.length === 1 || THUNDERBIRD.sharedContent.includes(relative[1]));
+}
+
 function assemble(browser) {
   const out = path.join(DIST, browser);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // Extension pages and the background are loaded as ES modules as they are;
   // only the content script (which cannot be a module) is bundled.
-  cpSync(path.join(ROOT, "www"), out, {
-    recursive: true,
-    filter: (source) => !source.startsWith(path.join(ROOT, "www", "content")),
-  });
+  cpSync(path.join(ROOT, "www"), out, { recursive: true, filter: (source) => belongsTo(browser, source) });
   cpSync(path.join(BUILD, "pkg"), path.join(out, "pkg"), { recursive: true });
-  cpSync(path.join(BUILD, "content.js"), path.join(out, "content.js"));
+  if (browser !== "thunderbird") cpSync(path.join(BUILD, "content.js"), path.join(out, "content.js"));
   if (browser === "chrome") cpSync(path.join(ROOT, "managed_schema.json"), path.join(out, "managed_schema.json"));
   writeFileSync(path.join(out, "manifest.json"), `${JSON.stringify(manifestFor(browser), null, 2)}\n`);
   return out;
@@ -108,9 +151,9 @@ export function build() {
   buildWasm({ outDir: path.join(BUILD, "pkg") });
   step("Bundling the content script");
   bundleContentScripts(BUILD);
-  step("Assembling dist/chrome and dist/firefox");
+  step("Assembling dist/chrome, dist/firefox and dist/thunderbird");
   const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
-  for (const browser of ["chrome", "firefox"]) {
+  for (const browser of TARGETS) {
     const dir = assemble(browser);
     const zip = path.join(DIST, `bcc-guard-${version}-${browser}.zip`);
     const size = zipDirectory(dir, zip);
@@ -118,7 +161,8 @@ export function build() {
   }
   const wasmSize = statSync(path.join(BUILD, "pkg", `${CRATE}_bg.wasm`)).size;
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. WASM: ${(wasmSize / 1024).toFixed(1)} KB.`);
-  console.log("Load dist/chrome (chrome://extensions, Developer mode, Load unpacked) or dist/firefox (about:debugging).");
+  console.log("Load dist/chrome (chrome://extensions, Developer mode, Load unpacked), dist/firefox (about:debugging)");
+  console.log("or the Thunderbird zip (Add-ons Manager, gear menu, Install Add-on From File).");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -7,7 +7,10 @@
  *  - bcc-guard-<v>-self-hosted.zip       dist/chrome with `key`, to pack as a
  *    .crx with your own signing key (docs/ADMIN.md, "Self-hosting");
  *  - bcc-guard-<v>-firefox.zip           for addons.mozilla.org signing; the
- *    signed file it returns is the .xpi to deploy.
+ *    signed file it returns is the .xpi to deploy;
+ *  - bcc-guard-<v>-thunderbird.xpi       dist/thunderbird, for
+ *    addons.thunderbird.net or to install directly (Thunderbird accepts
+ *    unsigned add-ons).
  *
  * It builds first and refuses to package a Firefox build that `web-ext lint`
  * finds errors in. It prints each file's size and SHA-256.
@@ -59,6 +62,7 @@ function main() {
     [`bcc-guard-${version}-edge-addons.zip`, chrome, withoutKey],
     [`bcc-guard-${version}-self-hosted.zip`, chrome, keep],
     [`bcc-guard-${version}-firefox.zip`, path.join(ROOT, "dist", "firefox"), keep],
+    [`bcc-guard-${version}-thunderbird.xpi`, path.join(ROOT, "dist", "thunderbird"), keep],
   ];
   for (const [name, dir, edit] of packages) {
     const file = path.join(out, name);

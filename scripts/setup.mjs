@@ -74,6 +74,9 @@ const BROWSER_PACKAGES = [
   // The Japanese tests need Firefox's Japanese language pack: without it,
   // Firefox (and so the extension's i18n) stays in English.
   ["firefox-esr-l10n-ja", "/usr/lib/firefox-esr/browser/extensions/langpack-ja@firefox-esr.mozilla.org.xpi"],
+  // The Thunderbird suite runs the real mail client (headless, no display needed).
+  ["thunderbird", "/usr/lib/thunderbird/thunderbird"],
+  ["thunderbird-l10n-ja", "/usr/lib/thunderbird/extensions/langpack-ja@thunderbird.mozilla.org.xpi"],
 ];
 
 /** What `npm test` needs on top of the build tools. */
@@ -92,7 +95,7 @@ export function ensureTestTools() {
     run("apt-get", ["update"]);
     run("apt-get", ["install", "-y", "--no-install-recommends", ...missing]);
   }
-  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja): ready");
+  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja), thunderbird (+ ja): ready");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

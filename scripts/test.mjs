@@ -3,8 +3,9 @@
  * the first failure.
  *
  *  1. setup      — installs missing tools (wasm target, wasm-bindgen CLI,
- *                  wasm-pack, geckodriver, Chromium, Firefox ESR, npm packages)
- *  2. build      — `npm run build`: dist/chrome and dist/firefox
+ *                  wasm-pack, geckodriver, Chromium, Firefox ESR, Thunderbird,
+ *                  npm packages)
+ *  2. build      — `npm run build`: dist/chrome, dist/firefox, dist/thunderbird
  *  3. native     — `cargo test --no-default-features`: the engine without any
  *                  web dependency (which that flag also proves)
  *  4. wasm       — `wasm-pack test --headless --chrome` and `--firefox`: the
@@ -14,7 +15,8 @@
  *  6. lint       — `web-ext lint` on dist/firefox: zero errors
  *  7. js         — Node's test runner on tests/js (real WASM in Node)
  *  8. e2e        — Node's test runner on tests/e2e: the built extension in
- *                  Chromium and Firefox ESR against webmail fixtures
+ *                  Chromium and Firefox ESR against webmail fixtures, and in
+ *                  Thunderbird against a real SMTP server
  *
  * `npm test -- native js` runs only the named stages (after setup and build).
  */

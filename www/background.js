@@ -1,7 +1,9 @@
 /**
  * @file The background: a module service worker in Chromium, an event page
- * in Firefox (one manifest carries both). It owns the WASM engine and answers
- * the content scripts' protocol requests.
+ * in Firefox and Thunderbird (one manifest carries all three). It owns the
+ * WASM engine and answers the content scripts' protocol requests.
+ * Thunderbird's background (www/thunderbird/background.js) imports this
+ * module and asks the same `host` directly from its send hook.
  *
  * Listeners are registered synchronously at the top level: a service worker
  * woken by a message must have its `onMessage` listener in place before the
@@ -14,7 +16,8 @@ import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
 import { EngineHost } from "./background/engine-host.js";
 import { addStat } from "./background/stats.js";
 
-const host = new EngineHost({
+/** The one engine host of this extension. */
+export const host = new EngineHost({
   instantiate: async () => {
     // The glue would find the .wasm next to itself through import.meta.url;
     // naming it keeps the dependency visible.

@@ -24,6 +24,15 @@ async function activeWebmailHost() {
   }
 }
 
+/**
+ * Whether this is the Thunderbird build, which guards every send through its
+ * send hook rather than webmail tabs.
+ * @returns {boolean}
+ */
+function inThunderbird() {
+  return typeof ext().compose?.onBeforeSend?.addListener === "function";
+}
+
 async function showCounters() {
   const stats = await readStats();
   for (const name of STAT_NAMES) document.getElementById(`count-${name}`).textContent = String(stats[name]);
@@ -37,9 +46,14 @@ async function main() {
     status.textContent = message("popup_engineUnavailable");
   } else {
     const { settings, problems } = reply.policy;
-    const active = host !== null && settings.protectedHosts.includes(host);
-    status.dataset.state = active ? "active" : "inactive";
-    status.textContent = active ? message("popup_active", [host]) : host ? message("popup_notProtected", [host]) : message("popup_notWebmail");
+    if (inThunderbird()) {
+      status.dataset.state = "active";
+      status.textContent = message("popup_thunderbird");
+    } else {
+      const active = host !== null && settings.protectedHosts.includes(host);
+      status.dataset.state = active ? "active" : "inactive";
+      status.textContent = active ? message("popup_active", [host]) : host ? message("popup_notProtected", [host]) : message("popup_notWebmail");
+    }
     const list = document.getElementById("internal");
     const domains = settings.internalDomains.length ? settings.internalDomains : [message("popup_accountDomain")];
     list.replaceChildren(...domains.map((domain) => Object.assign(document.createElement("li"), { textContent: domain })));

@@ -1,0 +1,19 @@
+/**
+ * @file Thunderbird's background: the shared background (engine host,
+ * settings layers, counters, protocol listener) plus Thunderbird's "hands",
+ * a `compose.onBeforeSend` listener instead of content scripts.
+ *
+ * It stays an MV3 event page rather than a persistent background: while a
+ * dialog window is open, that window's heartbeat keeps the page alive
+ * (dialog-window.js), and at every other moment there is nothing to keep. A
+ * suspended page is woken by the send itself, because the listener below is
+ * registered synchronously while the module graph is evaluated.
+ */
+
+import { host } from "../background.js";
+import { ext } from "../lib/browser.js";
+import { listenForDialogs } from "./dialog-window.js";
+import { checkSend } from "./send-check.js";
+
+listenForDialogs();
+ext().compose.onBeforeSend.addListener((tab, details) => checkSend(tab, details, host));

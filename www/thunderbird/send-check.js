@@ -1,0 +1,127 @@
+/**
+ * @file What happens when Thunderbird is about to send: the same steps as the
+ * webmail guard (www/content/guard.js), with Thunderbird's send hook as the
+ * hands. Thunderbird holds the send, with the compose window locked, until
+ * the promise returned here settles:
+ *   - `{}` lets the send go on (with whatever recipients the compose holds);
+ *   - `{cancel: true}` stops it and unlocks the compose, nothing sent.
+ *
+ * The engine decides everything: whether anything is exposed, the move, and
+ * whether the compose after the move is what was planned. Every failure ends
+ * in the "could not check" dialog or, when not even a window can be shown,
+ * in a cancelled send: never a silent send, never a locked compose.
+ */
+
+import { ext } from "../lib/browser.js";
+import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { addStat } from "../background/stats.js";
+import { plannedFields, readCompose } from "./compose-fields.js";
+import { openDialog } from "./dialog-window.js";
+
+const SEND = Object.freeze({});
+const CANCEL = Object.freeze({ cancel: true });
+
+/** What the policy said about "Send anyway" when last asked (as the guard keeps it). */
+let sendAnywayAllowed = true;
+
+/**
+ * @param {{id: number}} tab The compose tab.
+ * @param {object} details The compose as Thunderbird is about to send it.
+ * @param {import("../background/engine-host.js").EngineHost} host
+ * @returns {Promise<{cancel?: boolean}>}
+ */
+export async function checkSend(tab, details, host) {
+  const ask = (request) => host.handle({ v: PROTOCOL_VERSION, ...request });
+  try {
+    let read;
+    try {
+      read = await readCompose(details);
+    } catch (error) {
+      return await unverified("readFailed", describe(error));
+    }
+    const reply = await ask({ kind: "evaluate", compose: read.compose });
+    if (!reply.ok) return await unverified(reply.error?.code ?? "internal", reply.error?.message ?? "");
+    if (typeof reply.verdict.policyAllowsSendAnyway === "boolean") sendAnywayAllowed = reply.verdict.policyAllowsSendAnyway;
+    if (reply.verdict.action === "none") return SEND;
+    completeRecipients(reply, read.compose);
+    return await decide(tab, read, reply, ask);
+  } catch (error) {
+    return unverified("internal", describe(error)).catch(() => CANCEL);
+  }
+}
+
+/**
+ * Shows the exposure and carries out the choice.
+ * @param {{id: number}} tab
+ * @param {import("./compose-fields.js").ComposeRead} read
+ * @param {object} reply The evaluate reply (completed).
+ * @param {(request: object) => Promise<object>} ask
+ */
+async function decide(tab, read, reply, ask) {
+  addStat("warned");
+  const dialog = await openDialog();
+  try {
+    const choice = await dialog.show({ view: "verdict", reply });
+    if (choice === "send-anyway") {
+      addStat("sentAnyway");
+      return SEND;
+    }
+    if (choice !== "move" && choice !== "move-and-send") {
+      addStat("cancelled");
+      return CANCEL;
+    }
+    dialog.busy();
+    let verification;
+    try {
+      // The compose is locked while the send is held, so the recipients the
+      // plan was made for are still the ones in it.
+      await ext().compose.setComposeDetails(tab.id, plannedFields(reply.plan, reply.recipients, read));
+      const after = await readCompose(await ext().compose.getComposeDetails(tab.id));
+      // The engine plans again from the original and compares; it does not
+      // take our word for what the plan was.
+      const answer = await ask({ kind: "verify", original: read.compose, compose: after.compose });
+      if (!answer.ok) throw new Error(answer.error?.message ?? "the engine did not answer");
+      verification = answer.verification;
+    } catch (error) {
+      await dialog.show({ view: "moveFailed", verification: null, detail: describe(error), reply });
+      return CANCEL;
+    }
+    if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
+      await dialog.show({ view: "moveFailed", verification, detail: "", reply });
+      return CANCEL;
+    }
+    addStat("moved", reply.plan.add.bcc.length);
+    // "Move to BCC" leaves the moved compose open for review: this send stops.
+    return choice === "move-and-send" ? SEND : CANCEL;
+  } finally {
+    dialog.close();
+  }
+}
+
+/**
+ * The "could not check" dialog: nothing is sent unless the user sends anyway
+ * (offered only where the policy allows it).
+ * @param {string} code
+ * @param {string} detail
+ */
+async function unverified(code, detail) {
+  addStat("warned");
+  console.warn(`BCC Guard could not check a send: ${code}: ${detail}`);
+  const dialog = await openDialog();
+  try {
+    const choice = await dialog.show({ view: "unverified", code, detail, allowSendAnyway: sendAnywayAllowed });
+    if (choice === "send-anyway") {
+      addStat("sentAnyway");
+      return SEND;
+    }
+    addStat("cancelled");
+    return CANCEL;
+  } finally {
+    dialog.close();
+  }
+}
+
+/** @param {unknown} error */
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}
