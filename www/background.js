@@ -35,6 +35,14 @@ ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
     addStat(request.event, request.n);
     return false;
   }
+  if (request.kind === "ping") {
+    // An open compose keeping the background warm (guard.js, keepWarm): the
+    // message itself resets the browser's idle clock; the engine is built
+    // now if this start has not built it yet.
+    host.warmUp();
+    sendResponse({ v: request.v, ok: true, kind: "ping" });
+    return false;
+  }
   if (request.kind === "openOptions") {
     // The dialog's "Settings" link: only the background may open the page.
     ext().runtime.openOptionsPage();

@@ -73,6 +73,15 @@ const IDLE = "idle";
  */
 const PRECHECK_DELAY_MS = 120;
 
+/**
+ * How often an open compose reminds the background that it will be needed.
+ * Chromium stops an idle extension service worker after 30 s, Firefox an
+ * idle event page after about as long, and any message resets that clock:
+ * so while a compose is open the background stays warm, and a send never
+ * waits for the WASM to load again. With no compose open, nothing is sent.
+ */
+const KEEP_WARM_MS = 20_000;
+
 export class Guard {
   /**
    * @param {Adapter} adapter
@@ -99,6 +108,10 @@ export class Guard {
     this.sendAnywayAllowed = true;
     /** True while a send-options choice is being replayed (see `release`). */
     this.releasing = false;
+    /** The composes seen open, for `keepWarm`; pruned as they close. */
+    this.openComposes = new Set();
+    /** The keep-warm interval while any compose is open. */
+    this.warmTimer = null;
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -112,7 +125,9 @@ export class Guard {
     for (const type of ["click", "mouseup", "keydown", "keyup", "keypress"]) {
       window.addEventListener(type, this.onEvent, { capture: true });
     }
-    for (const type of ["input", "paste", "focusout", "drop", "cut"]) {
+    // focusin: a compose that gets the focus (a new one, or the user coming
+    // back to it) is checked ahead and keeps the background warm.
+    for (const type of ["input", "paste", "focusin", "focusout", "drop", "cut"]) {
       window.addEventListener(type, this.onActivity, { capture: true, passive: true });
     }
   }
@@ -502,6 +517,7 @@ export class Guard {
     if (!root) return;
     const entry = this.stateOf(root);
     this.watch(root, entry);
+    this.keepWarm(root);
     // Typing the body needs a first check of the compose, not one per key:
     // recipient changes after that are seen by the observer.
     if (entry.verdicts.size > 0 && isInMessageBody(event.target)) return;
@@ -525,6 +541,28 @@ export class Guard {
       this.schedulePrecheck(root, entry);
     });
     entry.observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-hovercard-id", "value"] });
+  }
+
+  /**
+   * Keeps the background awake while `root` or any other seen compose is
+   * open: one small message every `KEEP_WARM_MS`, stopped when the last
+   * compose has closed.
+   * @param {Element} root
+   */
+  keepWarm(root) {
+    this.openComposes.add(root);
+    if (this.warmTimer !== null) return;
+    this.warmTimer = setInterval(() => {
+      for (const open of this.openComposes) if (!open.isConnected) this.openComposes.delete(open);
+      if (this.openComposes.size === 0) {
+        clearInterval(this.warmTimer);
+        this.warmTimer = null;
+        return;
+      }
+      // The answer does not matter: a background that cannot be reached
+      // now is reported by the next real request.
+      this.ask({ kind: "ping" }).catch(() => {});
+    }, KEEP_WARM_MS);
   }
 
   schedulePrecheck(root, entry) {
