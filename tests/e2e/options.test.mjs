@@ -55,6 +55,9 @@ for (const browser of BROWSERS) {
 
     test("validates live, saves, and the guard applies the saved settings", async () => {
       const options = await openOptions(session, page);
+      // Loaded: the form is no longer inert, and the loading note is gone.
+      // (The page ships inert, so nothing can be saved before this point.)
+      assert.deepEqual(await options.evaluate("[document.getElementById('settings').inert, document.getElementById('status').textContent]"), [false, ""]);
       assert.equal(await options.evaluate("document.getElementById('minExposedParties').value"), "3");
 
       await setField(options, "internalDomains", "corp.example\nco.jp\ngmail.com");

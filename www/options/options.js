@@ -163,8 +163,15 @@ async function main() {
     label.append(box, ` ${host}`);
     hosts.append(label);
   }
+  // The form stays inert (in the HTML, so from the first paint) with
+  // "Loading your settings…" until the engine has rendered the effective
+  // settings: an empty or default form must never be savable over real
+  // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
+  form.inert = false;
+  form.removeAttribute("aria-busy");
+  document.getElementById("status").textContent = "";
   form.addEventListener("input", validate);
   form.addEventListener("change", validate);
   form.addEventListener("submit", save);
