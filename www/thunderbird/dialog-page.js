@@ -5,7 +5,7 @@
  * contract are the same in Thunderbird as in Gmail and Outlook.
  *
  * Views: `{view: "verdict", reply}`, `{view: "unverified", code, detail,
- * allowSendAnyway}`, `{view: "moveFailed", verification, detail, reply}`;
+ * allowSendAnyway}`, `{view: "moveFailed", verification, detail, reply, moved}`;
  * `{busy: true}` swaps the buttons for a progress note.
  */
 
@@ -28,7 +28,7 @@ port.onMessage.addListener(async (message) => {
   const view = message.show;
   let choice;
   if (view?.view === "verdict") choice = await dialog.showVerdict(owner, view.reply);
-  else if (view?.view === "moveFailed") choice = await dialog.showMoveFailed(owner, view.verification, view.detail, view.reply);
+  else if (view?.view === "moveFailed") choice = await dialog.showMoveFailed(owner, view.verification, view.detail, view.reply, Boolean(view.moved));
   else choice = await dialog.showUnverified(owner, view?.code ?? "internal", view?.detail ?? "", view?.allowSendAnyway ?? false);
   port.postMessage({ choice });
 });

@@ -86,8 +86,11 @@ async function decide(tab, read, reply, ask) {
       await dialog.show({ view: "moveFailed", verification: null, detail: describe(error), reply });
       return CANCEL;
     }
-    if (!verification.matches || (choice === "move-and-send" && !verification.sendable)) {
-      await dialog.show({ view: "moveFailed", verification, detail: "", reply });
+    if (!verification.matches || !verification.sendable) {
+      // As in the webmail guard: a move that went as planned but leaves
+      // someone on show is named as such even after "Move to BCC".
+      if (verification.matches) addStat("moved", reply.plan.add.bcc.length);
+      await dialog.show({ view: "moveFailed", verification, detail: "", reply, moved: verification.matches });
       return CANCEL;
     }
     addStat("moved", reply.plan.add.bcc.length);
