@@ -102,7 +102,7 @@ async function oneMessage(sink, before) {
 const sorted = (list) => [...list].sort();
 
 for (const browser of BROWSERS) {
-  describe(`Roundcube without the extension in ${browser.name} (baseline)`, { skip: browser.skip || skipAll }, () => {
+  describe(`Roundcube without the extension in ${browser.name} (baseline)`, { skip: browser.skip || skipAll || false }, () => {
     let rc;
     let session;
     let page;
@@ -131,7 +131,7 @@ for (const browser of BROWSERS) {
     });
   });
 
-  describe(`Roundcube with BCC Guard in ${browser.name}`, { skip: browser.skip || skipAll }, () => {
+  describe(`Roundcube with BCC Guard in ${browser.name}`, { skip: browser.skip || skipAll || false }, () => {
     let rc;
     let session;
     let page;
@@ -361,11 +361,14 @@ for (const browser of BROWSERS) {
         await openCompose(page, base);
         const to = [...outsiders(3, "h"), BOSS];
         await setRecipients(page, "to", to);
+        // No subject: Roundcube asks for one after the move. (An empty body
+        // as well would make it ask with a native confirm(), which the
+        // drivers dismiss.)
+        await writeMessage(page, "");
         await page.waitFor(`!!${FOOTER_SEND}?.offsetParent`);
         const count = await clickSend(FOOTER_SEND);
         await waitForDialog(page);
         await choose(page, "move-and-send");
-        // An empty subject on the phone too: Roundcube asks for one.
         await page.waitFor(`!!${roundcubeDialogButton("button.mainaction.send")}`, 8000);
         await page.click(roundcubeDialogButton("button.mainaction.send"));
         const message = await oneMessage(rc.sink, count);
@@ -382,13 +385,12 @@ for (const browser of BROWSERS) {
       const id = await page.evaluate("rcmail.env.compose_id");
       await page.click("document.querySelector('.formbuttons a.extwin')");
       // Roundcube posts the compose into a new window at this address.
-      const popup = await session.waitForPage(`${base}?_task=mail&_action=compose&_id=${id}&_extwin=1`, 4000);
+      const popup = await session.waitForPage(`${base}?_task=mail&_id=${id}&_extwin=1`, 4000);
       await popup.waitFor("location.search.includes('_extwin=1') && window.rcmail && rcmail.busy === false && !!document.querySelector('#_to + ul.recipient-input')", 15_000);
       const to = [...outsiders(3, "i"), BOSS];
       await popup.click("document.querySelector('#compose_to ul.recipient-input li.input input')");
       for (const address of to) await popup.type(`${address},`);
-      await popup.click("document.querySelector('#compose-subject')");
-      await popup.type("pop-out");
+      await writeMessage(popup, "pop-out");
       const count = rc.sink.messages.length;
       await popup.click(SEND_BUTTON);
       await waitForDialog(popup);
