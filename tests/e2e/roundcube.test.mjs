@@ -248,12 +248,16 @@ for (const browser of BROWSERS) {
       else if (await page.evaluate(`!!${HOST}`)) await choose(page, "cancel").catch(() => {});
     }
 
-    test("Cancel: nothing is sent and the compose is intact", async () => {
+    test("Ctrl+Enter does nothing (Roundcube binds no send key); Cancel sends nothing and keeps the compose", async () => {
       await openCompose(page, base);
       const to = [...outsiders(3, "c"), BOSS];
       await typeRecipients(page, "to", to);
       await writeMessage(page, "cancel");
-      const before = await clickSend();
+      const before = rc.sink.messages.length;
+      await page.press("Control+Enter");
+      assert.equal(await rc.sink.settle(800), before, "Ctrl+Enter must not send");
+      assert.equal(await page.evaluate(noDialog), true, "Ctrl+Enter is not a send in Roundcube");
+      await clickSend();
       await waitForDialog(page);
       await choose(page, "cancel");
       await page.waitFor(noDialog);
@@ -401,6 +405,21 @@ for (const browser of BROWSERS) {
       await popup.close();
     });
 
+    if (browser.name === "chromium") {
+      // Firefox will not let a test open an extension page it did not open itself.
+      test("the popup offers the admin's origins that are not granted yet", async () => {
+        const popup = await session.newPage();
+        await popup.goto(session.extensionUrl("popup/popup.html"));
+        await popup.waitFor("document.documentElement.dataset.ready === '1'");
+        const items = await popup.evaluate(
+          "[...document.querySelectorAll('#pendingOrigins li')].map((li) => [li.dataset.origin, li.dataset.state, !!li.querySelector('[data-action=grant]')])",
+        );
+        assert.deepEqual(items, [[`http://${PENDING_HOST}`, "needs-access", true]]);
+        assert.equal(await popup.evaluate("document.getElementById('pending').hidden"), false);
+        await popup.close();
+      });
+    }
+
     test("an origin the admin listed is protected once granted, and the rest are offered", async () => {
       const policyBase = `http://${POLICY_HOST}:${rc.httpPort}/`;
       if (browser.name === "firefox") {
@@ -421,6 +440,34 @@ for (const browser of BROWSERS) {
       const message = await oneMessage(rc.sink, count);
       assert.deepEqual(message.to, [BOSS]);
       assert.deepEqual(sorted(message.rcptTo), sorted(to));
+      await waitForSentPage(page);
+    });
+
+    test("when the permission (or the user's choice) goes, the guard stops there", async () => {
+      const options = await openOptions(session, page);
+      const origin = `http://${USER_HOST}`;
+      const item = `document.querySelector('#webmailOrigins li[data-origin="${origin}"]')`;
+      if (browser.name === "firefox") {
+        // Taken back as the browser's own add-on settings would: the user's
+        // list still names the origin, but the registration must follow the permission.
+        await options.evaluate(`browser.permissions.remove({ origins: ["${origin}/*"] })`);
+        await options.waitFor(`${item}?.dataset.state === 'needs-access'`, 10_000);
+      } else {
+        // The test build's manifest grants this host for good; the user's
+        // Remove takes it off the list, which must unregister it too.
+        await options.click(`${item}.querySelector('[data-action="remove"]')`);
+        await options.waitFor(`!${item}`, 10_000);
+      }
+      await options.close();
+      // Still signed in on this origin from the first tests.
+      await openCompose(page, base);
+      const to = [...outsiders(3, "k"), BOSS];
+      await typeRecipients(page, "to", to);
+      await writeMessage(page, "unprotected again");
+      const count = await clickSend();
+      const message = await oneMessage(rc.sink, count);
+      assert.deepEqual(sorted(message.to), sorted(to), "sent as typed: the guard no longer runs here");
+      assert.equal(await page.evaluate(noDialog), true);
       await waitForSentPage(page);
     });
   });
