@@ -18,11 +18,10 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, choose, HOST, noDialog, openOptions, waitForDialog } from "./lib/guard-steps.mjs";
+import { installPolicy } from "./lib/policy-files.mjs";
 import { ACCOUNT, roundcubeMissing, startRoundcube } from "./lib/roundcube-server.mjs";
 import {
   extensionGranting,
@@ -56,35 +55,19 @@ const skipAll = roundcubeMissing();
  * The admin's policy: one origin the test build has access to, and one
  * nobody granted (shown with a grant button).
  */
-const policyOrigins = () => [`http://${POLICY_HOST}`, `http://${PENDING_HOST}`];
+const POLICY_ORIGINS = [`http://${POLICY_HOST}`, `http://${PENDING_HOST}`];
 
 /** Where each browser reads the admin's policy. */
 const POLICY_FILES = {
   chromium: {
     file: "/etc/chromium/policies/managed/bcc-guard-roundcube-e2e.json",
-    content: () => ({ "3rdparty": { extensions: { [EXTENSION_ID]: { roundcubeOrigins: policyOrigins() } } } }),
+    content: { "3rdparty": { extensions: { [EXTENSION_ID]: { roundcubeOrigins: POLICY_ORIGINS } } } },
   },
   firefox: {
     file: "/etc/firefox/policies/policies.json",
-    content: () => ({ policies: { "3rdparty": { Extensions: { [GECKO_ID]: { roundcubeOrigins: policyOrigins() } } } } }),
+    content: { policies: { "3rdparty": { Extensions: { [GECKO_ID]: { roundcubeOrigins: POLICY_ORIGINS } } } } },
   },
 };
-
-/**
- * Installs a policy file, keeping any file already there; returns the undo.
- * @param {{file: string, content: () => object}} policy
- */
-function installPolicy({ file, content }) {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const backup = `${file}.bcc-guard-roundcube-backup`;
-  const hadOriginal = existsSync(file);
-  if (hadOriginal) renameSync(file, backup);
-  writeFileSync(file, JSON.stringify(content(), null, 2));
-  return () => {
-    rmSync(file, { force: true });
-    if (hadOriginal) renameSync(backup, file);
-  };
-}
 
 /**
  * The one message the sink got since `before`, after making sure no second
@@ -140,7 +123,7 @@ for (const browser of BROWSERS) {
     let base;
     before(async () => {
       rc = await startRoundcube();
-      removePolicy = installPolicy(POLICY_FILES[browser.name]);
+      removePolicy = installPolicy(POLICY_FILES[browser.name].file, POLICY_FILES[browser.name].content);
       // Chromium cannot answer its permission prompt in a test: the test
       // build grants the two hosts at install, so the options page's request
       // resolves at once. Firefox answers without the prompt (see hostOptions).
