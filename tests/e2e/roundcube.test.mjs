@@ -18,6 +18,9 @@
  */
 
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, choose, HOST, noDialog, openOptions, waitForDialog } from "./lib/guard-steps.mjs";
@@ -121,6 +124,16 @@ for (const browser of BROWSERS) {
     let build;
     let removePolicy;
     let base;
+    let profile;
+    /** Launches (or, with the same profile, restarts) the browser. */
+    const launch = () =>
+      browser.launch({
+        extensionDir: build?.dir ?? browser.extensionDir,
+        routes: { "mail.google.com": gmailRouter },
+        locale: "en-US",
+        userDataDir: profile,
+        ...hostOptions(browser.name),
+      });
     before(async () => {
       rc = await startRoundcube();
       removePolicy = installPolicy(POLICY_FILES[browser.name].file, POLICY_FILES[browser.name].content);
@@ -128,12 +141,10 @@ for (const browser of BROWSERS) {
       // build grants the two hosts at install, so the options page's request
       // resolves at once. Firefox answers without the prompt (see hostOptions).
       build = browser.name === "chromium" ? extensionGranting(browser.extensionDir, [USER_HOST, POLICY_HOST]) : null;
-      session = await browser.launch({
-        extensionDir: build?.dir ?? browser.extensionDir,
-        routes: { "mail.google.com": gmailRouter },
-        locale: "en-US",
-        ...hostOptions(browser.name),
-      });
+      // Chromium keeps its profile so a test can restart it; Firefox's
+      // temporary add-on would not survive a restart anyway.
+      profile = browser.name === "chromium" ? mkdtempSync(path.join(os.tmpdir(), "bcc-guard-profile-")) : undefined;
+      session = await launch();
       page = await session.newPage();
       base = `http://${USER_HOST}:${rc.httpPort}/`;
       await login(page, base);
@@ -141,6 +152,7 @@ for (const browser of BROWSERS) {
     after(async () => {
       await session?.close();
       build?.remove();
+      if (profile) rmSync(profile, { recursive: true, force: true });
       removePolicy?.();
       await rc?.stop();
     });
@@ -425,6 +437,27 @@ for (const browser of BROWSERS) {
       assert.deepEqual(sorted(message.rcptTo), sorted(to));
       await waitForSentPage(page);
     });
+
+    if (browser.name === "chromium") {
+      test("the protection survives a browser restart", async () => {
+        await session.close();
+        session = await launch();
+        page = await session.newPage();
+        // Roundcube's session cookie ends with the browser: sign in again.
+        await login(page, base);
+        await openCompose(page, base);
+        const to = [...outsiders(3, "r"), BOSS];
+        await typeRecipients(page, "to", to);
+        await writeMessage(page, "after restart");
+        const count = await clickSend();
+        await waitForDialog(page);
+        await choose(page, "move-and-send");
+        const message = await oneMessage(rc.sink, count);
+        assert.deepEqual(message.to, [BOSS]);
+        assert.deepEqual(sorted(message.rcptTo), sorted(to));
+        await waitForSentPage(page);
+      });
+    }
 
     test("when the permission (or the user's choice) goes, the guard stops there", async () => {
       const options = await openOptions(session, page);

@@ -15,7 +15,14 @@
  */
 
 import { ext } from "../lib/browser.js";
-import { originStatuses, patternOf, POLICY_ORIGINS_KEY, REGISTRATION_ID, USER_ORIGINS_KEY } from "../lib/webmail-origins.js";
+import {
+  originStatuses,
+  patternOf,
+  POLICY_ORIGINS_KEY,
+  readUserOrigins,
+  REGISTRATION_ID,
+  USER_ORIGINS_KEY,
+} from "../lib/webmail-origins.js";
 
 /** Serialises syncs: two at once could both register the same ID. */
 let queue = Promise.resolve();
@@ -30,27 +37,53 @@ export function sync() {
 }
 
 async function syncNow() {
-  const scripting = ext().scripting;
+  // Chromium's first read of managed storage after a start can take
+  // seconds (about 3 s measured here), and a restart of a command-line
+  // loaded extension drops its registrations. So the user's own granted
+  // origins, which need no policy, are added first — only added, so that
+  // nothing registered is dropped on a partial read — and the exact set
+  // follows once the admin's list is known.
+  const [current] = await ext().scripting.getRegisteredContentScripts({ ids: [REGISTRATION_ID] });
+  const registered = current?.matches ?? [];
+  const user = await grantedPatterns(await readUserOrigins());
+  const missing = user.filter((pattern) => !registered.includes(pattern));
+  if (missing.length) await register(current, [...registered, ...missing].sort());
   const statuses = await originStatuses();
   const matches = statuses.filter((s) => s.granted).map((s) => patternOf(s.origin)).sort();
-  const [current] = await scripting.getRegisteredContentScripts({ ids: [REGISTRATION_ID] });
-  const same = current && JSON.stringify([...(current.matches ?? [])].sort()) === JSON.stringify(matches);
-  if (same) return matches;
-  if (current) await scripting.unregisterContentScripts({ ids: [REGISTRATION_ID] });
-  if (matches.length) {
-    await scripting.registerContentScripts([
-      {
-        id: REGISTRATION_ID,
-        matches,
-        js: ["content.js"],
-        runAt: "document_start",
-        // Roundcube's compose is a top-level page (or a pop-out window).
-        allFrames: false,
-        persistAcrossSessions: true,
-      },
-    ]);
-  }
+  const [now] = await ext().scripting.getRegisteredContentScripts({ ids: [REGISTRATION_ID] });
+  if (JSON.stringify([...(now?.matches ?? [])].sort()) !== JSON.stringify(matches)) await register(now, matches);
   return matches;
+}
+
+/**
+ * The match patterns of the origins the browser granted.
+ * @param {string[]} origins
+ */
+async function grantedPatterns(origins) {
+  const granted = await Promise.all(origins.map((o) => ext().permissions.contains({ origins: [patternOf(o)] })));
+  return origins.filter((_, i) => granted[i]).map(patternOf);
+}
+
+/**
+ * Replaces the registration with one on `matches` (none if empty).
+ * @param {object|undefined} current The registration as it is.
+ * @param {string[]} matches
+ */
+async function register(current, matches) {
+  const scripting = ext().scripting;
+  if (current) await scripting.unregisterContentScripts({ ids: [REGISTRATION_ID] });
+  if (matches.length === 0) return;
+  await scripting.registerContentScripts([
+    {
+      id: REGISTRATION_ID,
+      matches,
+      js: ["content.js"],
+      runAt: "document_start",
+      // Roundcube's compose is a top-level page (or a pop-out window).
+      allFrames: false,
+      persistAcrossSessions: true,
+    },
+  ]);
 }
 
 /**
@@ -65,5 +98,10 @@ export function keepRegistered(report = (error) => console.error("BCC Guard: con
   ext().storage.onChanged.addListener((changes, area) => {
     if ((area === "managed" && POLICY_ORIGINS_KEY in changes) || (area === "local" && USER_ORIGINS_KEY in changes)) run();
   });
+  // These listeners also make the browser start the background when it
+  // starts or the extension is installed or updated, so the registration
+  // is checked before the user opens the webmail.
+  ext().runtime.onStartup.addListener(run);
+  ext().runtime.onInstalled.addListener(run);
   run();
 }

@@ -25,7 +25,8 @@ const SERVICE_WORKER_TIMEOUT_MS = 15_000;
 /**
  * Launches Chromium with the extension loaded and the routes installed.
  * With `extensionDir: null` it runs without the extension (a baseline), and
- * `args` adds command-line switches (e.g. `--host-resolver-rules`).
+ * `args` adds command-line switches (e.g. `--host-resolver-rules`), and a
+ * `userDataDir` keeps the profile for a later launch (a browser restart).
  *
  * Beyond `Session`, the returned object carries two Chromium-only extras:
  * `extensionId` (the ID Chromium derived from the extension's path) and
@@ -44,13 +45,13 @@ const SERVICE_WORKER_TIMEOUT_MS = 15_000;
  * }>}
  */
 export async function launchChromium(options) {
-  const { extensionDir, routes = {}, locale, args = [] } = options;
+  const { extensionDir, routes = {}, locale, args = [], userDataDir = "" } = options;
   if (!existsSync(CHROMIUM_BINARY)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM_BINARY}; install it with \`apt-get install chromium\`.`);
   }
   const extension = extensionDir === null ? null : path.resolve(extensionDir);
   if (extension) checkExtension(extension);
-  const context = await chromium.launchPersistentContext("", {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_BINARY,
     headless: true,
     locale,

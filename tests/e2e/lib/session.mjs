@@ -24,6 +24,8 @@
  *   manifest's content-script matches apply.
  * @property {string} [locale] UI language of the browser, e.g. "en-US" or "ja".
  * @property {string[]} [args] Chromium only: extra command-line switches.
+ * @property {string} [userDataDir] Chromium only: the profile directory, kept
+ *   after close so that a second launch is a restart (default: a temporary one).
  * @property {Record<string, unknown>} [prefs] Firefox only: extra preferences.
  *
  * @typedef {object} Page One tab.
