@@ -89,15 +89,20 @@ export async function launchFirefox(options) {
   const hosts = Object.keys(routes);
 
   const prefs = {
-    // Routed hosts resolve to loopback without a DNS query; the requests are
-    // intercepted before they are sent anyway. Remote Settings is listed so
-    // Firefox stops looking it up on this offline machine.
-    "network.dns.localDomains": [...hosts, "firefox.settings.services.mozilla.com"].join(","),
     "network.dns.disablePrefetch": true,
     "network.http.speculative-parallel-limit": 0,
     ...(geckoId && { "extensions.webextensions.uuids": JSON.stringify({ [geckoId]: extensionUuid }) }),
     ...(locale && { "intl.locale.requested": locale, "intl.accept_languages": locale }),
     ...extraPrefs,
+    // Routed hosts resolve to loopback without a DNS query; the requests are
+    // intercepted before they are sent anyway. Remote Settings is listed so
+    // Firefox stops looking it up on this offline machine. Local domains the
+    // caller adds come on top.
+    "network.dns.localDomains": [
+      ...hosts,
+      "firefox.settings.services.mozilla.com",
+      ...(extraPrefs["network.dns.localDomains"]?.split(",") ?? []),
+    ].join(","),
   };
 
   const driver = await Geckodriver.start(findGeckodriver());

@@ -93,6 +93,32 @@ async function waitForPort(port, wanted, timeoutMs, explain) {
   }
 }
 
+/** The process groups started and not yet stopped, killed if the run is cut short. */
+const running = new Set();
+/** The temporary directories not yet removed. */
+const directories = new Set();
+
+/** Kills every service still running and removes its files: on exit, and on a signal that ends the run. */
+function killRunning() {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  running.clear();
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+  directories.clear();
+}
+process.on("exit", killRunning);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killRunning();
+    process.kill(process.pid, signal);
+  });
+}
+
 /**
  * Starts a service in its own session and process group.
  * @param {string} command
@@ -104,6 +130,10 @@ function startGroup(command, args, log, env = process.env) {
   const out = openLog(log);
   const child = spawn(command, args, { detached: true, stdio: ["ignore", out, out], env });
   closeSync(out);
+  if (child.pid) {
+    running.add(child.pid);
+    child.once("exit", () => running.delete(child.pid));
+  }
   return child;
 }
 
@@ -159,6 +189,7 @@ export async function startRoundcube({ config = {} } = {}) {
   const why = roundcubeMissing();
   if (why) throw new Error(`Roundcube cannot run: ${why}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-roundcube-"));
+  directories.add(dir);
   // Dovecot's mail processes run as nobody and must reach the mail below.
   chmodSync(dir, 0o755);
   const children = [];
@@ -167,6 +198,7 @@ export async function startRoundcube({ config = {} } = {}) {
     for (const child of children.reverse()) await stopGroup(child);
     await sink?.close();
     rmSync(dir, { recursive: true, force: true });
+    directories.delete(dir);
   };
   try {
     sink = await startSmtpSink();
