@@ -2,7 +2,7 @@
  * @file The content script's entry point, bundled into `content.js` and run
  * at `document_start` on the protected webmail hosts: the manifest's fixed
  * hosts, and the self-hosted webmail origins the background registers it on
- * at run time (`www/background/webmail-origins.js`).
+ * at run time (`www/background/content-registration.js`).
  *
  * It stays thin: it picks the adapter for this site and installs the guard.
  * On a registered origin the adapter is Roundcube's, which recognises a
