@@ -164,6 +164,30 @@ for (const browser of BROWSERS) {
       return count;
     }
 
+    /**
+     * The common guarded scenario: three outsiders and a colleague in To,
+     * Send, *Move to BCC and send*; the sink must get one message with only
+     * the colleague in To and everyone in the envelope.
+     * @param {string} at The webmail's base URL.
+     * @param {string} prefix Makes the addresses distinct from other tests'.
+     * @param {() => Promise<void>} [send] How the user sends (one click by default).
+     */
+    async function movesThreeOutsiders(at, prefix, send = () => page.click(SEND_BUTTON)) {
+      await openCompose(page, at);
+      const to = [...outsiders(3, prefix), BOSS];
+      await typeRecipients(page, "to", to);
+      await writeMessage(page, `three outsiders (${prefix})`);
+      const count = rc.sink.messages.length;
+      await send();
+      await waitForDialog(page);
+      await choose(page, "move-and-send");
+      const message = await oneMessage(rc.sink, count);
+      assert.deepEqual(message.to, [BOSS]);
+      assert.deepEqual(sorted(message.rcptTo), sorted(to));
+      assert.equal(message.hasBccHeader, false);
+      await waitForSentPage(page);
+    }
+
     test("the user protects the webmail from the options page with one click", async () => {
       const options = await openOptions(session, page);
       await options.evaluate(`document.getElementById('webmailOrigin').value = ${JSON.stringify(base)}`);
@@ -292,19 +316,7 @@ for (const browser of BROWSERS) {
     });
 
     test("double click on Send: one dialog, one message", async () => {
-      await openCompose(page, base);
-      const to = [...outsiders(3, "e"), BOSS];
-      await typeRecipients(page, "to", to);
-      await writeMessage(page, "double click");
-      const count = rc.sink.messages.length;
-      await page.click(SEND_BUTTON, { clickCount: 2 });
-      await waitForDialog(page);
-      await choose(page, "move-and-send");
-      const message = await oneMessage(rc.sink, count);
-      assert.deepEqual(message.to, [BOSS]);
-      assert.deepEqual(sorted(message.rcptTo), sorted(to));
-      assert.equal(message.hasBccHeader, false);
-      await waitForSentPage(page);
+      await movesThreeOutsiders(base, "e", () => page.click(SEND_BUTTON, { clickCount: 2 }));
     });
 
     test("double click on Send with nothing exposed: one message", async () => {
@@ -425,17 +437,7 @@ for (const browser of BROWSERS) {
         await options.close();
       }
       await login(page, policyBase);
-      await openCompose(page, policyBase);
-      const to = [...outsiders(3, "j"), BOSS];
-      await typeRecipients(page, "to", to);
-      await writeMessage(page, "policy origin");
-      const count = await clickSend();
-      await waitForDialog(page);
-      await choose(page, "move-and-send");
-      const message = await oneMessage(rc.sink, count);
-      assert.deepEqual(message.to, [BOSS]);
-      assert.deepEqual(sorted(message.rcptTo), sorted(to));
-      await waitForSentPage(page);
+      await movesThreeOutsiders(policyBase, "j");
     });
 
     if (browser.name === "chromium") {
@@ -445,17 +447,7 @@ for (const browser of BROWSERS) {
         page = await session.newPage();
         // Roundcube's session cookie ends with the browser: sign in again.
         await login(page, base);
-        await openCompose(page, base);
-        const to = [...outsiders(3, "r"), BOSS];
-        await typeRecipients(page, "to", to);
-        await writeMessage(page, "after restart");
-        const count = await clickSend();
-        await waitForDialog(page);
-        await choose(page, "move-and-send");
-        const message = await oneMessage(rc.sink, count);
-        assert.deepEqual(message.to, [BOSS]);
-        assert.deepEqual(sorted(message.rcptTo), sorted(to));
-        await waitForSentPage(page);
+        await movesThreeOutsiders(base, "r");
       });
     }
 
