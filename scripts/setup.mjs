@@ -13,7 +13,7 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { capture, has, ROOT, run, step } from "./lib/run.mjs";
+import { capture, ENV, has, ROOT, run, step } from "./lib/run.mjs";
 
 /**
  * The wasm-bindgen version pinned in Cargo.lock. The CLI that writes the JS
@@ -79,23 +79,47 @@ const BROWSER_PACKAGES = [
   ["thunderbird-l10n-ja", "/usr/lib/thunderbird/extensions/langpack-ja@thunderbird.mozilla.org.xpi"],
 ];
 
+/**
+ * The Debian packages of the Roundcube end-to-end tests (a real webmail
+ * under `php -S`, Dovecot for its login; tests/e2e/lib/roundcube-server.mjs),
+ * and a file each installs. php8.2-cgi satisfies Roundcube's dependency on a
+ * PHP server module without pulling in Apache; the SQLite database is made
+ * with PHP's own driver, so no sqlite3 tool is needed.
+ */
+const ROUNDCUBE_PACKAGES = [
+  ["roundcube-core", "/var/lib/roundcube/public_html/index.php"],
+  ["roundcube-sqlite3", "/usr/share/doc/roundcube-sqlite3"],
+  ["php8.2-cgi", "/usr/bin/php-cgi8.2"],
+  ["dovecot-imapd", "/usr/lib/dovecot/imap"],
+];
+
+/**
+ * Stops roundcube-core's installer from creating a database of its own
+ * (dbconfig-common would ask, or set up one the tests do not use).
+ */
+const ROUNDCUBE_PRESEED = "roundcube-core roundcube/dbconfig-install boolean false\n";
+
 /** What `npm test` needs on top of the build tools. */
 export function ensureTestTools() {
   step("Checking test tools");
   if (!has("wasm-pack")) cargoInstall("wasm-pack");
   if (!has("geckodriver")) cargoInstall("geckodriver");
-  const missing = BROWSER_PACKAGES.filter(([, binary]) => !existsSync(binary)).map(([name]) => name);
+  const missing = [...BROWSER_PACKAGES, ...ROUNDCUBE_PACKAGES].filter(([, file]) => !existsSync(file)).map(([name]) => name);
   if (missing.length > 0) {
+    const preseed = missing.includes("roundcube-core");
     if (process.getuid?.() !== 0) {
+      const debconf = preseed ? `echo "${ROUNDCUBE_PRESEED.trim()}" | debconf-set-selections && ` : "";
       throw new Error(
-        `The browser tests need Debian packages that are missing: ${missing.join(" ")}.\n` +
-          `Install them as root: apt-get update && apt-get install -y ${missing.join(" ")}`,
+        `The browser and Roundcube tests need Debian packages that are missing: ${missing.join(" ")}.\n` +
+          `Install them as root: apt-get update && ${debconf}` +
+          `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing.join(" ")}`,
       );
     }
+    if (preseed) run("debconf-set-selections", [], { input: ROUNDCUBE_PRESEED, stdio: ["pipe", "inherit", "inherit"] });
     run("apt-get", ["update"]);
-    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing]);
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { env: { ...ENV, DEBIAN_FRONTEND: "noninteractive" } });
   }
-  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja), thunderbird (+ ja): ready");
+  console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja), thunderbird (+ ja), roundcube, php, dovecot: ready");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

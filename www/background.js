@@ -15,6 +15,7 @@ import { ext } from "./lib/browser.js";
 import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
 import { EngineHost } from "./background/engine-host.js";
 import { addStat } from "./background/stats.js";
+import { keepRegistered } from "./background/content-registration.js";
 
 /** The one engine host of this extension. */
 export const host = new EngineHost({
@@ -59,6 +60,10 @@ ext().storage.onChanged.addListener((changes, area) => {
 });
 
 host.warmUp();
+
+// The content script on the self-hosted webmail origins the user or the
+// admin chose and the browser granted.
+keepRegistered();
 
 /**
  * @param {unknown} message

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
-import { BROWSERS, HOST, choose, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, HOST, choose, openOptions, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
 
 const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
 let run = 0;
@@ -16,18 +16,6 @@ let run = 0;
 async function openGmail(page, params) {
   await page.goto(gmailUrl({ ...params, run: ++run }));
   await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
-}
-
-/** Opens the options page the way a user can: the dialog's Settings link. */
-async function openOptions(session, page) {
-  await openGmail(page, { to: ["ann@one.example", "bob@two.example", "cy@three.example"] });
-  await page.click(SEND);
-  await waitForDialog(page);
-  await page.click(`${HOST}.shadowRoot.querySelector('[data-link="settings"]')`);
-  const options = await session.waitForPage(session.extensionUrl("options/options.html"));
-  await options.waitFor("document.documentElement.dataset.ready === '1'");
-  await choose(page, "cancel");
-  return options;
 }
 
 /** Sets a field's value as typing would, so that validation runs. */

@@ -12,11 +12,11 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, HOST, choose, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { installPolicy } from "./lib/policy-files.mjs";
 
 const EXTENSION_ID = "paldapobjjgoepiejgigblhhidmhagng";
 const GECKO_ID = "bcc-guard@bccguard.org";
@@ -27,24 +27,6 @@ const POLICY = { minExposedParties: 2, action: "block", trustedDomains: ["partne
 
 const isRoot = process.getuid?.() === 0;
 const notRoot = !isRoot && "writing policy files under /etc needs root; run npm test as root to include these tests";
-
-/**
- * Installs a policy file and returns a function that removes it again,
- * restoring whatever was there before.
- * @param {string} file
- * @param {object} content
- */
-function installPolicy(file, content) {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const backup = `${file}.bcc-guard-test-backup`;
-  const hadOriginal = existsSync(file);
-  if (hadOriginal) renameSync(file, backup);
-  writeFileSync(file, JSON.stringify(content, null, 2));
-  return () => {
-    rmSync(file, { force: true });
-    if (hadOriginal) renameSync(backup, file);
-  };
-}
 
 const POLICY_FILES = {
   chromium: {

@@ -27,6 +27,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../scripts/lib/run.mjs";
 import { releaseEngine } from "./wasm.mjs";
+import { invalidOrigins, originsOf, POLICY_ORIGINS_KEY } from "../../www/lib/webmail-origins.js";
 
 /** The Chrome/Edge ID the guide uses (from the manifest's `key`). */
 const CHROME_ID = "paldapobjjgoepiejgigblhhidmhagng";
@@ -494,11 +495,21 @@ function checkSettings({ where, settings }, Engine, errors) {
   const schemaErrors = validate(settings, SCHEMA);
   errors.push(...schemaErrors.map((e) => `${where}: ${e}`));
   if (schemaErrors.length) return;
-  const policy = new Engine({ managed: settings, user: null }).policy();
+  // Where the content script runs is the extension's concern, not the
+  // engine's: it checks this key itself (www/lib/webmail-origins.js) and
+  // keeps it out of the engine's layer, as the tests here must too.
+  const { [POLICY_ORIGINS_KEY]: origins, ...engineSettings } = /** @type {Record<string, unknown>} */ (settings);
+  if (origins !== undefined) {
+    for (const bad of invalidOrigins(origins)) errors.push(`${where}: ${POLICY_ORIGINS_KEY} entry "${bad}" is not a web address`);
+    if (JSON.stringify(originsOf(origins)) !== JSON.stringify(origins)) {
+      errors.push(`${where}: ${POLICY_ORIGINS_KEY} is read as ${JSON.stringify(originsOf(origins))}, not ${JSON.stringify(origins)}`);
+    }
+  }
+  const policy = new Engine({ managed: engineSettings, user: null }).policy();
   for (const problem of policy.problems) {
     errors.push(`${where}: the engine reports ${problem.key}${problem.index === null ? "" : `[${problem.index}]`}: ${problem.message}`);
   }
-  for (const key of Object.keys(settings)) {
+  for (const key of Object.keys(engineSettings)) {
     if (!policy.locked.includes(key)) errors.push(`${where}: ${key} is not locked by the engine`);
     // The example should mean exactly what it says (no duplicates, no
     // spelling the engine would normalise), so readers can trust it.
@@ -659,5 +670,7 @@ test("the checker itself catches broken examples", () => {
   assert.match(errorsAfter(`${EXAMPLES}/update-manifest.xml`, `appid="${CHROME_ID}"`, 'appid="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'), /no appid=/);
   assert.match(errorsAfter(`${EXAMPLES}/bcc-guard.mobileconfig`, "<integer>3</integer>", "<string>3</string>"), /minExposedParties: expected integer/);
   assert.match(errorsAfter(GUIDE, '"minExposedParties": 2,', '"minExposedParties": 2.5,'), /ADMIN\.md:\d+: .*minExposedParties/);
+  assert.match(errorsAfter(GUIDE, '["https://webmail.example.com"]', '["ftp://webmail.example.com"]'), /roundcubeOrigins entry "ftp:/);
+  assert.match(errorsAfter(GUIDE, '["https://webmail.example.com"]', '["https://webmail.example.com/roundcube/"]'), /roundcubeOrigins is read as/);
   assert.match(errorsAfter(GUIDE, '"installation_mode": "force_installed"', '"installation_mode": "force_installed" '), /differs from docs\/examples/);
 });

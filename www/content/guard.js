@@ -590,8 +590,8 @@ export class Guard {
   }
 }
 
-/** The message body editors of Gmail and Outlook. */
-const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=true]";
+/** The message body editors of Gmail, Outlook and Roundcube (plain text). */
+const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=true], textarea#composebody";
 
 /**
  * Whether a node is inside a message body editor.

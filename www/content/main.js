@@ -1,8 +1,13 @@
 /**
  * @file The content script's entry point, bundled into `content.js` and run
- * at `document_start` on the protected webmail hosts.
+ * at `document_start` on the protected webmail hosts: the manifest's fixed
+ * hosts, and the self-hosted webmail origins the background registers it on
+ * at run time (`www/background/content-registration.js`).
  *
  * It stays thin: it picks the adapter for this site and installs the guard.
+ * On a registered origin the adapter is Roundcube's, which recognises a
+ * compose by its DOM at event time (the page is not built yet at
+ * document_start) and ignores every other page.
  * It never loads the WASM engine — webmail pages' Content-Security-Policy
  * forbids compiling WASM here — and asks the background instead.
  */
@@ -14,8 +19,12 @@ import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
 import { gmail } from "./gmail.js";
 import { outlook } from "./outlook.js";
+import { roundcube } from "./roundcube.js";
 
-/** Adapters by host name (the manifest's content-script matches). */
+/**
+ * Adapters by host name (the manifest's content-script matches). Any other
+ * host is one the background registered the script on: a Roundcube.
+ */
 const ADAPTERS = new Map([
   ["mail.google.com", gmail],
   ["outlook.office.com", outlook],
@@ -24,33 +33,30 @@ const ADAPTERS = new Map([
   ["outlook.cloud.microsoft", outlook],
 ]);
 
-
-const adapter = ADAPTERS.get(pageHost());
-if (adapter) {
-  const guard = new Guard(adapter, {
-    // Counters for the toolbar popup: numbers only, never addresses.
-    // Never throws: an old content script cut off by an extension update
-    // must not break the guard over a counter.
-    count: (event, n = 1) => {
-      try {
-        ext()
-          .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "count", event, n })
-          .catch(() => {});
-      } catch {
-        // The extension is gone from this page; nothing to count into.
-      }
-    },
+const adapter = ADAPTERS.get(pageHost()) ?? roundcube;
+const guard = new Guard(adapter, {
+  // Counters for the toolbar popup: numbers only, never addresses.
+  // Never throws: an old content script cut off by an extension update
+  // must not break the guard over a counter.
+  count: (event, n = 1) => {
+    try {
+      ext()
+        .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "count", event, n })
+        .catch(() => {});
+    } catch {
+      // The extension is gone from this page; nothing to count into.
+    }
+  },
+});
+guard.install();
+ext().storage.onChanged.addListener((changes, area) => {
+  if (area === "managed" || USER_SETTINGS_KEY in changes) guard.forgetVerdicts();
+});
+// The toolbar popup asks the active tab whether the guard runs there.
+if (window.top === window) {
+  ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {
+    if (request?.kind !== "status") return false;
+    sendResponse({ host: pageHost(), webmail: adapter.name });
+    return false;
   });
-  guard.install();
-  ext().storage.onChanged.addListener((changes, area) => {
-    if (area === "managed" || USER_SETTINGS_KEY in changes) guard.forgetVerdicts();
-  });
-  // The toolbar popup asks the active tab whether the guard runs there.
-  if (window.top === window) {
-    ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {
-      if (request?.kind !== "status") return false;
-      sendResponse({ host: pageHost(), webmail: adapter.name });
-      return false;
-    });
-  }
 }

@@ -5,6 +5,7 @@
  */
 
 import { ext } from "./browser.js";
+import { POLICY_ORIGINS_KEY } from "./webmail-origins.js";
 
 /** The storage key under which the user's settings object is kept. */
 export const USER_SETTINGS_KEY = "settings";
@@ -73,10 +74,18 @@ export async function writeUserSettings(settings) {
 }
 
 /**
- * Both layers, as the engine's constructor takes them.
+ * Both layers, as the engine's constructor takes them. The admin's list of
+ * self-hosted webmail origins is not an engine setting — it decides where
+ * the content script runs, not what a recipient is — so it is read by
+ * `webmail-origins.js` and kept out of the engine's layer, which would
+ * otherwise report it as an unknown key.
  * @returns {Promise<{managed: object|null, user: object|null}>}
  */
 export async function readPolicyLayers() {
   const [managed, user] = await Promise.all([readManagedPolicy(), readUserSettings()]);
+  if (managed && POLICY_ORIGINS_KEY in managed) {
+    const { [POLICY_ORIGINS_KEY]: _origins, ...engineManaged } = managed;
+    return { managed: engineManaged, user };
+  }
   return { managed, user };
 }

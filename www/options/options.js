@@ -10,6 +10,17 @@ import { ext, message } from "../lib/browser.js";
 import { SUPPORTED_HOSTS } from "../lib/hosts.js";
 import { localize } from "../lib/i18n-dom.js";
 import { readPolicyLayers, USER_SETTINGS_KEY, writeUserSettings } from "../lib/settings.js";
+import { renderOrigins } from "../lib/origin-list.js";
+import {
+  grantOrigin,
+  invalidOrigins,
+  originStatuses,
+  parseOrigin,
+  POLICY_ORIGINS_KEY,
+  readPolicyOriginsRaw,
+  removeOrigin,
+  USER_ORIGINS_KEY,
+} from "../lib/webmail-origins.js";
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
 const LIST_KEYS = ["internalDomains", "trustedDomains", "consumerDomains"];
@@ -152,8 +163,59 @@ async function save(event) {
   status.textContent = message("options_saved");
 }
 
+/** How many times the page has re-checked for a registration since the last grant. */
+let registrationWaits = 0;
+
+/** Shows the self-hosted webmail origins and what the admin listed wrongly. */
+async function renderWebmail() {
+  const list = document.getElementById("webmailOrigins");
+  const statuses = await originStatuses();
+  renderOrigins(list, statuses, { granted: afterGrant, remove: (origin) => removeOrigin(origin).then(renderWebmail) });
+  // The background registers a granted origin a moment after the grant.
+  if (statuses.some((s) => s.granted && !s.active) && registrationWaits++ < 20) setTimeout(renderWebmail, 250);
+  const problems = document.getElementById("policy-problems");
+  problems.querySelector("[data-origins-problem]")?.remove();
+  const wrong = invalidOrigins(await readPolicyOriginsRaw());
+  if (wrong.length) {
+    const item = document.createElement("li");
+    item.dataset.originsProblem = "";
+    item.textContent = `${POLICY_ORIGINS_KEY}: ${message("options_origin_invalid", [wrong.join(", ")])}`;
+    problems.querySelector("ul").append(item);
+    problems.hidden = false;
+  }
+}
+
+/**
+ * After the browser answered a grant request.
+ * @param {boolean} granted
+ * @param {string} origin
+ */
+function afterGrant(granted, origin) {
+  registrationWaits = 0;
+  document.getElementById("webmailStatus").textContent = message(granted ? "options_origin_granted" : "options_origin_refused", [origin]);
+  renderWebmail();
+}
+
+/** "Protect this webmail": parse, then ask the browser within the click. */
+function protectTypedWebmail() {
+  const input = /** @type {HTMLInputElement} */ (document.getElementById("webmailOrigin"));
+  const origin = parseOrigin(input.value);
+  if (!origin) {
+    document.getElementById("webmailStatus").textContent = message("options_origin_notAnAddress");
+    return;
+  }
+  grantOrigin(origin).then(
+    (granted) => {
+      if (granted) input.value = "";
+      afterGrant(granted, origin);
+    },
+    () => afterGrant(false, origin),
+  );
+}
+
 async function main() {
   localize(document);
+  document.getElementById("protectWebmail").addEventListener("click", protectTypedWebmail);
   const hosts = document.getElementById("protectedHosts");
   for (const host of SUPPORTED_HOSTS) {
     const label = document.createElement("label");
@@ -169,6 +231,7 @@ async function main() {
   // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
+  await renderWebmail();
   form.inert = false;
   form.removeAttribute("aria-busy");
   document.getElementById("status").textContent = "";
@@ -178,8 +241,13 @@ async function main() {
   // The organisation's policy or another window's save: show the new state.
   // (Other keys, such as the popup's counters, are none of this page's business.)
   ext().storage.onChanged.addListener((changes, area) => {
-    if (area === "managed" || USER_SETTINGS_KEY in changes) render();
+    if (area === "managed" || USER_SETTINGS_KEY in changes) render().then(renderWebmail);
+    else if (USER_ORIGINS_KEY in changes) renderWebmail();
   });
+  // The registration follows a grant or removal a moment later (the
+  // background does it); show it, and grants made elsewhere.
+  ext().permissions.onAdded.addListener(() => setTimeout(renderWebmail, 200));
+  ext().permissions.onRemoved.addListener(() => setTimeout(renderWebmail, 200));
   document.documentElement.dataset.ready = "1";
 }
 

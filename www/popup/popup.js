@@ -7,18 +7,20 @@ import { ext, message } from "../lib/browser.js";
 import { askEngine } from "../lib/engine-client.js";
 import { localize } from "../lib/i18n-dom.js";
 import { readStats, resetStats, STAT_NAMES } from "../background/stats.js";
+import { renderOrigins } from "../lib/origin-list.js";
+import { originStatuses } from "../lib/webmail-origins.js";
 
 /**
- * The webmail host of the active tab, as its content script reports it, or
- * null where no content script runs (not a webmail page). Asking the page
- * needs no "tabs" permission.
- * @returns {Promise<string|null>}
+ * The webmail of the active tab, as its content script reports it, or null
+ * where no content script runs (not a webmail page). Asking the page needs
+ * no "tabs" permission.
+ * @returns {Promise<{host: string, webmail: string}|null>}
  */
-async function activeWebmailHost() {
+async function activeWebmail() {
   try {
     const [tab] = await ext().tabs.query({ active: true, currentWindow: true });
     const reply = await ext().tabs.sendMessage(tab.id, { kind: "status" });
-    return typeof reply?.host === "string" ? reply.host : null;
+    return typeof reply?.host === "string" ? reply : null;
   } catch {
     return null;
   }
@@ -33,6 +35,13 @@ function inThunderbird() {
   return typeof ext().compose?.onBeforeSend?.addListener === "function";
 }
 
+/** The admin's webmail origins the browser has not granted yet, with a one-click grant. */
+async function showPendingOrigins() {
+  const pending = (await originStatuses()).filter((s) => s.policy && !s.granted);
+  document.getElementById("pending").hidden = pending.length === 0;
+  renderOrigins(document.getElementById("pendingOrigins"), pending, { granted: () => showPendingOrigins() });
+}
+
 async function showCounters() {
   const stats = await readStats();
   for (const name of STAT_NAMES) document.getElementById(`count-${name}`).textContent = String(stats[name]);
@@ -40,7 +49,8 @@ async function showCounters() {
 
 async function main() {
   localize(document);
-  const [host, reply] = await Promise.all([activeWebmailHost(), askEngine({ kind: "policy" })]);
+  const [tab, reply] = await Promise.all([activeWebmail(), askEngine({ kind: "policy" })]);
+  const host = tab?.host ?? null;
   const status = document.getElementById("status");
   if (!reply.ok) {
     status.textContent = message("popup_engineUnavailable");
@@ -50,7 +60,9 @@ async function main() {
       status.dataset.state = "active";
       status.textContent = message("popup_thunderbird");
     } else {
-      const active = host !== null && settings.protectedHosts.includes(host);
+      // A self-hosted webmail's script runs only where protection was asked
+      // for and granted; the built-in hosts follow the protectedHosts setting.
+      const active = host !== null && (tab.webmail === "roundcube" || settings.protectedHosts.includes(host));
       status.dataset.state = active ? "active" : "inactive";
       status.textContent = active ? message("popup_active", [host]) : host ? message("popup_notProtected", [host]) : message("popup_notWebmail");
     }
@@ -62,7 +74,8 @@ async function main() {
     problemsLine.hidden = managed === 0;
     problemsLine.textContent = message("popup_policyProblems", [managed]);
   }
-  await showCounters();
+  // Thunderbird has no webmail origins to grant.
+  await Promise.all([showCounters(), inThunderbird() ? null : showPendingOrigins()]);
   document.getElementById("reset").addEventListener("click", async () => {
     await resetStats();
     await showCounters();

@@ -24,6 +24,9 @@ const SERVICE_WORKER_TIMEOUT_MS = 15_000;
 
 /**
  * Launches Chromium with the extension loaded and the routes installed.
+ * With `extensionDir: null` it runs without the extension (a baseline), and
+ * `args` adds command-line switches (e.g. `--host-resolver-rules`), and a
+ * `userDataDir` keeps the profile for a later launch (a browser restart).
  *
  * Beyond `Session`, the returned object carries two Chromium-only extras:
  * `extensionId` (the ID Chromium derived from the extension's path) and
@@ -42,28 +45,18 @@ const SERVICE_WORKER_TIMEOUT_MS = 15_000;
  * }>}
  */
 export async function launchChromium(options) {
-  const { extensionDir, routes = {}, locale } = options;
+  const { extensionDir, routes = {}, locale, args = [], userDataDir = "" } = options;
   if (!existsSync(CHROMIUM_BINARY)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM_BINARY}; install it with \`apt-get install chromium\`.`);
   }
-  const extension = path.resolve(extensionDir);
-  const manifestPath = path.join(extension, "manifest.json");
-  if (!existsSync(manifestPath)) {
-    throw new Error(`No manifest.json in the extension directory ${extension}; build it first (\`npm run build\`).`);
-  }
-  // The extension ID is learnt from the service worker's URL, so there
-  // must be one; say so now rather than after a timeout.
-  if (!JSON.parse(readFileSync(manifestPath, "utf8")).background?.service_worker) {
-    throw new Error(`${manifestPath} declares no background.service_worker, which launchChromium needs to find the extension's ID.`);
-  }
-
-  const context = await chromium.launchPersistentContext("", {
+  const extension = extensionDir === null ? null : path.resolve(extensionDir);
+  if (extension) checkExtension(extension);
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_BINARY,
     headless: true,
     locale,
     args: [
-      `--disable-extensions-except=${extension}`,
-      `--load-extension=${extension}`,
+      ...(extension ? [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`] : []),
       // The machine is offline: without these Chromium keeps trying to reach
       // Google's update, sync and metrics servers, which only adds noise.
       "--disable-background-networking",
@@ -71,6 +64,7 @@ export async function launchChromium(options) {
       "--disable-sync",
       "--no-first-run",
       ...(locale ? [`--lang=${locale}`] : []),
+      ...args,
     ],
   });
 
@@ -82,11 +76,27 @@ export async function launchChromium(options) {
         route.fulfill(fixtureFor(router, route.request().url())).catch(() => {}),
       );
     }
-    const extensionId = await waitForExtensionId(context);
+    const extensionId = extension ? await waitForExtensionId(context) : null;
     return chromiumSession(context, extensionId);
   } catch (error) {
     await context.close().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Fails early, with what to do, when the extension directory cannot load.
+ * @param {string} extension
+ */
+function checkExtension(extension) {
+  const manifestPath = path.join(extension, "manifest.json");
+  if (!existsSync(manifestPath)) {
+    throw new Error(`No manifest.json in the extension directory ${extension}; build it first (\`npm run build\`).`);
+  }
+  // The extension ID is learnt from the service worker's URL, so there
+  // must be one; say so now rather than after a timeout.
+  if (!JSON.parse(readFileSync(manifestPath, "utf8")).background?.service_worker) {
+    throw new Error(`${manifestPath} declares no background.service_worker, which launchChromium needs to find the extension's ID.`);
   }
 }
 
@@ -232,6 +242,7 @@ function chromiumPage(page) {
     },
     press: (keys) => page.keyboard.press(keys),
     type: (text) => page.keyboard.type(text),
+    resize: (width, height) => page.setViewportSize({ width, height }),
     screenshot: async (file) => {
       await mkdir(path.dirname(file), { recursive: true });
       await page.screenshot({ path: file });

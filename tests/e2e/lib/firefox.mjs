@@ -43,7 +43,9 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * Launches Firefox ESR with the extension installed as a temporary add-on
- * and requests to the routed hosts answered by their routers.
+ * and requests to the routed hosts answered by their routers. With
+ * `extensionDir: null` no add-on is installed (a baseline), and `prefs`
+ * adds preferences.
  *
  * Beyond `Session`, the returned object carries Firefox-only extras:
  * - `extensionId`: the add-on ID (the manifest's `browser_specific_settings.gecko.id`);
@@ -73,28 +75,34 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  * }>}
  */
 export async function launchFirefox(options) {
-  const { extensionDir, routes = {}, locale } = options;
+  const { extensionDir, routes = {}, locale, prefs: extraPrefs = {} } = options;
   if (!existsSync(FIREFOX_BINARY)) {
     throw new Error(`Firefox ESR is not installed at ${FIREFOX_BINARY}; install it with \`apt-get install firefox-esr\`.`);
   }
-  const extension = path.resolve(extensionDir);
-  const manifestPath = path.join(extension, "manifest.json");
-  if (!existsSync(manifestPath)) {
+  const extension = extensionDir === null ? null : path.resolve(extensionDir);
+  const manifestPath = extension && path.join(extension, "manifest.json");
+  if (extension && !existsSync(manifestPath)) {
     throw new Error(`No manifest.json in the extension directory ${extension}; build it first (\`npm run build\`).`);
   }
-  const geckoId = geckoIdOf(manifestPath);
+  const geckoId = extension ? geckoIdOf(manifestPath) : undefined;
   const extensionUuid = randomUUID();
   const hosts = Object.keys(routes);
 
   const prefs = {
-    // Routed hosts resolve to loopback without a DNS query; the requests are
-    // intercepted before they are sent anyway. Remote Settings is listed so
-    // Firefox stops looking it up on this offline machine.
-    "network.dns.localDomains": [...hosts, "firefox.settings.services.mozilla.com"].join(","),
     "network.dns.disablePrefetch": true,
     "network.http.speculative-parallel-limit": 0,
     ...(geckoId && { "extensions.webextensions.uuids": JSON.stringify({ [geckoId]: extensionUuid }) }),
     ...(locale && { "intl.locale.requested": locale, "intl.accept_languages": locale }),
+    ...extraPrefs,
+    // Routed hosts resolve to loopback without a DNS query; the requests are
+    // intercepted before they are sent anyway. Remote Settings is listed so
+    // Firefox stops looking it up on this offline machine. Local domains the
+    // caller adds come on top.
+    "network.dns.localDomains": [
+      ...hosts,
+      "firefox.settings.services.mozilla.com",
+      ...(extraPrefs["network.dns.localDomains"]?.split(",") ?? []),
+    ].join(","),
   };
 
   const driver = await Geckodriver.start(findGeckodriver());
@@ -142,9 +150,9 @@ export async function launchFirefox(options) {
     }
     // Installed after the intercept so that whatever the background fetches
     // from a routed host at start-up is answered by the router too.
-    const { extension: extensionId } = await bidi.send("webExtension.install", {
-      extensionData: { type: "path", path: extension },
-    });
+    const { extension: extensionId } = extension
+      ? await bidi.send("webExtension.install", { extensionData: { type: "path", path: extension } })
+      : { extension: null };
 
     return {
       name: "firefox",
@@ -674,6 +682,9 @@ function firefoxPage(bidi, context) {
         return [{ type: "keyDown", value }, { type: "keyUp", value }];
       });
       if (actions.length) await perform({ type: "key", id: "keyboard", actions });
+    },
+    resize: async (width, height) => {
+      await bidi.send("browsingContext.setViewport", { context, viewport: { width, height } });
     },
     screenshot: async (file) => {
       const { data } = await bidi.send("browsingContext.captureScreenshot", { context });

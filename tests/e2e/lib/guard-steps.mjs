@@ -14,8 +14,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHROMIUM_BINARY, launchChromium } from "./chromium.mjs";
 import { FIREFOX_BINARY, launchFirefox } from "./firefox.mjs";
+import { gmailUrl } from "./gmail-fixture.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** `E2E_BROWSERS=chromium` (or firefox) runs one browser's suites only. */
+const ONLY = process.env.E2E_BROWSERS?.split(",").map((name) => name.trim());
 
 /** Both browsers, each with its build of the extension. */
 export const BROWSERS = [
@@ -33,7 +37,10 @@ export const BROWSERS = [
   },
 ].map((browser) => ({
   ...browser,
-  skip: browser.skip || (!existsSync(path.join(browser.extensionDir, "manifest.json")) && `${browser.extensionDir} is missing: run npm run build`),
+  skip:
+    browser.skip ||
+    (!existsSync(path.join(browser.extensionDir, "manifest.json")) && `${browser.extensionDir} is missing: run npm run build`) ||
+    (ONLY && !ONLY.includes(browser.name) && `E2E_BROWSERS=${process.env.E2E_BROWSERS}`),
 }));
 
 /** The dialog host, as a page expression. */
@@ -100,4 +107,28 @@ export async function settledSends(page, count, settleMs = 400) {
  */
 export function lastSent(page) {
   return page.evaluate("window.__fixture.sent.at(-1) ?? null");
+}
+
+/** Makes each fixture URL distinct, so a navigation always loads afresh. */
+let optionsRun = 0;
+
+/**
+ * Opens the options page the way a user can in both browsers: the dialog's
+ * "Settings" link (Firefox lets a test drive a tab the extension opened,
+ * but not navigate to one). The session must route mail.google.com to the
+ * Gmail fixture. Leaves the Gmail tab with its dialog cancelled.
+ * @param {import("./session.mjs").Session} session
+ * @param {import("./session.mjs").Page} page
+ * @returns {Promise<import("./session.mjs").Page>}
+ */
+export async function openOptions(session, page) {
+  await page.goto(gmailUrl({ to: ["ann@one.example", "bob@two.example", "cy@three.example"], run: `options-${++optionsRun}` }));
+  await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
+  await page.click(`document.querySelector(".IZ .Up div > div[role=button].aoO")`);
+  await waitForDialog(page);
+  await page.click(`${HOST}.shadowRoot.querySelector('[data-link="settings"]')`);
+  const options = await session.waitForPage(session.extensionUrl("options/options.html"));
+  await options.waitFor("document.documentElement.dataset.ready === '1'");
+  await choose(page, "cancel");
+  return options;
 }

@@ -16,12 +16,17 @@
  * @typedef {(url: URL) => Fixture} Router Answers every request to a routed host.
  *
  * @typedef {object} LaunchOptions
- * @property {string} extensionDir The unpacked extension (`dist/chrome` or `dist/firefox`).
+ * @property {string|null} extensionDir The unpacked extension (`dist/chrome` or
+ *   `dist/firefox`), or null for a browser without it (a baseline).
  * @property {Record<string, Router>} routes Host name → router; requests to
  *   these hosts never reach the network and are answered by the router, so a
  *   fixture is served at the real URL (https://mail.google.com/…) and the
  *   manifest's content-script matches apply.
  * @property {string} [locale] UI language of the browser, e.g. "en-US" or "ja".
+ * @property {string[]} [args] Chromium only: extra command-line switches.
+ * @property {string} [userDataDir] Chromium only: the profile directory, kept
+ *   after close so that a second launch is a restart (default: a temporary one).
+ * @property {Record<string, unknown>} [prefs] Firefox only: extra preferences.
  *
  * @typedef {object} Page One tab.
  * @property {(url: string) => Promise<void>} goto Navigates and waits for load.
@@ -39,6 +44,8 @@
  *   focused element, Playwright syntax: "Enter", "Control+Enter",
  *   "Meta+Enter", "Escape", "Tab", "Shift+Tab", " " (space).
  * @property {(text: string) => Promise<void>} type Trusted typing of text.
+ * @property {(width: number, height: number) => Promise<void>} resize Sets the
+ *   viewport size (e.g. a phone's, for a responsive layout).
  * @property {(path: string) => Promise<void>} screenshot A PNG of the viewport.
  * @property {() => Promise<void>} close
  *
