@@ -236,7 +236,7 @@ for (const browser of BROWSERS) {
       await waitForSentPage(page);
     });
 
-    test("audience rule: one client in To and 30 outsiders in Bcc moves the client to Bcc", { todo: "needs the engine's audience rule (issue 12)" }, async () => {
+    test("audience rule: one client in To and 30 outsiders in Bcc moves the client to Bcc", async () => {
       await openCompose(page, base);
       const thirty = outsiders(30, "b");
       await typeRecipients(page, "to", ["client@client.example"]);
