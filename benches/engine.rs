@@ -78,7 +78,10 @@ fn long_chip_names(n: usize) -> Compose<'static> {
     let name = "長".repeat(10_000);
     let mut compose = compose(n);
     for (i, entry) in compose.to.iter_mut().enumerate() {
-        *entry = Entry::chip(Some(&name), Some(&format!("contact{i}@org{}.example", i % 97)));
+        *entry = Entry::chip(
+            Some(&name),
+            Some(&format!("contact{i}@org{}.example", i % 97)),
+        );
     }
     compose
 }
@@ -144,7 +147,12 @@ fn main() {
 
     // Scaling: each probe at three sizes a factor of ten apart. `units` is
     // the input the cost should be proportional to.
-    type Probe = (&'static str, fn(usize) -> Compose<'static>, [usize; 3], usize);
+    type Probe = (
+        &'static str,
+        fn(usize) -> Compose<'static>,
+        [usize; 3],
+        usize,
+    );
     let probes: [Probe; 3] = [
         ("recipients", compose, [1_000, 10_000, 100_000], 1),
         ("chip names", long_chip_names, [10, 100, 1_000], 10_000),

@@ -109,36 +109,6 @@ fn after_field(plan: &MovePlan, recipients: &[Recipient<'_>], field: Field) -> V
     out
 }
 
-/// What a content script would read after applying the plan.
-fn compose_after(plan: &MovePlan, recipients: &[Recipient<'_>]) -> Compose<'static> {
-    let entries = |field: Field| -> Vec<Entry<'static>> {
-        let mut list: Vec<Entry<'static>> = plan
-            .after
-            .get(field)
-            .iter()
-            .map(|&i| {
-                let r = &recipients[i as usize];
-                match &r.address {
-                    Some(address) => Entry::chip(None, Some(address.spec())),
-                    None => Entry::chip(Some(r.raw), None),
-                }
-            })
-            .collect();
-        if field == Field::To {
-            list.extend(plan.placeholder.iter().map(|p| Entry::chip(None, Some(p))));
-        }
-        list
-    };
-    Compose {
-        account: Some(ACCOUNT.into()),
-        to: entries(Field::To),
-        cc: entries(Field::Cc),
-        bcc: entries(Field::Bcc),
-        complete: true,
-        host: None,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
 
@@ -208,7 +178,7 @@ proptest! {
         // The compose after the move verifies, and it exposes no one by the
         // audience rule — or the plan says who could not be moved. Only then
         // may the guard replay the send.
-        let verification = engine.verify(&compose, &compose_after(&plan, recipients)).unwrap();
+        let verification = engine.verify(&compose, &plan.applied(recipients, Some(ACCOUNT))).unwrap();
         prop_assert!(verification.matches, "{:?}", verification);
         prop_assert_eq!(
             verification.sendable,

@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
     let (managed, user) = layers(data);
     let engine = Engine::new(&managed, &user);
     let policy = engine.policy();
-    assert!(policy.problems.len() <= 64 * 50, "{} problems", policy.problems.len());
+    assert!(
+        policy.problems.len() <= 64 * 50,
+        "{} problems",
+        policy.problems.len()
+    );
     let _ = validate_user(&user);
 
     // Sixty mailboxes in To are an exposure under every policy: the
@@ -45,6 +49,10 @@ fuzz_target!(|data: &[u8]| {
         host: None,
     };
     let evaluation = engine.evaluate(&compose);
-    assert_ne!(evaluation.verdict.action, Action::None, "sixty mailboxes in To passed under {policy:?}");
+    assert_ne!(
+        evaluation.verdict.action,
+        Action::None,
+        "sixty mailboxes in To passed under {policy:?}"
+    );
     assert!(evaluation.plan.is_some());
 });

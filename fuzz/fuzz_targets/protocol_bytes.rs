@@ -31,8 +31,14 @@ fuzz_target!(|data: &[u8]| {
         match reply["ok"].as_bool() {
             Some(true) => {}
             Some(false) => {
-                let message = reply["error"]["message"].as_str().expect("an error has a message");
-                assert!(message.len() <= 4 * 1024, "an error message echoes {} bytes", message.len());
+                let message = reply["error"]["message"]
+                    .as_str()
+                    .expect("an error has a message");
+                assert!(
+                    message.len() <= 4 * 1024,
+                    "an error message echoes {} bytes",
+                    message.len()
+                );
             }
             None => panic!("a reply without `ok`: {reply}"),
         }

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use arbitrary::{Arbitrary, Unstructured};
-use bcc_guard::engine::protocol::{Compose, Entry};
+use bcc_guard::engine::protocol::Compose;
 use bcc_guard::engine::recipients::Field;
 use bcc_guard::engine::Engine;
 use libfuzzer_sys::fuzz_target;
@@ -19,14 +19,72 @@ use serde_json::{json, Value};
 
 /// Pieces of recipient text.
 const PIECES: &[&str] = &[
-    "a", "Bob", "o'brien", "\"Smith, J.\"", "x.y+tag", "İ", "ǅ", "ΑΣ", "ς", "山田 太郎", " ", "\u{3000}",
-    "@", "＠", "@@", ".", "。", "..", ",", ";", "，", "；", "\n", ":", "team:", "undisclosed-recipients:;",
-    "<", ">", "＜", "＞", "(", ")", "(comment)", "\\", "\"", "mailto:", "@relay.example:",
-    "corp.example", "sales.corp.example", "partner.example", "one.example", "two.example", "three.co.jp",
-    "sub.three.co.jp", "gmail.com", "GMAIL.COM", "docomo.ne.jp", "hotmail.co.uk", "x.one.kawasaki.jp",
-    "city.kawasaki.jp", "kawasaki.jp", "s3.amazonaws.com", "bücher.de", "xn--bcher-kva.de", "例え.jp",
-    "ασ.βγ.gr", "ΑΣ.ΒΓ.gr", "co.jp", "com", "localhost", "[127.0.0.1]", "\u{0085}", "\u{200B}", "\u{FEFF}",
-    "-bad-.example", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+    "a",
+    "Bob",
+    "o'brien",
+    "\"Smith, J.\"",
+    "x.y+tag",
+    "İ",
+    "ǅ",
+    "ΑΣ",
+    "ς",
+    "山田 太郎",
+    " ",
+    "\u{3000}",
+    "@",
+    "＠",
+    "@@",
+    ".",
+    "。",
+    "..",
+    ",",
+    ";",
+    "，",
+    "；",
+    "\n",
+    ":",
+    "team:",
+    "undisclosed-recipients:;",
+    "<",
+    ">",
+    "＜",
+    "＞",
+    "(",
+    ")",
+    "(comment)",
+    "\\",
+    "\"",
+    "mailto:",
+    "@relay.example:",
+    "corp.example",
+    "sales.corp.example",
+    "partner.example",
+    "one.example",
+    "two.example",
+    "three.co.jp",
+    "sub.three.co.jp",
+    "gmail.com",
+    "GMAIL.COM",
+    "docomo.ne.jp",
+    "hotmail.co.uk",
+    "x.one.kawasaki.jp",
+    "city.kawasaki.jp",
+    "kawasaki.jp",
+    "s3.amazonaws.com",
+    "bücher.de",
+    "xn--bcher-kva.de",
+    "例え.jp",
+    "ασ.βγ.gr",
+    "ΑΣ.ΒΓ.gr",
+    "co.jp",
+    "com",
+    "localhost",
+    "[127.0.0.1]",
+    "\u{0085}",
+    "\u{200B}",
+    "\u{FEFF}",
+    "-bad-.example",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
 ];
 
 /// A text made of pieces, with now and then an arbitrary string between them.
@@ -49,7 +107,10 @@ impl<'a> Arbitrary<'a> for Text {
 
 #[derive(Debug, Arbitrary)]
 enum EntryShape {
-    Chip { name: Option<Text>, address: Option<Text> },
+    Chip {
+        name: Option<Text>,
+        address: Option<Text>,
+    },
     Address(Text, Text),
     Typed(Text),
 }
@@ -74,14 +135,20 @@ fn entry(shape: &EntryShape) -> Value {
             json!({"name": name.as_ref().map(|t| &t.0), "address": address.as_ref().map(|t| &t.0)})
         }
         // A plain `local@domain` chip, the common case.
-        EntryShape::Address(local, domain) => json!({"address": format!("{}@{}", local.0, domain.0)}),
+        EntryShape::Address(local, domain) => {
+            json!({"address": format!("{}@{}", local.0, domain.0)})
+        }
         EntryShape::Typed(text) => json!({"text": text.0}),
     }
 }
 
 fuzz_target!(|input: Input| {
-    let placeholder = ["sender", "none", "undisclosed@corp.example", "nobody@elsewhere.example"]
-        [usize::from(input.placeholder % 4)];
+    let placeholder = [
+        "sender",
+        "none",
+        "undisclosed@corp.example",
+        "nobody@elsewhere.example",
+    ][usize::from(input.placeholder % 4)];
     let settings = json!({
         "internalDomains": input.internal.iter().map(|t| &t.0).collect::<Vec<_>>(),
         "trustedDomains": input.trusted.iter().map(|t| &t.0).collect::<Vec<_>>(),
@@ -97,7 +164,8 @@ fuzz_target!(|input: Input| {
         "complete": input.complete,
     }})
     .to_string();
-    let reply: Value = serde_json::from_slice(&engine.handle_json(request.as_bytes())).expect("JSON reply");
+    let reply: Value =
+        serde_json::from_slice(&engine.handle_json(request.as_bytes())).expect("JSON reply");
     assert_eq!(reply["ok"], true, "{reply}");
 
     // The plan, checked on the engine's own types.
@@ -106,7 +174,11 @@ fuzz_target!(|input: Input| {
     let compose: Compose = serde_json::from_str(&compose_text).expect("a compose");
     let evaluation = engine.evaluate(&compose);
     let Some(plan) = &evaluation.plan else {
-        assert!(!input.complete || !evaluation.verdict.is_exposure(), "{:?}", evaluation.verdict);
+        assert!(
+            !input.complete || !evaluation.verdict.is_exposure(),
+            "{:?}",
+            evaluation.verdict
+        );
         return;
     };
     let recipients = &evaluation.recipients;
@@ -120,41 +192,29 @@ fuzz_target!(|input: Input| {
     }
     for recipient in recipients {
         if let Some(address) = &recipient.address {
-            assert_eq!(placed.get(address.key()), Some(&1), "{} is not in exactly one field", address.key());
+            assert_eq!(
+                placed.get(address.key()),
+                Some(&1),
+                "{} is not in exactly one field",
+                address.key()
+            );
         }
     }
 
     // What a faithful host would read back after applying the plan.
-    let field_after = |field: Field| -> Vec<Entry<'static>> {
-        let mut entries: Vec<Entry<'static>> = plan
-            .after
-            .get(field)
-            .iter()
-            .map(|&i| {
-                let r = &recipients[i as usize];
-                match &r.address {
-                    Some(address) => Entry::chip(None, Some(address.spec())),
-                    None => Entry::chip(Some(r.raw), None),
-                }
-            })
-            .collect();
-        if field == Field::To {
-            entries.extend(plan.placeholder.iter().map(|p| Entry::chip(None, Some(p))));
-        }
-        entries
-    };
-    let after = Compose {
-        account: compose.account.clone(),
-        to: field_after(Field::To),
-        cc: field_after(Field::Cc),
-        bcc: field_after(Field::Bcc),
-        complete: true,
-        host: None,
-    };
+    let after = plan.applied(recipients, compose.account.as_deref());
     let verification = engine.verify(&compose, &after).expect("a plan to verify");
     assert!(verification.matches, "{verification:?}");
-    assert_eq!(verification.sendable, !verification.verdict.is_exposure(), "{verification:?}");
+    assert_eq!(
+        verification.sendable,
+        !verification.verdict.is_exposure(),
+        "{verification:?}"
+    );
     if plan.unmovable.is_empty() {
-        assert!(verification.sendable, "a complete move left an exposure: {:?}", verification.verdict);
+        assert!(
+            verification.sendable,
+            "a complete move left an exposure: {:?}",
+            verification.verdict
+        );
     }
 });

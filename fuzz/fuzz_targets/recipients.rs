@@ -11,11 +11,22 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|text: &str| {
     let mut out = Vec::new();
     parse_entry(Field::To, 0, Source::Text(text), &mut out);
-    parse_entry(Field::Cc, 0, Source::Chip { name: Some(text), address: Some(text) }, &mut out);
+    parse_entry(
+        Field::Cc,
+        0,
+        Source::Chip {
+            name: Some(text),
+            address: Some(text),
+        },
+        &mut out,
+    );
     // A chip always stands for someone: its entry yields exactly one recipient.
     assert_eq!(out.iter().filter(|r| r.field == Field::Cc).count(), 1);
     if text.contains(['@', '＠']) {
-        assert!(out.iter().any(|r| r.field == Field::To), "{text:?} gave no recipient");
+        assert!(
+            out.iter().any(|r| r.field == Field::To),
+            "{text:?} gave no recipient"
+        );
     }
     for recipient in &out {
         match &recipient.address {
@@ -26,7 +37,10 @@ fuzz_target!(|text: &str| {
                 assert_eq!(written.key(), address.key(), "{text:?}");
             }
             // An unreadable token is shown as written: never as nothing.
-            None => assert!(!recipient.raw.is_empty() || text.trim().is_empty(), "{text:?}"),
+            None => assert!(
+                !recipient.raw.is_empty() || text.trim().is_empty(),
+                "{text:?}"
+            ),
         }
     }
 });
