@@ -368,7 +368,9 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
   });
 
   // Last: it removes the add-on to measure Thunderbird without it.
-  test("a mail without exposure is not delayed perceptibly", async (t) => {
+  // How long the send is held is measured and reported (BENCHMARKS.md), never
+  // asserted: speed goals are judged from measurements, not by timed tests.
+  test("a mail without exposure goes straight through; the hold is measured", async (t) => {
     const to = "client@clientco.example, boss@corp.example";
     /** Ctrl+Enter to the sink, and how long the send was held, over `runs` sends. */
     const sendTimes = async (runs) => {
@@ -393,8 +395,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     const without = await sendTimes(10);
     t.diagnostic(`send held by onBeforeSend, median of 10: with BCC Guard ${median(withGuard.holds).toFixed(1)} ms, without ${median(without.holds).toFixed(1)} ms (with: ${ms(withGuard.holds)})`);
     t.diagnostic(`Ctrl+Enter to the SMTP sink, median of 10: with ${median(withGuard.total).toFixed(0)} ms, without ${median(without.total).toFixed(0)} ms`);
-    assert.equal(withGuard.holds.length, 10);
-    assert.ok(median(withGuard.holds) < 100, `a send without exposure was held ${median(withGuard.holds).toFixed(0)} ms`);
+    assert.equal(withGuard.holds.length, 10, "every send was held by the hook and released");
   });
 });
 
