@@ -1,7 +1,7 @@
 /**
  * @file The Roundcube adapter (elastic skin, Roundcube 1.5/1.6), for
  * self-hosted webmail on any origin the user or the admin chose
- * (`www/background/webmail-origins.js` registers the content script there).
+ * (`www/background/content-registration.js` registers the content script there).
  *
  * Roundcube keeps each recipient field in a hidden `textarea#_to/_cc/_bcc`,
  * which is what the form posts; the skin's chip widget mirrors it (the text
