@@ -84,6 +84,13 @@ async function waitForClosed(tb, compose, timeoutMs = 15000) {
  * @param {string} value
  */
 async function focusInDialog(tb, popup, attribute, value) {
+  // The window can be open before the dialog is in it; the dialog ignores
+  // Enter and Space for a moment after it appears (so that a send key
+  // pressed twice cannot choose), so wait for it, then for that moment.
+  const shown = `!!document.querySelector('[data-bcc-guard="dialog"]')?.shadowRoot?.querySelector("[data-action]")`;
+  for (const started = Date.now(); !(await popup.evaluate(shown).catch(() => false)); await sleep(50)) {
+    if (Date.now() - started > 10000) throw new Error("the dialog window shows no dialog");
+  }
   await sleep(ARMED_MS);
   const focused = () => popup.evaluate(`document.querySelector('[data-bcc-guard="dialog"]').shadowRoot.activeElement?.dataset.${attribute} ?? null`);
   for (let presses = 0; (await focused()) !== value; presses += 1) {
@@ -101,6 +108,18 @@ async function focusInDialog(tb, popup, attribute, value) {
 async function choose(tb, popup, action) {
   await focusInDialog(tb, popup, "action", action);
   await tb.pressKeys(popup.handle, KEY.ENTER);
+  // On a loaded machine a key can reach the window while it is not yet the
+  // one receiving input. A user whose Enter did nothing presses it again; so
+  // does the test, but only while the same button is still there, focused
+  // (a choice that was taken has closed the window or shown "busy").
+  const stillThere = `document.querySelector('[data-bcc-guard="dialog"]')?.shadowRoot?.activeElement?.dataset.action === ${JSON.stringify(action)}`;
+  const taken = async () => !(await tb.popupOpen()) || !(await popup.evaluate(stillThere).catch(() => false));
+  for (let retry = 0; retry < 2; retry++) {
+    for (const started = Date.now(); Date.now() - started < 1500; await sleep(100)) {
+      if (await taken()) return;
+    }
+    await tb.pressKeys(popup.handle, KEY.ENTER);
+  }
 }
 
 /** Waits for the dialog window to be gone. */
