@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
-import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, choose, lastSent, noDialog, settledSends, waitForDialog, oneInToThirtyInBcc } from "./lib/guard-steps.mjs";
 import { scheduleOpens, scheduleScenarios } from "./lib/schedule-steps.mjs";
 
 const HOSTS = ["outlook.office.com", "outlook.office365.com", "outlook.live.com", "outlook.cloud.microsoft"];
@@ -161,20 +161,8 @@ for (const browser of BROWSERS) {
       assert.deepEqual(await page.evaluate("window.__fixture.chipLabels('bcc')"), []);
     });
 
-    test("one outsider in To and 30 in Bcc: the Bcc recipients would see it; Move to BCC and send", async () => {
-      const parents = Array.from({ length: 30 }, (_, i) => `parent${i}@gmail.com`);
-      await open(page, { to: ["client@client-corp.example"], bcc: parents });
-      await page.click(SEND);
-      const dialog = await waitForDialog(page);
-      assert.deepEqual(dialog.addresses, ["client@client-corp.example"]);
-      assert.match(dialog.text, /seen by 30 more unrelated/);
-      await choose(page, "move-and-send");
-      assert.equal(await settledSends(page, 1), 1);
-      const sent = await lastSent(page);
-      assert.deepEqual(sent.to, ["me@corp.example"]);
-      assert.deepEqual(sent.cc, []);
-      assert.deepEqual(sorted(sent.bcc), sorted([...parents, "client@client-corp.example"]));
-    });
+    test("one outsider in To and 30 in Bcc: the Bcc recipients would see it; Move to BCC and send", () =>
+      oneInToThirtyInBcc(page, (params) => open(page, params), SEND));
 
     test("an apostrophe in an address is read; a name that looks like another address makes the chip unreadable", async () => {
       await open(page, { to: ["o'brien@one.example", "bob@two.example", "cy@three.example"] });

@@ -9,6 +9,7 @@
  * recipients carry `data-address`.
  */
 
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,4 +132,28 @@ export async function openOptions(session, page) {
   await options.waitFor("document.documentElement.dataset.ready === '1'");
   await choose(page, "cancel");
   return options;
+}
+
+/**
+ * The audience rule end to end, the same on every webmail fixture: one
+ * outsider in To and 30 gmail.com parents in Bcc is an exposure of the
+ * outsider (the 30 would see it); *Move to BCC and send* sends once with
+ * To = the sender and all 31 in Bcc.
+ * @param {import("./session.mjs").Page} page
+ * @param {(params: {to: string[], bcc: string[]}) => Promise<void>} open Loads the fixture.
+ * @param {string} send The Send button's expression.
+ */
+export async function oneInToThirtyInBcc(page, open, send) {
+  const parents = Array.from({ length: 30 }, (_, i) => `parent${i}@gmail.com`);
+  await open({ to: ["client@client-corp.example"], bcc: parents });
+  await page.click(send);
+  const dialog = await waitForDialog(page);
+  assert.deepEqual(dialog.addresses, ["client@client-corp.example"]);
+  assert.match(dialog.text, /seen by 30 more unrelated/);
+  await choose(page, "move-and-send");
+  assert.equal(await settledSends(page, 1), 1);
+  const sent = await lastSent(page);
+  assert.deepEqual(sent.to, ["me@corp.example"], "the sender stands in for To");
+  assert.deepEqual(sent.cc, []);
+  assert.deepEqual([...sent.bcc].sort(), [...parents, "client@client-corp.example"].sort());
 }
