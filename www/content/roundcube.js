@@ -1,5 +1,5 @@
 /**
- * @file The Roundcube adapter (elastic skin, Roundcube 1.5/1.6), for
+ * @file The Roundcube adapter (elastic skin; tested with Roundcube 1.6.5), for
  * self-hosted webmail on any origin the user or the admin chose
  * (`www/background/content-registration.js` registers the content script there).
  *
