@@ -73,6 +73,35 @@ fn raw_text(n: usize) -> Compose<'static> {
     compose
 }
 
+/// The JSON request the background sends for [`compose`]`(n)`.
+fn chips_request(n: usize) -> String {
+    let to: Vec<Value> = compose(n)
+        .to
+        .iter()
+        .map(|e| serde_json::json!({ "name": e.name, "address": e.address }))
+        .collect();
+    request_json(to)
+}
+
+/// The JSON request the background sends for [`raw_text`]`(n)`.
+fn raw_text_request(n: usize) -> String {
+    let to: Vec<Value> = raw_text(n)
+        .to
+        .iter()
+        .map(|e| serde_json::json!({ "text": e.text }))
+        .collect();
+    request_json(to)
+}
+
+fn request_json(to: Vec<Value>) -> String {
+    serde_json::json!({
+        "v": 1,
+        "kind": "evaluate",
+        "compose": { "account": "me@corp.example", "host": "mail.google.com", "to": to, "cc": [], "bcc": [] },
+    })
+    .to_string()
+}
+
 /// A compose of `n` chips, each with a display name of 10,000 characters.
 fn long_chip_names(n: usize) -> Compose<'static> {
     let name = "長".repeat(10_000);
@@ -134,6 +163,26 @@ fn main() {
             micros(samples[samples.len() * 9 / 10])
         );
     }
+    // The protocol entry the WASM exports, JSON text in and out, natively:
+    // what the browser's "inside WASM" column costs without WASM.
+    for (mix, request) in [
+        ("chips", chips_request(1_000)),
+        ("raw text", raw_text_request(1_000)),
+    ] {
+        let mut samples: Vec<Duration> = Vec::with_capacity(2_000);
+        for _ in 0..2_000 {
+            let start = Instant::now();
+            black_box(engine.handle_json(black_box(request.as_bytes())));
+            samples.push(start.elapsed());
+        }
+        samples.sort();
+        println!(
+            "{{\"protocol\":\"{mix}\",\"recipients\":1000,\"median_us\":{:.2},\"reply_bytes\":{}}}",
+            samples[samples.len() / 2].as_secs_f64() * 1e6,
+            engine.handle_json(request.as_bytes()).len()
+        );
+    }
+
     if std::env::var("BENCH_SIZES").is_ok() {
         return;
     }

@@ -5,13 +5,13 @@
 //! without `'wasm-unsafe-eval'`, under which Chrome refuses to compile WASM in a
 //! content script.
 //!
-//! Policy layers, the effective policy and settings validation cross through
-//! `serde-wasm-bindgen` with `json_compatible()`, so they arrive as plain
-//! objects and arrays (never `Map`s) that survive `runtime.sendMessage` and
-//! `storage`. Protocol requests and replies cross as JSON text, for speed (see
-//! [`WasmEngine::handle`]). Nothing here returns a `Result` to JavaScript: a
-//! bad request becomes an error *reply*, so that the background can always
-//! answer.
+//! Everything crosses as JSON text: the policy layers into the constructor,
+//! and every protocol request and reply through [`WasmEngine::handle`]
+//! (evaluate, verify, the effective policy, and the options page's
+//! validation). serde_json is therefore the only codec in the WASM; building
+//! JavaScript values field by field from Rust (serde-wasm-bindgen, used here
+//! before) was a second one, and slower for large replies. Nothing here returns a `Result` to JavaScript: a bad request
+//! becomes an error *reply*, so that the background can always answer.
 //!
 //! A panic cannot be caught inside WASM built with `panic = "abort"`: it would
 //! trap with a bare `unreachable`. The panic hook therefore does two things
@@ -21,11 +21,10 @@
 //! replies with it, and builds a new `Engine`, because objects of the old
 //! instance are gone.
 
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{self, policy, protocol};
+use crate::engine::{self, protocol};
 
 /// Installs the panic hook when the module is instantiated.
 #[wasm_bindgen(start)]
@@ -50,13 +49,13 @@ pub struct WasmEngine {
 
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    /// `new Engine({managed, user})`: layers the admin's policy over the
-    /// user's settings. Missing, `null` or malformed layers never fail the
-    /// constructor; their problems are listed by `policy()`.
+    /// `new Engine(JSON.stringify({managed, user}))`: layers the admin's
+    /// policy over the user's settings. Missing, `null` or malformed layers
+    /// never fail the constructor, and neither does text that is not JSON:
+    /// their problems are listed in the effective policy (request `policy`).
     #[wasm_bindgen(constructor)]
-    pub fn new(layers: JsValue) -> WasmEngine {
-        let managed = layer(&layers, "managed");
-        let user = layer(&layers, "user");
+    pub fn new(layers: &str) -> WasmEngine {
+        let (managed, user) = layers_from_json(layers);
         WasmEngine {
             inner: engine::Engine::new(&managed, &user),
         }
@@ -77,51 +76,24 @@ impl WasmEngine {
     pub fn handle(&self, request: &[u8]) -> Vec<u8> {
         self.inner.handle_json_with(request, inject_fault)
     }
+}
 
-    /// The effective policy: `{settings, locked, problems}`.
-    pub fn policy(&self) -> JsValue {
-        to_js(self.inner.policy())
+/// Splits `{"managed": …, "user": …}` into its two layers. Text that is not
+/// a JSON object becomes a managed layer of the wrong type, which the policy
+/// reports ("expected an object of settings") while every setting keeps its
+/// default: the admin sees the problem and the user stays protected.
+fn layers_from_json(layers: &str) -> (Value, Value) {
+    match serde_json::from_str::<Value>(layers) {
+        Ok(Value::Object(mut object)) => (
+            object.remove("managed").unwrap_or(Value::Null),
+            object.remove("user").unwrap_or(Value::Null),
+        ),
+        Ok(Value::Null) => (Value::Null, Value::Null),
+        _ => (
+            Value::String("policy layers that are not a JSON object".into()),
+            Value::Null,
+        ),
     }
-}
-
-/// Checks user settings for the options page: `{normalized, problems}`.
-#[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(user: JsValue) -> JsValue {
-    let user = serde_wasm_bindgen::from_value::<Value>(user).unwrap_or_else(not_plain_data);
-    to_js(&policy::validate_user(&user))
-}
-
-/// Reads one policy layer from `layers`. A value that is not plain data (a
-/// function, a symbol) is replaced by a text, which the policy reports as
-/// "expected an object of settings" rather than silently ignoring.
-fn layer(layers: &JsValue, name: &str) -> Value {
-    let value = js_sys::Reflect::get(layers, &JsValue::from_str(name)).unwrap_or(JsValue::NULL);
-    serde_wasm_bindgen::from_value::<Value>(value).unwrap_or_else(not_plain_data)
-}
-
-fn not_plain_data(error: serde_wasm_bindgen::Error) -> Value {
-    Value::String(format!("not plain data: {error}"))
-}
-
-/// Serialises an answer as plain JSON-compatible JavaScript values.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or_else(|error| {
-        // Serialising our own types cannot fail in practice; if it ever does,
-        // the caller still gets a well-formed error reply.
-        let reply = js_sys::Object::new();
-        let set = |key: &str, value: JsValue| {
-            let _ = js_sys::Reflect::set(&reply, &JsValue::from_str(key), &value);
-        };
-        set("v", JsValue::from(protocol::VERSION));
-        set("ok", JsValue::FALSE);
-        set("kind", JsValue::from_str("error"));
-        let detail = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&detail, &"code".into(), &"internal".into());
-        let _ = js_sys::Reflect::set(&detail, &"message".into(), &error.to_string().into());
-        set("error", detail.into());
-        reply.into()
-    })
 }
 
 /// With the `fault-injection` feature (test builds only, never a release),

@@ -380,4 +380,74 @@ fn protocol_errors_are_replies() {
     );
     assert_eq!(policy["policy"]["settings"]["action"], "block");
     assert_eq!(policy["policy"]["locked"], json!(["action"]));
+    // The options page validates a draft through the protocol too.
+    let validation = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "validate", "settings": {"minExposedParties": "4", "action": "never"}}),
+    );
+    assert_eq!(validation["kind"], "validate");
+    assert_eq!(
+        validation["validation"]["normalized"],
+        json!({"minExposedParties": 4})
+    );
+    assert_eq!(validation["validation"]["problems"][0]["key"], "action");
+    let missing = ask(
+        Value::Null,
+        Value::Null,
+        json!({"v": 1, "kind": "validate"}),
+    );
+    assert_eq!(missing["error"]["code"], "missing");
+}
+
+/// The threshold is a whole number however it is written: as a JSON number
+/// (`3`, `3.0`), or as text from the registry or a form (`"3"`, `" 3.00 "`).
+/// A fraction is out of range rather than rounded; other text is not a number.
+#[test]
+fn threshold_spellings() {
+    let code = |value: Value| {
+        let engine =
+            bcc_guard::engine::Engine::new(&Value::Null, &json!({ "minExposedParties": value }));
+        let policy = engine.policy();
+        (
+            policy.settings.min_exposed_parties,
+            policy.problems.first().map(|p| p.error.code()),
+        )
+    };
+    for whole in [
+        json!(4),
+        json!(4.0),
+        json!("4"),
+        json!(" 4 "),
+        json!("4.00"),
+    ] {
+        assert_eq!(code(whole.clone()), (4, None), "{whole}");
+    }
+    for out_of_range in [
+        json!(2.5),
+        json!("2.5"),
+        json!(-4),
+        json!(0),
+        json!("99999999999999999999999"),
+    ] {
+        assert_eq!(
+            code(out_of_range.clone()).1,
+            Some("outOfRange"),
+            "{out_of_range}"
+        );
+    }
+    for not_a_number in [
+        json!("four"),
+        json!("4e0"),
+        json!("-4"),
+        json!(""),
+        json!("."),
+        json!(true),
+    ] {
+        assert_eq!(
+            code(not_a_number.clone()).1,
+            Some("wrongType"),
+            "{not_a_number}"
+        );
+    }
 }

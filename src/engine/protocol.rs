@@ -8,6 +8,7 @@
 //! | `evaluate` | `compose`                      | `recipients`, `verdict`, `plan` or null  |
 //! | `verify`   | `compose` (after a move), `original` (the compose the plan was made for) | `verification` |
 //! | `policy`   | nothing                        | `policy` (settings, locks, problems)     |
+//! | `validate` | `settings` (what the options page is about to save) | `validation` (`normalized`, `problems`) |
 //!
 //! Every answer carries `v`, `ok` and `kind`; a failed one carries
 //! `error: {code, message}` instead of a result. Everything is plain JSON:
@@ -24,7 +25,7 @@ use super::address::Address;
 use super::classify::Class;
 use super::exposure::Action;
 use super::plan::Verification;
-use super::policy::{truncate, EffectivePolicy};
+use super::policy::{self, truncate, EffectivePolicy, UserValidation};
 use super::recipients::{parse_entry, Field, Recipient, Source};
 use super::{Engine, Evaluation};
 
@@ -48,6 +49,10 @@ pub struct Request<'a> {
     /// For `verify`: the compose as it was when the plan was made.
     #[serde(default, borrow)]
     pub original: Option<Compose<'a>>,
+    /// For `validate`: the user's settings as the options page would save
+    /// them, any JSON (its problems are reported, never an error).
+    #[serde(default)]
+    pub settings: Option<serde_json::Value>,
 }
 
 /// What the content script read from one compose window.
@@ -187,6 +192,8 @@ pub enum Response<'a> {
     Verify(Verification),
     /// To `policy`.
     Policy(EffectivePolicy),
+    /// To `validate`.
+    Validate(UserValidation),
     /// To anything that failed.
     Error(ProtocolError),
 }
@@ -212,6 +219,10 @@ impl Engine {
                 (_, None) => Response::Error(ProtocolError::Missing("compose")),
             },
             "policy" => Response::Policy(self.policy().clone()),
+            "validate" => match &request.settings {
+                Some(settings) => Response::Validate(policy::validate_user(settings)),
+                None => Response::Error(ProtocolError::Missing("settings")),
+            },
             other => Response::Error(ProtocolError::UnknownKind(other.chars().take(64).collect())),
         }
     }
@@ -310,6 +321,7 @@ impl Serialize for Response<'_> {
             Response::Evaluate(_) => ("evaluate", true, 3),
             Response::Verify(_) => ("verify", true, 1),
             Response::Policy(_) => ("policy", true, 1),
+            Response::Validate(_) => ("validate", true, 1),
             Response::Error(_) => ("error", false, 1),
         };
         let mut s = serializer.serialize_struct("Response", 3 + fields)?;
@@ -330,6 +342,7 @@ impl Serialize for Response<'_> {
             }
             Response::Verify(verification) => s.serialize_field("verification", verification)?,
             Response::Policy(policy) => s.serialize_field("policy", policy)?,
+            Response::Validate(validation) => s.serialize_field("validation", validation)?,
             Response::Error(error) => s.serialize_field(
                 "error",
                 &ErrorView {

@@ -17,7 +17,7 @@ const glue = await import("./pkg/bcc_guard.js");
 const t1 = performance.now();
 await glue.default({ module_or_path: new URL("./pkg/bcc_guard_bg.wasm", import.meta.url) });
 const t2 = performance.now();
-const engine = new glue.Engine({ managed: null, user: null });
+const engine = new glue.Engine(JSON.stringify({ managed: null, user: null }));
 const t3 = performance.now();
 
 function request(n) {

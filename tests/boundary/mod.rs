@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
-use bcc_guard::wasm::{protocol_version, validate_settings, WasmEngine};
+use bcc_guard::wasm::{protocol_version, WasmEngine};
 
 /// Declares one `#[wasm_bindgen_test]` per check below, so that each test
 /// binary states only where it runs (`wasm_bindgen_test_configure!`).
@@ -37,10 +37,6 @@ macro_rules! all_boundary_tests {
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).unwrap()
-}
-
 /// `value.a.b.c` for a dotted path (array indices as numbers).
 fn at(value: &JsValue, path: &str) -> JsValue {
     path.split('.').fold(value.clone(), |v, key| {
@@ -53,7 +49,12 @@ fn text(value: &JsValue) -> String {
 }
 
 fn engine(layers: &str) -> WasmEngine {
-    WasmEngine::new(js(layers))
+    WasmEngine::new(layers)
+}
+
+/// The effective policy, as the options page asks for it.
+fn policy(engine: &WasmEngine) -> JsValue {
+    at(&handle(engine, r#"{"v":1,"kind":"policy"}"#), "policy")
 }
 
 /// Sends a request the way the background does: JSON text in, JSON text out.
@@ -106,7 +107,7 @@ pub fn policy_layers_and_locks() {
     let engine = engine(
         r#"{"managed":{"minExposedParties":2,"action":"sometimes"},"user":{"minExposedParties":9,"trustedDomains":["partner.example","gmail.com"]}}"#,
     );
-    let policy = engine.policy();
+    let policy = policy(&engine);
     assert_eq!(
         at(&policy, "settings.minExposedParties").as_f64().unwrap(),
         2.0
@@ -133,23 +134,23 @@ pub fn policy_layers_and_locks() {
 }
 
 pub fn bad_input_never_throws() {
-    // Not even an object: defaults, no exception.
-    let engine = WasmEngine::new(JsValue::UNDEFINED);
-    assert_eq!(
-        at(&engine.policy(), "settings.minExposedParties")
-            .as_f64()
-            .unwrap(),
-        3.0
-    );
-    // A function is not plain data: the layer is reported, the engine works.
-    let function = js_sys::Function::new_no_args("return 1");
-    let layers = js_sys::Object::new();
-    Reflect::set(&layers, &"managed".into(), &function).unwrap();
-    let engine = WasmEngine::new(layers.into());
-    assert_eq!(
-        at(&engine.policy(), "problems.0.code").as_string().unwrap(),
-        "wrongType"
-    );
+    // Not even JSON: defaults, no exception, and the problem is reported.
+    for layers in ["", "undefined", "[1,2]", "{"] {
+        let engine = WasmEngine::new(layers);
+        let policy = policy(&engine);
+        assert_eq!(
+            at(&policy, "settings.minExposedParties").as_f64().unwrap(),
+            3.0,
+            "{layers}"
+        );
+        assert_eq!(
+            at(&policy, "problems.0.code").as_string().unwrap(),
+            "wrongType",
+            "{layers}"
+        );
+    }
+    let engine = WasmEngine::new("null");
+    assert_eq!(text(&at(&policy(&engine), "problems")), "[]");
     for request in [
         "null",
         "7",
@@ -165,9 +166,11 @@ pub fn bad_input_never_throws() {
 }
 
 pub fn validation_for_the_options_page() {
-    let report = validate_settings(js(
-        r#"{"internalDomains":["Example.COM.","co.jp"],"minExposedParties":"2"}"#,
-    ));
+    let reply = handle(
+        &engine("{}"),
+        r#"{"v":1,"kind":"validate","settings":{"internalDomains":["Example.COM.","co.jp"],"minExposedParties":"2"}}"#,
+    );
+    let report = at(&reply, "validation");
     assert_eq!(
         text(&at(&report, "normalized")),
         r#"{"internalDomains":["example.com"],"minExposedParties":2}"#
@@ -177,6 +180,8 @@ pub fn validation_for_the_options_page() {
         "publicSuffix"
     );
     assert_eq!(at(&report, "problems.0.index").as_f64().unwrap(), 1.0);
+    let missing = handle(&engine("{}"), r#"{"v":1,"kind":"validate"}"#);
+    assert_eq!(at(&missing, "error.code").as_string().unwrap(), "missing");
 }
 
 pub fn ten_thousand_recipients() {

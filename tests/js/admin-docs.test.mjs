@@ -27,6 +27,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../scripts/lib/run.mjs";
 import { releaseEngine } from "./wasm.mjs";
+import { callEngine } from "../../www/background/engine-host.js";
+import { PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { invalidOrigins, originsOf, POLICY_ORIGINS_KEY } from "../../www/lib/webmail-origins.js";
 
 /** The Chrome/Edge ID the guide uses (from the manifest's `key`). */
@@ -505,7 +507,7 @@ function checkSettings({ where, settings }, Engine, errors) {
       errors.push(`${where}: ${POLICY_ORIGINS_KEY} is read as ${JSON.stringify(originsOf(origins))}, not ${JSON.stringify(origins)}`);
     }
   }
-  const policy = new Engine({ managed: engineSettings, user: null }).policy();
+  const { policy } = callEngine(new Engine(JSON.stringify({ managed: engineSettings, user: null })), { v: PROTOCOL_VERSION, kind: "policy" });
   for (const problem of policy.problems) {
     errors.push(`${where}: the engine reports ${problem.key}${problem.index === null ? "" : `[${problem.index}]`}: ${problem.message}`);
   }

@@ -11,7 +11,7 @@ import { releaseEngine } from "./wasm.mjs";
 
 test("additions come Bcc first and typed text keeps what stays", async () => {
   const { Engine } = await releaseEngine();
-  const engine = new Engine({ managed: null, user: null });
+  const engine = new Engine(JSON.stringify({ managed: null, user: null }));
   const compose = {
     account: "me@corp.example",
     to: [{ address: "ann@one.example" }, { text: "Boss <boss@corp.example>, Bob@Two.Example" }, { address: "cy@three.example" }],

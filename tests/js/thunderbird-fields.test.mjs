@@ -16,7 +16,7 @@ import { releaseEngine } from "./wasm.mjs";
 
 async function engine() {
   const { Engine } = await releaseEngine();
-  return new Engine({ managed: null, user: null });
+  return new Engine(JSON.stringify({ managed: null, user: null }));
 }
 
 test("the sender's address comes from From, with or without a name", () => {

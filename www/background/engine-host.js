@@ -13,11 +13,11 @@ import { errorReply, PROTOCOL_VERSION } from "../lib/engine-client.js";
 /**
  * @typedef {object} Engine The wasm-bindgen class (src/wasm.rs).
  * @property {(request: Uint8Array) => Uint8Array} handle JSON text in, JSON text out.
- * @property {() => object} policy
  * @property {() => void} free
  *
  * @typedef {object} EngineExports The wasm-bindgen module's exports we use.
- * @property {new (layers: object) => Engine} Engine
+ * @property {new (layersJson: string) => Engine} Engine Takes `{managed, user}` as JSON text.
+ * @property {() => number} protocolVersion
  */
 
 const encoder = new TextEncoder();
@@ -74,7 +74,15 @@ export class EngineHost {
     if (!this.engine) {
       this.exports ??= this.instantiate();
       const building = Promise.all([this.exports, this.readLayers()]).then(
-        ([exports, layers]) => new exports.Engine(layers),
+        ([exports, layers]) => {
+          // After a panic, wasm-bindgen swaps in a fresh instance at the start
+          // of the next call, but only after that call has copied its
+          // arguments into the old instance's memory (glue 0.2.130), so the
+          // layers would be read from the wrong memory. A call without
+          // arguments first makes the swap happen before they are copied.
+          exports.protocolVersion();
+          return new exports.Engine(JSON.stringify(layers));
+        },
       );
       // A failed build must not be cached, or one bad moment breaks the guard for good.
       building.catch(() => {

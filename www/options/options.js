@@ -5,7 +5,9 @@
  * background uses. Valid settings are saved to `storage.sync`.
  */
 
-import init, { Engine, validateSettings } from "../pkg/bcc_guard.js";
+import init, { Engine } from "../pkg/bcc_guard.js";
+import { callEngine } from "../background/engine-host.js";
+import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { ext, message } from "../lib/browser.js";
 import { SUPPORTED_HOSTS } from "../lib/hosts.js";
 import { localize } from "../lib/i18n-dom.js";
@@ -133,11 +135,19 @@ function showPolicyProblems(problems) {
   section.hidden = problems.length === 0;
 }
 
+/**
+ * The engine for the current policy, kept for live validation; replaced on
+ * every render so that it follows policy changes.
+ * @type {Engine|undefined}
+ */
+let engine;
+
 /** Reads both layers and shows the effective settings. */
 async function render() {
-  const engine = new Engine(await readPolicyLayers());
-  const policy = engine.policy();
-  engine.free();
+  const next = new Engine(JSON.stringify(await readPolicyLayers()));
+  engine?.free();
+  engine = next;
+  const { policy } = callEngine(engine, { v: PROTOCOL_VERSION, kind: "policy" });
   locked = new Set(policy.locked);
   fill(policy.settings);
   showLocks();
@@ -146,7 +156,7 @@ async function render() {
 }
 
 function validate() {
-  const report = validateSettings(draft());
+  const { validation: report } = callEngine(engine, { v: PROTOCOL_VERSION, kind: "validate", settings: draft() });
   showErrors(report.problems);
   return report;
 }
