@@ -171,7 +171,7 @@ fuzz_target!(|input: Input| {
     // The plan, checked on the engine's own types.
     let parsed: Value = serde_json::from_str(&request).expect("our own JSON");
     let compose_text = parsed["compose"].to_string();
-    let compose: Compose = serde_json::from_str(&compose_text).expect("a compose");
+    let compose = Compose::from_json(compose_text.as_bytes()).expect("a compose");
     let evaluation = engine.evaluate(&compose);
     let Some(plan) = &evaluation.plan else {
         assert!(

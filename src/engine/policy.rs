@@ -473,12 +473,21 @@ impl LayerValues {
         for &key in &keys {
             self.apply(key, &mut settings);
         }
-        let Ok(Value::Object(all)) = serde_json::to_value(&settings) else {
+        // Through JSON text rather than `serde_json::to_value`: the engine
+        // already writes settings as text (the `policy` reply) and reads
+        // text into values (layers, `validate`), so this adds no code, while
+        // `to_value` would compile a second serializer for every setting type.
+        let all = serde_json::to_vec(&settings)
+            .ok()
+            .and_then(|text| serde_json::from_slice::<Value>(&text).ok());
+        let Some(Value::Object(mut all)) = all else {
             return Map::new();
         };
-        all.into_iter()
-            .filter(|(name, _)| keys.iter().any(|key| key.name() == name))
-            .collect()
+        // Removing what is absent, rather than collecting what is present
+        // into a new map: collecting builds the map by sorting, and that
+        // sort would be the only one of its kind in the WASM.
+        all.retain(|name, _| keys.iter().any(|key| key.name() == name));
+        all
     }
 
     fn has(&self, key: Key) -> bool {
@@ -738,7 +747,7 @@ fn parse_threshold(value: &Value) -> Result<u32, SettingError> {
             (Some(whole), _) => whole,
             // `3.0` is whole; a fraction or a negative number is out of range.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            (None, Some(float)) if float.fract() == 0.0 && float >= 0.0 && float < 1e18 => {
+            (None, Some(float)) if float.fract() == 0.0 && (0.0..1e18).contains(&float) => {
                 float as u64
             }
             (None, Some(_)) => return Err(out_of_range),

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use thiserror::Error;
 
 use super::address::Address;
@@ -29,72 +29,57 @@ use super::policy::{self, truncate, EffectivePolicy, UserValidation};
 use super::recipients::{parse_entry, Field, Recipient, Source};
 use super::{Engine, Evaluation};
 
+mod read;
+
 /// The protocol version this engine speaks.
 pub const VERSION: u32 = 1;
 
 /// A request, as sent by a content script or extension page. Its text is
-/// borrowed from the JSON it was read from wherever that needs no unescaping.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// borrowed from the JSON it was read from wherever that needs no unescaping
+/// (`read` explains how it is read). Absent members take the defaults below.
+#[derive(Debug, Clone, Default)]
 pub struct Request<'a> {
     /// Protocol version; must equal [`VERSION`].
-    #[serde(default)]
     pub v: u32,
-    /// `evaluate`, `verify` or `policy`.
-    #[serde(default, borrow)]
+    /// `evaluate`, `verify`, `policy` or `validate`.
     pub kind: Cow<'a, str>,
     /// The compose window, for `evaluate`, and for `verify` as it is after
     /// the move.
-    #[serde(default, borrow)]
     pub compose: Option<Compose<'a>>,
     /// For `verify`: the compose as it was when the plan was made.
-    #[serde(default, borrow)]
     pub original: Option<Compose<'a>>,
     /// For `validate`: the user's settings as the options page would save
     /// them, any JSON (its problems are reported, never an error).
-    #[serde(default)]
     pub settings: Option<serde_json::Value>,
 }
 
 /// What the content script read from one compose window.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Compose<'a> {
     /// The signed-in account's address, if the page shows it.
-    #[serde(default, borrow)]
     pub account: Option<Cow<'a, str>>,
     /// Entries of To.
-    #[serde(default, borrow)]
     pub to: Vec<Entry<'a>>,
     /// Entries of Cc.
-    #[serde(default, borrow)]
     pub cc: Vec<Entry<'a>>,
     /// Entries of Bcc.
-    #[serde(default, borrow)]
     pub bcc: Vec<Entry<'a>>,
     /// `false` when the content script could not read every field; the
-    /// verdict is then at least a warning.
-    #[serde(default = "yes")]
+    /// verdict is then at least a warning. `true` when absent.
     pub complete: bool,
     /// The webmail host the compose is on. When given and not among the
     /// policy's `protectedHosts`, the verdict is always "none".
-    #[serde(default, borrow)]
     pub host: Option<Cow<'a, str>>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// One entry of a field: a chip (`name`, `address`) or free `text`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Entry<'a> {
     /// The chip's display name.
-    #[serde(default, borrow)]
     pub name: Option<Cow<'a, str>>,
     /// The chip's address.
-    #[serde(default, borrow)]
     pub address: Option<Cow<'a, str>>,
     /// Free text (typed, or an old-style input); when present the entry is text.
-    #[serde(default, borrow)]
     pub text: Option<Cow<'a, str>>,
 }
 
@@ -234,7 +219,7 @@ impl Engine {
     /// `inspect` sees the parsed request first (the fault-injection build
     /// uses it). Whatever the bytes are, the answer is a well-formed reply.
     pub fn handle_json_with(&self, request: &[u8], inspect: impl FnOnce(&Request<'_>)) -> Vec<u8> {
-        let reply = match serde_json::from_slice::<Request<'_>>(request) {
+        let reply = match Request::from_json(request) {
             Ok(request) => {
                 inspect(&request);
                 serde_json::to_vec(&self.handle(&request))

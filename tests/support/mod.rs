@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 pub fn ask(managed: Value, user: Value, request: Value) -> Value {
     let engine = Engine::new(&managed, &user);
     let text = request.to_string();
-    let request: Request = serde_json::from_str(&text).unwrap();
+    let request = Request::from_json(text.as_bytes()).unwrap();
     serde_json::to_value(engine.handle(&request)).unwrap()
 }
 
