@@ -10,7 +10,7 @@
  * first `await`, or the message is lost.
  */
 
-import init, { Engine } from "./pkg/bcc_guard.js";
+import init, { Engine, protocolVersion } from "./pkg/bcc_guard.js";
 import { ext } from "./lib/browser.js";
 import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
 import { EngineHost } from "./background/engine-host.js";
@@ -23,7 +23,7 @@ export const host = new EngineHost({
     // The glue would find the .wasm next to itself through import.meta.url;
     // naming it keeps the dependency visible.
     await init({ module_or_path: new URL("./pkg/bcc_guard_bg.wasm", import.meta.url) });
-    return { Engine };
+    return { Engine, protocolVersion };
   },
   readLayers: readPolicyLayers,
 });

@@ -247,56 +247,122 @@ impl Engine {
     }
 }
 
-/// A recipient as the content script sees it in an answer. What the content
-/// script sent itself — a chip's name, and its address when that was already
-/// normalised — is not repeated: a reply about 1,000 recipients would
-/// otherwise spend most of its bytes, and most of the time it takes, echoing
-/// the request. `field` and `entry` say which sent entry a recipient came from.
-#[derive(Serialize)]
-struct RecipientView<'a> {
-    field: Field,
-    entry: u32,
-    class: Class,
-    /// The normalised address, unless it is exactly the chip's `address`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    address: Option<&'a str>,
-    /// How to write the address, when that differs from `address`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    spec: Option<&'a str>,
-    /// Only when it is not the chip's own name, which the sender already has.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    /// Only for unreadable tokens, which the dialog shows verbatim.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    deceptive: bool,
+/// The recipients of an `evaluate` answer, as columns: one letter or one
+/// value per recipient, in the order of `Evaluation::recipients`, which the
+/// verdict's groups and the plan index.
+///
+/// | column      | holds                                                     | when absent |
+/// |-------------|-----------------------------------------------------------|-------------|
+/// | `field`     | `t`, `c` or `b` (To, Cc, Bcc), one letter per recipient   | never       |
+/// | `class`     | `i`, `t`, `e` or `u` (internal, trusted, external, unreadable) | never  |
+/// | `entry`     | the entry of its field each recipient came from           | each entry gave exactly one recipient, in order |
+/// | `address`   | the normalised address, `null` where it is the chip's own `address` | all `null` |
+/// | `spec`      | how to write the address, where that differs from it      | all `null`  |
+/// | `name`      | a display name the text held, `null` for a chip's own name or none | all `null` |
+/// | `raw`       | an unreadable token verbatim, `null` for readable ones    | all `null`  |
+/// | `deceptive` | the indices of recipients whose name shows another address | none       |
+///
+/// Why columns: a reply about 1,000 recipients as one object each spent most
+/// of its bytes, most of the time it took to write and most of the time the
+/// page took to parse (and the browser to pass on) on the same few keys.
+/// What the content script sent itself is not repeated either.
+/// `completeRecipients` (www/lib/engine-client.js) turns the columns back into
+/// one object per recipient for the hosts.
+struct RecipientColumns<'a>(&'a Evaluation<'a>);
+
+impl Serialize for RecipientColumns<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let recipients = &self.0.recipients;
+        let fields: String = recipients
+            .iter()
+            .map(|r| match r.field {
+                Field::To => 't',
+                Field::Cc => 'c',
+                Field::Bcc => 'b',
+            })
+            .collect();
+        let classes: String = self
+            .0
+            .classes
+            .iter()
+            .map(|class| match class {
+                Class::Internal => 'i',
+                Class::Trusted => 't',
+                Class::External => 'e',
+                Class::Unreadable => 'u',
+            })
+            .collect();
+        // Entries are implied when the n-th recipient of each field is its
+        // n-th entry, as with chips only.
+        let mut next = [0u32; 3];
+        let entries_implied = recipients.iter().all(|r| {
+            let slot = &mut next[r.field as usize];
+            let implied = r.entry == *slot;
+            *slot += 1;
+            implied
+        });
+        let addresses: Vec<Option<&str>> = recipients
+            .iter()
+            .map(|r| {
+                r.address
+                    .as_ref()
+                    .map(Address::key)
+                    .filter(|_| !r.address_from_chip)
+            })
+            .collect();
+        let specs: Vec<Option<&str>> = recipients
+            .iter()
+            .map(|r| r.address.as_ref().and_then(Address::spec_if_different))
+            .collect();
+        let names: Vec<Option<&str>> = recipients
+            .iter()
+            .map(|r| r.name.as_deref().filter(|_| !r.name_from_chip))
+            .collect();
+        let raws: Vec<Option<&str>> = recipients
+            .iter()
+            .map(|r| r.address.is_none().then_some(r.raw))
+            .collect();
+        let deceptive: Vec<usize> = recipients
+            .iter()
+            .enumerate()
+            .filter_map(|(index, r)| r.deceptive_name.then_some(index))
+            .collect();
+
+        let mut s = serializer.serialize_struct("Recipients", 8)?;
+        s.serialize_field("field", &fields)?;
+        s.serialize_field("class", &classes)?;
+        if entries_implied {
+            s.skip_field("entry")?;
+        } else {
+            s.serialize_field("entry", &Column(recipients.iter().map(|r| r.entry)))?;
+        }
+        for (key, column) in [
+            ("address", &addresses),
+            ("spec", &specs),
+            ("name", &names),
+            ("raw", &raws),
+        ] {
+            if column.iter().any(Option::is_some) {
+                s.serialize_field(key, column)?;
+            } else {
+                s.skip_field(key)?;
+            }
+        }
+        if deceptive.is_empty() {
+            s.skip_field("deceptive")?;
+        } else {
+            s.serialize_field("deceptive", &deceptive)?;
+        }
+        s.end()
+    }
 }
 
-struct RecipientViews<'a>(&'a Evaluation<'a>);
+/// A sequence written from an iterator, without collecting it first.
+struct Column<I>(I);
 
-impl Serialize for RecipientViews<'_> {
+impl<I: Iterator<Item = u32> + Clone> Serialize for Column<I> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .recipients
-                .iter()
-                .zip(&self.0.classes)
-                .map(|(r, &class)| RecipientView {
-                    field: r.field,
-                    entry: r.entry,
-                    class,
-                    address: r
-                        .address
-                        .as_ref()
-                        .map(Address::key)
-                        .filter(|_| !r.address_from_chip),
-                    spec: r.address.as_ref().and_then(Address::spec_if_different),
-                    name: r.name.as_deref().filter(|_| !r.name_from_chip),
-                    raw: r.address.is_none().then_some(r.raw),
-                    deceptive: r.deceptive_name,
-                }),
-        )
+        serializer.collect_seq(self.0.clone())
     }
 }
 
@@ -318,7 +384,7 @@ impl Serialize for Response<'_> {
                 // A harmless compose needs only the verdict; the per-recipient
                 // detail is for the dialog and the move.
                 if evaluation.verdict.action != Action::None {
-                    s.serialize_field("recipients", &RecipientViews(evaluation))?;
+                    s.serialize_field("recipients", &RecipientColumns(evaluation))?;
                 } else {
                     s.skip_field("recipients")?;
                 }

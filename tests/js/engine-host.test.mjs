@@ -50,7 +50,7 @@ test("replies are plain JSON data, never Maps", async () => {
   const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: { minExposedParties: 2 } }) });
   const reply = await host.handle(exposed);
   assert.deepEqual(JSON.parse(JSON.stringify(reply)), reply);
-  assert.equal(structuredClone(reply).recipients.length, 2);
+  assert.equal(structuredClone(reply).recipients.field.length, 2, "one letter per recipient");
 });
 
 test("a harmless compose gets a short reply", async () => {
@@ -71,6 +71,27 @@ test("completeRecipients restores what the reply leaves out", async () => {
     reply.recipients.map((r) => [r.address, r.name]),
     [["ann@one.example", "Ann"], ["bob@two.example", "Bob"], ["carl@three.example", "Carl"]],
   );
+});
+
+test("completeRecipients turns every column back into the recipient objects the hosts use", async () => {
+  const engine = await releaseEngine();
+  const host = new EngineHost({ instantiate: async () => engine, readLayers: async () => ({ managed: null, user: null }) });
+  const compose = {
+    account: "me@corp.example",
+    to: [{ name: "Ann", address: "ann@one.example" }, { text: '"ceo@corp.example" <c@three.example>, x@gmail.com' }],
+    cc: [{ address: "A@ONE.EXAMPLE" }, { name: "Offline person" }],
+    bcc: [{ address: "bo@bücher.example" }],
+  };
+  const reply = await host.handle({ v: PROTOCOL_VERSION, kind: "evaluate", compose });
+  assert.equal(typeof reply.recipients.field, "string", "the engine answers in columns");
+  assert.deepEqual(completeRecipients(reply, compose).recipients, [
+    { field: "to", entry: 0, class: "external", address: "ann@one.example", name: "Ann" },
+    { field: "to", entry: 1, class: "external", address: "c@three.example", name: "ceo@corp.example", deceptive: true },
+    { field: "to", entry: 1, class: "external", address: "x@gmail.com" },
+    { field: "cc", entry: 0, class: "external", address: "a@one.example", spec: "A@one.example" },
+    { field: "cc", entry: 1, class: "unreadable", name: "Offline person", raw: "Offline person" },
+    { field: "bcc", entry: 0, class: "external", address: "bo@xn--bcher-kva.example", spec: "bo@bücher.example" },
+  ]);
 });
 
 test("a failure to load becomes a reply, and the next request retries", async () => {

@@ -27,21 +27,72 @@ pub fn evaluate(user: Value, compose: Value) -> Value {
     reply
 }
 
-/// Fills in what a reply leaves out because the sender has it — a chip's own
-/// name, and its address when already normalised — exactly as a client does.
+/// Turns a reply's recipient columns into one object per recipient and fills
+/// in what it leaves out because the sender has it — a chip's own name, and
+/// its address when already normalised — exactly as a client does
+/// (`completeRecipients` in www/lib/engine-client.js).
 pub fn complete_recipients(reply: &mut Value, compose: &Value) {
-    let Some(recipients) = reply["recipients"].as_array_mut() else {
+    let columns = reply["recipients"].clone();
+    let Some(fields) = columns["field"].as_str() else {
         return;
     };
-    for r in recipients {
-        let entry = &compose[r["field"].as_str().unwrap()][r["entry"].as_u64().unwrap() as usize];
-        if r.get("address").is_none() && r["class"] != "unreadable" {
-            r["address"] = entry["address"].clone();
-        }
-        if r.get("name").is_none() && !entry["name"].is_null() {
-            r["name"] = entry["name"].clone();
-        }
-    }
+    let mut next = std::collections::HashMap::new();
+    let recipients = fields
+        .chars()
+        .enumerate()
+        .map(|(index, letter)| {
+            let field = match letter {
+                't' => "to",
+                'c' => "cc",
+                'b' => "bcc",
+                other => panic!("field letter {other}"),
+            };
+            let entry = match columns["entry"].as_array() {
+                Some(entries) => entries[index].as_u64().unwrap(),
+                None => {
+                    let slot = next.entry(field).or_insert(0u64);
+                    *slot += 1;
+                    *slot - 1
+                }
+            };
+            let class = match columns["class"].as_str().unwrap().as_bytes()[index] {
+                b'i' => "internal",
+                b't' => "trusted",
+                b'e' => "external",
+                b'u' => "unreadable",
+                other => panic!("class letter {other}"),
+            };
+            let sent = &compose[field][entry as usize];
+            let mut r = json!({"field": field, "entry": entry, "class": class});
+            let address = match &columns["address"][index] {
+                Value::Null if class != "unreadable" => sent["address"].clone(),
+                other => other.clone(),
+            };
+            if !address.is_null() {
+                r["address"] = address;
+            }
+            let name = match &columns["name"][index] {
+                Value::Null => sent["name"].clone(),
+                other => other.clone(),
+            };
+            if name.as_str().is_some_and(|n| !n.is_empty()) {
+                r["name"] = name;
+            }
+            for key in ["spec", "raw"] {
+                if !columns[key][index].is_null() {
+                    r[key] = columns[key][index].clone();
+                }
+            }
+            if columns["deceptive"]
+                .as_array()
+                .is_some_and(|d| d.contains(&json!(index)))
+            {
+                r["deceptive"] = json!(true);
+            }
+            r
+        })
+        .collect();
+    reply["recipients"] = Value::Array(recipients);
 }
 
 pub fn chips(addresses: &[&str]) -> Value {

@@ -66,21 +66,41 @@ export async function askEngine(request, options = {}) {
   }
 }
 
+/** The letters of the reply's `field` and `class` columns (src/engine/protocol.rs). */
+const FIELDS = { t: "to", c: "cc", b: "bcc" };
+const CLASSES = { i: "internal", t: "trusted", e: "external", u: "unreadable" };
+
 /**
- * Fills in what an `evaluate` reply leaves out because the sender already has
- * it: a chip's own name, and its address when the engine found it already
- * normalised (see src/engine/protocol.rs). Afterwards every readable
- * recipient has `address`, and every named one `name`.
+ * Turns an `evaluate` reply's recipient columns (see `RecipientColumns` in
+ * src/engine/protocol.rs) into one object per recipient, and fills in what
+ * the reply leaves out because the sender already has it: a chip's own name,
+ * and its address when the engine found it already normalised. Afterwards
+ * each recipient is `{field, entry, class}` with `address` if readable,
+ * `name` if named, `spec`, `raw` and `deceptive` where they apply.
  * @param {object} reply An `evaluate` reply (changed in place).
  * @param {object} compose The `compose` the request carried.
  * @returns {object} The reply.
  */
 export function completeRecipients(reply, compose) {
-  for (const recipient of reply.recipients ?? []) {
-    const entry = compose[recipient.field]?.[recipient.entry];
-    if (!entry) continue;
-    if (recipient.address === undefined && recipient.class !== "unreadable") recipient.address = entry.address;
-    if (recipient.name === undefined && entry.name) recipient.name = entry.name;
-  }
+  const columns = reply.recipients;
+  if (!columns || Array.isArray(columns)) return reply;
+  const next = { to: 0, cc: 0, bcc: 0 };
+  const deceptive = new Set(columns.deceptive ?? []);
+  reply.recipients = Array.from(columns.field, (letter, index) => {
+    const field = FIELDS[letter];
+    const entry = columns.entry ? columns.entry[index] : next[field]++;
+    const recipient = { field, entry, class: CLASSES[columns.class[index]] };
+    const sent = compose[field]?.[entry];
+    const address = columns.address?.[index] ?? (recipient.class === "unreadable" ? null : sent?.address);
+    if (address != null) recipient.address = address;
+    const name = columns.name?.[index] ?? sent?.name;
+    if (name) recipient.name = name;
+    for (const key of ["spec", "raw"]) {
+      const value = columns[key]?.[index];
+      if (value != null) recipient[key] = value;
+    }
+    if (deceptive.has(index)) recipient.deceptive = true;
+    return recipient;
+  });
   return reply;
 }
