@@ -6,6 +6,7 @@
  */
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -15,14 +16,44 @@ import { build } from "./build.mjs";
 import { capture, ROOT, step } from "./lib/run.mjs";
 import { sendPathBenchmark } from "../tests/bench/send-path.mjs";
 
-const ORIGIN = "http://bench.invalid";
-
 /** Native figures from `cargo bench --bench engine` (one JSON line per size). */
 function nativeEngine() {
   step("Native engine (cargo bench --bench engine)");
   const output = capture("cargo", ["bench", "--locked", "--bench", "engine"]);
   if (output === null) throw new Error("cargo bench failed");
   return output.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+}
+
+/**
+ * Serves the engine page, the background's modules and the release build
+ * from a loopback HTTP server, so that the cold start is measured as a
+ * browser loads files, without an interception layer (such as Playwright's
+ * request routing) in the way.
+ * @returns {Promise<{origin: string, close: () => Promise<void>}>}
+ */
+async function serveEnginePage() {
+  const server = createServer((request, response) => {
+    const file = new URL(request.url ?? "/", "http://localhost").pathname;
+    const source =
+      file === "/"
+        ? null
+        : file === "/engine-page.js"
+          ? path.join(ROOT, "tests", "bench", "engine-page.js")
+          : file.startsWith("/pkg/")
+            ? path.join(ROOT, "build", file)
+            : path.join(ROOT, "www", file);
+    try {
+      const body = source ? readFileSync(source) : `<script type="module" src="/engine-page.js"></script>`;
+      const type = !source ? "text/html" : file.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+      response.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** The engine through its exported API inside headless Chromium. */
@@ -32,34 +63,20 @@ async function browserEngine() {
     executablePath: "/usr/bin/chromium",
     args: ["--disable-background-networking", "--disable-component-update", "--no-first-run", ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
   });
+  const server = await serveEnginePage();
   try {
     const runs = [];
     // Several fresh pages: the cold start differs from load to load.
     for (let i = 0; i < 5; i++) {
       const page = await browser.newPage();
-      await page.route(`${ORIGIN}/**`, (route) => {
-        const url = new URL(route.request().url());
-        const file = url.pathname === "/" ? null : url.pathname;
-        if (!file) {
-          return route.fulfill({ contentType: "text/html", body: `<script type="module" src="/engine-page.js"></script>` });
-        }
-        // The page and the background's own modules, and the release build.
-        const source =
-          file === "/engine-page.js"
-            ? path.join(ROOT, "tests", "bench", "engine-page.js")
-            : file.startsWith("/pkg/")
-              ? path.join(ROOT, "build", file)
-              : path.join(ROOT, "www", file);
-        const type = file.endsWith(".wasm") ? "application/wasm" : "text/javascript";
-        return route.fulfill({ contentType: type, body: readFileSync(source) });
-      });
-      await page.goto(`${ORIGIN}/`);
+      await page.goto(`${server.origin}/`);
       runs.push(await page.waitForFunction(() => globalThis.benchResult, null, { timeout: 120_000 }).then((h) => h.jsonValue()));
       await page.close();
     }
     return { version: browser.version(), runs };
   } finally {
     await browser.close();
+    await server.close();
   }
 }
 

@@ -106,40 +106,61 @@ impl<'a> Address<'a> {
     /// once and never decodes UTF-8.
     fn parse_plain(text: &'a str) -> Option<Self> {
         let bytes = text.as_bytes();
-        let at = bytes.iter().position(|&b| b == b'@')?;
-        let (local, domain) = (bytes.get(..at)?, bytes.get(at + 1..)?);
-        let local_ok = !local.is_empty()
-            && local.len() <= 64
-            && local.split(|&b| b == b'.').all(|atom| {
-                !atom.is_empty()
-                    && atom
-                        .iter()
-                        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
-            });
-        let mut labels = 0;
-        let domain_ok = domain.len() <= 253
-            && domain.split(|&b| b == b'.').all(|label| {
-                labels += 1;
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.first() != Some(&b'-')
-                    && label.last() != Some(&b'-')
-                    && label
-                        .iter()
-                        .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if !(local_ok && domain_ok && labels >= 2) {
+        // The local part: dot-separated atoms, none empty, 64 octets at most.
+        let mut atom = 0usize;
+        let mut upper_local = false;
+        let mut at = None;
+        for (index, &b) in bytes.iter().enumerate() {
+            match b {
+                b'@' => {
+                    at = Some(index);
+                    break;
+                }
+                b'.' if atom > 0 => atom = 0,
+                b'_' | b'+' | b'-' | b'0'..=b'9' | b'a'..=b'z' => atom += 1,
+                b'A'..=b'Z' => {
+                    atom += 1;
+                    upper_local = true;
+                }
+                _ => return None,
+            }
+        }
+        let at = at.filter(|&at| atom > 0 && at <= 64)?;
+        // The domain: two or more labels of letters, digits and inner
+        // hyphens, 63 octets each and 253 in all.
+        let domain = bytes.get(at + 1..)?;
+        let (mut label, mut labels, mut previous) = (0usize, 1usize, b'.');
+        let mut upper_domain = false;
+        for &b in domain {
+            match b {
+                b'.' if label > 0 && previous != b'-' => {
+                    label = 0;
+                    labels += 1;
+                }
+                b'-' if label > 0 => label += 1,
+                b'0'..=b'9' | b'a'..=b'z' => label += 1,
+                b'A'..=b'Z' => {
+                    label += 1;
+                    upper_domain = true;
+                }
+                _ => return None,
+            }
+            if label > 63 {
+                return None;
+            }
+            previous = b;
+        }
+        if label == 0 || previous == b'-' || labels < 2 || domain.len() > 253 {
             return None;
         }
-        if !bytes.iter().any(u8::is_ascii_uppercase) {
+        if !upper_local && !upper_domain {
             return Some(Address {
                 key: Cow::Borrowed(text),
                 spec: None,
                 domain_start: at + 1,
             });
         }
-        let has_upper = local.iter().any(u8::is_ascii_uppercase);
-        let spec = has_upper.then(|| {
+        let spec = upper_local.then(|| {
             let mut spec = text.to_owned();
             if let Some(domain_part) = spec.get_mut(at + 1..) {
                 domain_part.make_ascii_lowercase();

@@ -179,10 +179,14 @@ impl<'p> Classifier<'p> {
             DomainClass::Internal
         } else if self.matchers.trusted.matches_organisation(domain) {
             DomainClass::Trusted
-        } else if self.matchers.is_consumer(domain) {
-            DomainClass::Consumer
         } else {
-            DomainClass::Organisation(registrable_domain(domain))
+            // One lookup of the organisation serves both questions.
+            let registrable = registrable_domain(domain);
+            if self.matchers.consumer.contains_within(domain, registrable) {
+                DomainClass::Consumer
+            } else {
+                DomainClass::Organisation(registrable)
+            }
         }
     }
 }

@@ -234,10 +234,15 @@ impl ConsumerSet {
 
     /// Whether the normalised `domain` is a consumer-mail domain.
     pub fn contains(&self, domain: &str) -> bool {
+        self.contains_within(domain, registrable_domain(domain))
+    }
+
+    /// [`ConsumerSet::contains`] for a caller that has already looked up the
+    /// domain's `registrable` domain, which costs a Public Suffix List lookup.
+    pub fn contains_within(&self, domain: &str, registrable: &str) -> bool {
         if self.domains.matches(domain) {
             return true;
         }
-        let registrable = registrable_domain(domain);
         let brand = registrable.split('.').next().unwrap_or(registrable);
         self.brands.contains(brand)
     }

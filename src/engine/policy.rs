@@ -477,9 +477,9 @@ impl LayerValues {
         // already writes settings as text (the `policy` reply) and reads
         // text into values (layers, `validate`), so this adds no code, while
         // `to_value` would compile a second serializer for every setting type.
-        let all = serde_json::to_vec(&settings)
+        let all = serde_json::to_string(&settings)
             .ok()
-            .and_then(|text| serde_json::from_slice::<Value>(&text).ok());
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
         let Some(Value::Object(mut all)) = all else {
             return Map::new();
         };

@@ -359,7 +359,7 @@ fn parse_item<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
     for angle in &angles {
         let phrase = item.get(start..angle.open).unwrap_or("");
         let spec = item.get(angle.inner.clone()).unwrap_or("");
-        let name = display_name(phrase).map(Cow::Owned);
+        let name = display_name(phrase);
         let raw = item.get(start..angle.end).unwrap_or(item);
         let mut mailbox = Mailbox::with_address(spec, name);
         mailbox.raw = raw.trim();
@@ -416,6 +416,23 @@ fn angle_pairs(item: &str) -> Vec<Angle> {
 /// An item without brackets: `addr`, `addr (Name)`, `Name addr`, or
 /// `a@x.org b@y.org` (several addresses separated only by spaces).
 fn parse_bare<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
+    // The commonest item, one word with nothing to unquote or skip
+    // (`a@x.example`), is read without splitting it into words first.
+    let word = item.trim();
+    let plain = !word.is_empty()
+        && !word.contains(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{3000}' | '"' | '(' | ')' | '\\')
+        });
+    if plain {
+        out.push(if is_address_like(word) {
+            let mut mailbox = Mailbox::with_address(word, None);
+            mailbox.raw = word;
+            mailbox
+        } else {
+            Mailbox::unreadable(word, None)
+        });
+        return;
+    }
     let (words, comments) = words_and_comments(item);
     let address_words = words.iter().filter(|w| is_address_like(w)).count();
     match address_words {
@@ -506,7 +523,16 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
 
 /// The display name in a phrase: quotes removed, escapes resolved, comments
 /// dropped (used instead when the phrase is only a comment), spaces collapsed.
-fn display_name(phrase: &str) -> Option<String> {
+/// Borrowed from the phrase when it is already in that form.
+fn display_name(phrase: &str) -> Option<Cow<'_, str>> {
+    match simple_display_name(phrase) {
+        Some(simple) => (!simple.is_empty()).then_some(Cow::Borrowed(simple)),
+        None => general_display_name(phrase).map(Cow::Owned),
+    }
+}
+
+/// [`display_name`] for any phrase.
+fn general_display_name(phrase: &str) -> Option<String> {
     let (words, comments) = words_and_comments(phrase);
     let name = words
         .iter()
@@ -523,6 +549,31 @@ fn display_name(phrase: &str) -> Option<String> {
     };
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// The display name of the two commonest phrases without copying: words
+/// separated by single spaces (`Partner 3`), or one quoted string without
+/// escapes (`"Smith, J."`). `None` sends anything else to the general path
+/// of [`display_name`], which gives the same name for these two (a unit test
+/// compares them).
+fn simple_display_name(phrase: &str) -> Option<&str> {
+    let phrase = phrase.trim();
+    if let Some(inner) = phrase
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        return (!inner.contains(['"', '\\'])).then(|| inner.trim());
+    }
+    let mut previous_space = false;
+    for c in phrase.chars() {
+        match c {
+            '"' | '\\' | '(' | ')' => return None,
+            ' ' if !previous_space => previous_space = true,
+            c if c.is_whitespace() || c == '\u{3000}' => return None,
+            _ => previous_space = false,
+        }
+    }
+    Some(phrase)
 }
 
 /// Removes the quotes of RFC 5322 quoted strings and resolves `\` escapes.
@@ -546,6 +597,42 @@ fn unquote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simple_display_names_match_the_general_path() {
+        for phrase in [
+            "Partner 3",
+            " Partner 3 ",
+            "山田 太郎",
+            "\"User 0\"",
+            " \"Smith, J.\" ",
+            "\"a (b) c\"",
+            "\"  spaced  \"",
+            "\"\"",
+            "",
+            "  ",
+            "x",
+        ] {
+            let simple = simple_display_name(phrase).expect(phrase);
+            assert_eq!(
+                (!simple.is_empty()).then(|| simple.to_owned()),
+                general_display_name(phrase),
+                "{phrase:?}"
+            );
+        }
+        for phrase in [
+            "two  spaces",
+            "tab\there",
+            "full\u{3000}width",
+            "Name (comment)",
+            "\"a\" \"b\"",
+            "\"esc\\\"aped\"",
+            "\"",
+            "un\"quoted",
+        ] {
+            assert_eq!(simple_display_name(phrase), None, "{phrase:?}");
+        }
+    }
 
     fn parse_text(text: &str) -> Vec<Recipient<'_>> {
         let mut out = Vec::new();
