@@ -131,22 +131,16 @@ impl Identities {
 /// Parses one entry of `field` and appends the recipients it holds to `out`.
 /// A chip always yields at least one recipient; text yields as many as it names.
 pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut Vec<Recipient<'a>>) {
-    let push = |out: &mut Vec<Recipient<'a>>, mailbox: Mailbox<'a>| {
-        out.push(mailbox.into_recipient(field, entry));
-    };
+    let mut sink = Sink { field, entry, out };
     match source {
-        Source::Text(text) => {
-            for mailbox in parse_mailbox_list(text) {
-                push(out, mailbox);
-            }
-        }
+        Source::Text(text) => parse_mailbox_list(text, &mut sink),
         Source::Chip { name, address } => {
             let name = name.map(str::trim).filter(|n| !n.is_empty());
             let address = address.map(str::trim).filter(|a| !a.is_empty());
             let Some(text) = address else {
                 let mut mailbox = Mailbox::unreadable(name.unwrap_or_default(), name);
                 mailbox.name_from_chip = name.is_some();
-                push(out, mailbox);
+                sink.push(mailbox);
                 return;
             };
             // A chip stands for exactly one mailbox, so its address must be
@@ -160,8 +154,8 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
                 mailbox.name_from_chip = true;
             }
             let same = mailbox.address.as_ref().is_some_and(|a| a.key() == text);
-            push(out, mailbox);
-            if let Some(last) = out.last_mut() {
+            sink.push(mailbox);
+            if let Some(last) = sink.out.last_mut() {
                 last.address_from_chip = same;
             }
         }
@@ -292,15 +286,36 @@ fn is_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；')
 }
 
+/// Where parsed mailboxes go: straight into the recipients of their field
+/// and entry, so that a text entry needs no list of its own.
+struct Sink<'s, 'a> {
+    field: Field,
+    entry: u32,
+    out: &'s mut Vec<Recipient<'a>>,
+}
+
+impl<'a> Sink<'_, 'a> {
+    fn push(&mut self, mailbox: Mailbox<'a>) {
+        self.out
+            .push(mailbox.into_recipient(self.field, self.entry));
+    }
+}
+
 /// Parses a mailbox list. Groups (`team: a@x.org, b@y.org;`) contribute their
 /// members; their names, and empty groups such as `undisclosed-recipients:;`,
 /// contribute nothing because they are not addresses.
-fn parse_mailbox_list(text: &str) -> Vec<Mailbox<'_>> {
-    let mut mailboxes = Vec::new();
-    for item in split_items(text) {
-        parse_item(item, &mut mailboxes);
+fn parse_mailbox_list<'a>(text: &'a str, out: &mut Sink<'_, 'a>) {
+    // Text without a separator or a group's colon is one item, as
+    // `split_items` would find, without a list of items.
+    if !text.contains([',', ';', '\n', '\r', '，', '；', ':']) {
+        if !text.trim().is_empty() {
+            parse_item(text, out);
+        }
+        return;
     }
-    mailboxes
+    for item in split_items(text) {
+        parse_item(item, out);
+    }
 }
 
 /// Splits a list at top-level separators. If quotes, comments or brackets are
@@ -341,7 +356,7 @@ fn split_items(text: &str) -> Vec<&str> {
 
 /// Parses one list item: `Name <addr>`, `addr (Name)`, `addr`, `Name addr`, or
 /// several bracketed or space-separated addresses that lack a separator.
-fn parse_item<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
+fn parse_item<'a>(item: &'a str, out: &mut Sink<'_, 'a>) {
     let item = item.trim();
     let angles = angle_pairs(item);
     let Some(last) = angles.last() else {
@@ -415,7 +430,7 @@ fn angle_pairs(item: &str) -> Vec<Angle> {
 
 /// An item without brackets: `addr`, `addr (Name)`, `Name addr`, or
 /// `a@x.org b@y.org` (several addresses separated only by spaces).
-fn parse_bare<'a>(item: &'a str, out: &mut Vec<Mailbox<'a>>) {
+fn parse_bare<'a>(item: &'a str, out: &mut Sink<'_, 'a>) {
     // The commonest item, one word with nothing to unquote or skip
     // (`a@x.example`), is read without splitting it into words first.
     let word = item.trim();

@@ -36,7 +36,11 @@ const INSTRUMENT = `(() => {
   const push = sent.push.bind(sent);
   sent.push = (...items) => { window.__sentAt = performance.now(); return push(...items); };
   new MutationObserver(() => {
-    if (!window.__dialogAt && document.querySelector('[data-bcc-guard="dialog"]')) window.__dialogAt = performance.now();
+    // The dialog counts as shown once the frame after its insertion has been
+    // laid out and painted, not when its element is inserted.
+    if (window.__dialogSeen || !document.querySelector('[data-bcc-guard="dialog"]')) return;
+    window.__dialogSeen = true;
+    requestAnimationFrame(() => setTimeout(() => { window.__dialogAt = performance.now(); }, 0));
   }).observe(document.documentElement, { childList: true });
 })()`;
 
