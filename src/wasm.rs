@@ -10,8 +10,9 @@
 //! (evaluate, verify, the effective policy, and the options page's
 //! validation). serde_json is therefore the only codec in the WASM; building
 //! JavaScript values field by field from Rust (serde-wasm-bindgen, used here
-//! before) was a second one, and slower for large replies. Nothing here returns a `Result` to JavaScript: a bad request
-//! becomes an error *reply*, so that the background can always answer.
+//! before) was a second one, and slower for large replies. Nothing here
+//! returns a `Result` to JavaScript: a bad request becomes an error *reply*,
+//! so that the background can always answer.
 //!
 //! A panic cannot be caught inside WASM built with `panic = "abort"`: it would
 //! trap with a bare `unreachable`. The panic hook therefore does two things
@@ -78,8 +79,8 @@ impl WasmEngine {
     }
 }
 
-/// Splits `{"managed": …, "user": …}` into its two layers. Text that is not
-/// a JSON object becomes a managed layer of the wrong type, which the policy
+/// Splits `{"managed": …, "user": …}` into its two layers; `null` is two
+/// empty layers. Any other text that is not a JSON object becomes a managed layer of the wrong type, which the policy
 /// reports ("expected an object of settings") while every setting keeps its
 /// default: the admin sees the problem and the user stays protected.
 fn layers_from_json(layers: &str) -> (Value, Value) {

@@ -63,11 +63,6 @@ impl Matchers {
             },
         }
     }
-
-    /// Whether `domain` is a consumer-mail domain (built-in or configured).
-    pub fn is_consumer(&self, domain: &str) -> bool {
-        self.consumer.contains(domain)
-    }
 }
 
 /// Classifies the recipients of one compose window.
@@ -89,8 +84,11 @@ impl<'p> Classifier<'p> {
         // "organisation" would be every company under the suffix.
         let account_organisation = account
             .map(Address::domain)
-            .filter(|domain| !matchers.is_consumer(domain))
-            .map(registrable_domain)
+            .map(|domain| (domain, registrable_domain(domain)))
+            .filter(|&(domain, organisation)| {
+                !matchers.consumer.contains_within(domain, organisation)
+            })
+            .map(|(_, organisation)| organisation)
             .filter(|organisation| !is_public_suffix(organisation));
         Classifier {
             matchers,

@@ -738,49 +738,50 @@ fn parse_hosts(
 
 fn parse_threshold(value: &Value) -> Result<u32, SettingError> {
     let (min, max) = MIN_PARTIES_RANGE;
-    let out_of_range = SettingError::OutOfRange { min, max };
+    let out_of_range = || SettingError::OutOfRange { min, max };
     let wrong_type = SettingError::WrongType {
         expected: "a whole number",
     };
     let number = match value {
-        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
-            (Some(whole), _) => whole,
+        Value::Number(n) => match n.as_u64() {
+            Some(whole) => whole,
             // `3.0` is whole; a fraction or a negative number is out of range.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            (None, Some(float)) if float.fract() == 0.0 && (0.0..1e18).contains(&float) => {
-                float as u64
-            }
-            (None, Some(_)) => return Err(out_of_range),
-            (None, None) => return Err(wrong_type),
+            None => match n.as_f64() {
+                Some(float) if float.fract() == 0.0 && (0.0..1e18).contains(&float) => float as u64,
+                _ => return Err(out_of_range()),
+            },
         },
         // Registry values and form fields arrive as text.
-        Value::String(s) => whole_number_text(s.trim()).ok_or(wrong_type)??,
+        Value::String(s) => whole_number_text(s.trim())
+            .ok_or(wrong_type)?
+            .ok_or_else(out_of_range)?,
         _ => return Err(wrong_type),
     };
     u32::try_from(number)
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .ok_or(out_of_range)
+        .ok_or_else(out_of_range)
 }
 
 /// Reads a whole number written as text: digits, optionally followed by a
-/// decimal point and zeros (`"3"`, `"3.0"`). Digits with any other fraction
-/// are a number out of range (`"3.5"`, never rounded); anything else is not
-/// a number (`None`). Parsed by hand rather than as an `f64`: the float
-/// parser and its tables would be the only float code in the WASM.
-fn whole_number_text(text: &str) -> Option<Result<u64, SettingError>> {
+/// decimal point and zeros (`"3"`, `"3.0"`). `None` when the text is not a
+/// number; `Some(None)` for a number that is not a whole one that fits
+/// (`"3.5"`, never rounded, or more digits than a u64 holds). Parsed by hand
+/// rather than as an `f64`: the float parser and its tables would be the
+/// only float code in the WASM.
+fn whole_number_text(text: &str) -> Option<Option<u64>> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || !digits(whole) || !digits(fraction) {
         return None;
     }
-    let (min, max) = MIN_PARTIES_RANGE;
-    let out_of_range = SettingError::OutOfRange { min, max };
-    if fraction.bytes().any(|b| b != b'0') {
-        return Some(Err(out_of_range));
-    }
-    // More digits than a u64 holds is simply out of range.
-    Some(whole.parse::<u64>().map_err(|_| out_of_range))
+    Some(
+        whole
+            .parse::<u64>()
+            .ok()
+            .filter(|_| fraction.bytes().all(|b| b == b'0')),
+    )
 }
 
 fn parse_bool(value: &Value) -> Result<bool, SettingError> {

@@ -224,8 +224,8 @@ impl Engine {
                 inspect(&request);
                 serde_json::to_vec(&self.handle(&request))
             }
-            // serde's message can quote the offending value in full; a
-            // megabyte of input must not come back as a megabyte of error.
+            // Whatever a parser's message holds, a megabyte of input must
+            // not come back as a megabyte of error.
             Err(error) => serde_json::to_vec(&Response::Error(ProtocolError::Malformed(truncate(
                 &error.to_string(),
             )))),

@@ -307,7 +307,7 @@ impl<'a> Sink<'_, 'a> {
 fn parse_mailbox_list<'a>(text: &'a str, out: &mut Sink<'_, 'a>) {
     // Text without a separator or a group's colon is one item, as
     // `split_items` would find, without a list of items.
-    if !text.contains([',', ';', '\n', '\r', '，', '；', ':']) {
+    if !text.contains(|c| is_separator(c) || c == ':') {
         if !text.trim().is_empty() {
             parse_item(text, out);
         }
@@ -435,14 +435,10 @@ fn parse_bare<'a>(item: &'a str, out: &mut Sink<'_, 'a>) {
     // (`a@x.example`), is read without splitting it into words first.
     let word = item.trim();
     let plain = !word.is_empty()
-        && !word.contains(|c: char| {
-            c.is_whitespace() || matches!(c, '\u{3000}' | '"' | '(' | ')' | '\\')
-        });
+        && !word.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | '\\'));
     if plain {
         out.push(if is_address_like(word) {
-            let mut mailbox = Mailbox::with_address(word, None);
-            mailbox.raw = word;
-            mailbox
+            Mailbox::with_address(word, None)
         } else {
             Mailbox::unreadable(word, None)
         });
@@ -584,7 +580,7 @@ fn simple_display_name(phrase: &str) -> Option<&str> {
         match c {
             '"' | '\\' | '(' | ')' => return None,
             ' ' if !previous_space => previous_space = true,
-            c if c.is_whitespace() || c == '\u{3000}' => return None,
+            c if c.is_whitespace() => return None,
             _ => previous_space = false,
         }
     }

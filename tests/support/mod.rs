@@ -32,7 +32,7 @@ pub fn evaluate(user: Value, compose: Value) -> Value {
 /// its address when already normalised — exactly as a client does
 /// (`completeRecipients` in www/lib/engine-client.js).
 pub fn complete_recipients(reply: &mut Value, compose: &Value) {
-    let columns = reply["recipients"].clone();
+    let columns = reply["recipients"].take();
     let Some(fields) = columns["field"].as_str() else {
         return;
     };
