@@ -4,7 +4,7 @@
  *
  *  1. setup      — installs missing tools (wasm target, wasm-bindgen CLI,
  *                  wasm-pack, geckodriver, Chromium, Firefox ESR, Thunderbird,
- *                  npm packages)
+ *                  Roundcube with PHP and Dovecot, npm packages)
  *  2. build      — `npm run build`: dist/chrome, dist/firefox, dist/thunderbird
  *  3. native     — `cargo test --no-default-features`: the engine without any
  *                  web dependency (which that flag also proves)
@@ -15,8 +15,9 @@
  *  6. lint       — `web-ext lint` on dist/firefox: zero errors
  *  7. js         — Node's test runner on tests/js (real WASM in Node)
  *  8. e2e        — Node's test runner on tests/e2e: the built extension in
- *                  Chromium and Firefox ESR against webmail fixtures, and in
- *                  Thunderbird against a real SMTP server
+ *                  Chromium and Firefox ESR against webmail fixtures and a
+ *                  real Roundcube, and in Thunderbird, against a real SMTP
+ *                  server
  *
  * `npm test -- native js` runs only the named stages (after setup and build).
  */

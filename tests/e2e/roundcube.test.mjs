@@ -180,6 +180,8 @@ for (const browser of BROWSERS) {
       const count = rc.sink.messages.length;
       await send();
       await waitForDialog(page);
+      // However the send was pressed (a double click too), one dialog.
+      assert.equal(await page.evaluate(`document.querySelectorAll('[data-bcc-guard="dialog"]').length`), 1);
       await choose(page, "move-and-send");
       const message = await oneMessage(rc.sink, count);
       assert.deepEqual(message.to, [BOSS]);
@@ -327,6 +329,7 @@ for (const browser of BROWSERS) {
       await page.click(SEND_BUTTON, { clickCount: 2 });
       const message = await oneMessage(rc.sink, count);
       assert.deepEqual(message.to, [BOSS]);
+      assert.equal(await page.evaluate(noDialog), true);
       await waitForSentPage(page);
     });
 
