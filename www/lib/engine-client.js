@@ -77,6 +77,8 @@ const CLASSES = { i: "internal", t: "trusted", e: "external", u: "unreadable" };
  * and its address when the engine found it already normalised. Afterwards
  * each recipient is `{field, entry, class}` with `address` if readable,
  * `name` if named, `spec`, `raw` and `deceptive` where they apply.
+ * Idempotent: a reply already completed (its recipients an array) is
+ * returned unchanged, as happens when the guard reuses a precheck's reply.
  * @param {object} reply An `evaluate` reply (changed in place).
  * @param {object} compose The `compose` the request carried.
  * @returns {object} The reply.

@@ -4,7 +4,7 @@
  * a `compose.onBeforeSend` listener instead of content scripts.
  *
  * It stays an MV3 event page rather than a persistent background: while a
- * dialog window is open, that window's heartbeat keeps the page alive
+ * dialog window is open, that window's `ping` keeps the page alive
  * (dialog-window.js), and at every other moment there is nothing to keep. A
  * suspended page is woken by the send itself, because the listener below is
  * registered synchronously while the module graph is evaluated.

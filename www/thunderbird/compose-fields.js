@@ -15,7 +15,7 @@
 import { additions, changedEntries } from "../content/moves.js";
 import { expandMailingLists } from "./mailing-lists.js";
 
-export const FIELDS = Object.freeze(["to", "cc", "bcc"]);
+const FIELDS = Object.freeze(["to", "cc", "bcc"]);
 
 /**
  * @typedef {string | {type: "contact", nodeId: string}} Written

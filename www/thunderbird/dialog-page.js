@@ -10,6 +10,7 @@
  */
 
 import { ext } from "../lib/browser.js";
+import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { Dialog } from "../content/dialog.js";
 
 /** How often the page tells the background it is still there (below the 30 s idle timeout). */
@@ -42,5 +43,6 @@ for (const type of ["click", "keydown", "keyup"]) {
   window.addEventListener(type, (event) => dialog.handle(event), true);
 }
 
-// Each message is an event for the background, which restarts its idle timer.
-setInterval(() => ext().runtime.sendMessage({ heartbeat: true }).catch(() => {}), HEARTBEAT_MS);
+// Each message is an event for the background, which restarts its idle timer:
+// the same "ping" an open webmail compose sends (www/content/guard.js).
+setInterval(() => ext().runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "ping" }).catch(() => {}), HEARTBEAT_MS);

@@ -6,7 +6,7 @@
  *
  * The two sides talk over one `runtime.Port` per window. A window closed by
  * the user, or a port that breaks for any reason, answers "cancel". The
- * window sends a heartbeat message while it is open, which keeps the MV3
+ * window sends a `ping` every 10 s while it is open, which keeps the MV3
  * event page alive however long the user takes (a pending `onBeforeSend`
  * alone keeps it for about a minute, after which the answer would be lost
  * and the compose would stay locked).
@@ -18,7 +18,7 @@ import { ext } from "../lib/browser.js";
 const PORT_PREFIX = "bcc-guard-dialog:";
 
 /** How long the window may take to load and connect before the send is cancelled. */
-export const CONNECT_TIMEOUT_MS = 15000;
+const CONNECT_TIMEOUT_MS = 15000;
 
 /** The window's size: room for the dialog (at most 560 px wide) and its list. */
 const WINDOW = Object.freeze({ width: 620, height: 640 });
