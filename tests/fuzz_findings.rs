@@ -153,3 +153,125 @@ fn error_replies_do_not_echo_input_in_full() {
     assert!(problems.len() <= 50, "{} problems", problems.len());
     assert!(serde_json::to_string(&reply).unwrap().len() < 64 * 1024);
 }
+
+/// The layers of the repros found by the rule's differential test (issue
+/// 16): one internal domain, and two parties make an exposure.
+fn strict() -> Value {
+    json!({"internalDomains": ["corp.example"], "minExposedParties": 2})
+}
+
+/// Asks `evaluate` with `strict()` as the admin's policy and the sender at
+/// corp.example, and completes the reply as a client does.
+fn evaluate_strict(to: Value) -> Value {
+    let compose = json!({"account": "me@corp.example", "host": "mail.google.com",
+                         "complete": true, "to": to, "cc": [], "bcc": []});
+    let mut reply = ask(
+        strict(),
+        Value::Null,
+        json!({"v": 1, "kind": "evaluate", "compose": compose}),
+    );
+    assert_eq!(reply["ok"], true, "{reply}");
+    support::complete_recipients(&mut reply, &compose);
+    reply
+}
+
+/// 7. An unclosed `(` or `"` in typed text hid the address after it, and one
+///    inside `<…>` made the display name the address. Text the parser cannot
+///    close never makes an address disappear: an unclosed `<` makes the rest
+///    one unreadable token, an unclosed comment or quote that holds an `@`
+///    has its addresses read out.
+#[test]
+fn unclosed_comments_quotes_and_brackets_hide_no_address() {
+    // `(` left open: eve is read out, not swallowed as a comment.
+    let reply = evaluate_strict(json!([{"text": "boss@corp.example (eve@evil.example"}]));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 1, "{reply}");
+    let reply = evaluate_strict(json!([{"text": "a@x.example (b@y.example"}]));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2, "{reply}");
+    assert_eq!(reply["verdict"]["action"], "warn");
+    assert_eq!(class_of(&reply, "b@y.example"), "external");
+    // `"` left open: the same.
+    let reply = evaluate_strict(json!([{"text": "a@x.example \"b@y.example"}]));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2, "{reply}");
+    let reply = evaluate_strict(json!([{"text": "\"Bob <b@y.example> a@x.example"}]));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2, "{reply}");
+    // Inside `<…>`: the bracket never closes, so the item is unreadable,
+    // never the colleague in front of it.
+    for text in [
+        "boss@corp.example <eve(evil.example>",
+        "boss@corp.example <eve\"evil.example>",
+        "boss@corp.example <eve",
+        "Boss (x) boss@corp.example <eve@evil.example",
+    ] {
+        let reply = evaluate_strict(json!([{"text": text}, {"address": "c@z.example"}]));
+        assert_eq!(reply["verdict"]["action"], "warn", "{text}: {reply}");
+        assert_eq!(reply["recipients"][0]["class"], "unreadable", "{text}");
+        assert_eq!(reply["recipients"][0]["raw"], text, "{text}");
+    }
+    // A comment left open that holds no address is still a comment.
+    let reply =
+        evaluate_strict(json!([{"text": "a@x.example (Alice"}, {"address": "c@z.example"}]));
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2, "{reply}");
+    assert_eq!(reply["recipients"][0]["address"], "a@x.example");
+    assert_eq!(reply["recipients"][0]["name"], "Alice");
+}
+
+/// 9. A quoted pair may escape a space (RFC 5322): `"john\ doe"@corp.example`
+///    is a colleague, not an unreadable token that cannot be moved.
+#[test]
+fn a_quoted_pair_local_part_is_an_address() {
+    let reply = evaluate_strict(json!([{"address": "\"john\\ doe\"@corp.example"},
+                                       {"address": "a@x.example"}, {"address": "b@y.example"}]));
+    assert_eq!(class_of(&reply, "\"john\\ doe\"@corp.example"), "internal");
+    assert_eq!(reply["verdict"]["exposedRecipients"], 2);
+    // The colleague stays; both outsiders move.
+    assert_eq!(
+        support::after(&reply, "to"),
+        ["\"john\\ doe\"@corp.example"]
+    );
+}
+
+/// 10. A chip address with spaces around it: the reply leaves out only an
+///     address that is exactly the text sent, so a client never hands the
+///     hosts the untrimmed text.
+#[test]
+fn a_chip_address_is_left_out_only_when_exact() {
+    let compose = json!({"account": "me@corp.example", "to": [{"address": " eve@org2.com "},
+                         {"address": "a@x.example"}, {"address": "b@y.example"}]});
+    let reply = ask(
+        strict(),
+        Value::Null,
+        json!({"v": 1, "kind": "evaluate", "compose": compose}),
+    );
+    assert_eq!(
+        reply["recipients"]["address"],
+        json!(["eve@org2.com", null, null])
+    );
+    let reply = evaluate_strict(compose["to"].clone());
+    assert_eq!(reply["recipients"][0]["address"], "eve@org2.com");
+}
+
+/// 11. The `policy` reply lists the built-in consumer-mail list, so tests and
+///     admins can see which providers count each person as a party.
+#[test]
+fn the_policy_reply_lists_the_built_in_consumer_domains() {
+    let reply = ask(
+        json!({"consumerDomains": ["freemail.example"]}),
+        Value::Null,
+        json!({"v": 1, "kind": "policy"}),
+    );
+    let built_in: Vec<&str> = reply["policy"]["builtInConsumerDomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(built_in, bcc_guard::engine::consumer::BUILT_IN);
+    for domain in ["gmail.com", "outlook.*", "yahoo.*", "docomo.ne.jp"] {
+        assert!(built_in.contains(&domain), "{domain}");
+    }
+    assert!(!built_in.contains(&"freemail.example"));
+    assert_eq!(
+        reply["policy"]["settings"]["consumerDomains"],
+        json!(["freemail.example"])
+    );
+}

@@ -351,6 +351,9 @@ pub struct EffectivePolicy {
     pub locked: Vec<Key>,
     /// Bad values that were ignored.
     pub problems: Vec<Problem>,
+    /// The consumer-mail list built into the engine, which `consumerDomains`
+    /// adds to: where each address is a party of its own.
+    pub built_in_consumer_domains: &'static [&'static str],
 }
 
 /// Layers `user` over the defaults and `managed` over both. Either may be any
@@ -375,6 +378,7 @@ pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
         settings,
         locked,
         problems,
+        built_in_consumer_domains: super::consumer::BUILT_IN,
     }
 }
 

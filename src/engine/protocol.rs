@@ -7,7 +7,7 @@
 //! |------------|--------------------------------|------------------------------------------|
 //! | `evaluate` | `compose`                      | `recipients`, `verdict`, `plan` or null  |
 //! | `verify`   | `compose` (after a move), `original` (the compose the plan was made for) | `verification` |
-//! | `policy`   | nothing                        | `policy` (settings, locks, problems)     |
+//! | `policy`   | nothing                        | `policy` (settings, locks, problems, `builtInConsumerDomains`) |
 //! | `validate` | `settings` (what the options page is about to save) | `validation` (`normalized`, `problems`) |
 //!
 //! Every answer carries `v`, `ok` and `kind`; a failed one carries

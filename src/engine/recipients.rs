@@ -136,6 +136,7 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
         Source::Text(text) => parse_mailbox_list(text, &mut sink),
         Source::Chip { name, address } => {
             let name = name.map(str::trim).filter(|n| !n.is_empty());
+            let sent = address;
             let address = address.map(str::trim).filter(|a| !a.is_empty());
             let Some(text) = address else {
                 let mut mailbox = Mailbox::unreadable(name.unwrap_or_default(), name);
@@ -153,7 +154,12 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
                 mailbox.name = Some(Cow::Borrowed(chip_name));
                 mailbox.name_from_chip = true;
             }
-            let same = mailbox.address.as_ref().is_some_and(|a| a.key() == text);
+            // Only the exact text sent may be left out of the answer: a
+            // client fills the gap with what it sent, spaces and all.
+            let same = mailbox
+                .address
+                .as_ref()
+                .is_some_and(|a| Some(a.key()) == sent);
             sink.push(mailbox);
             if let Some(last) = sink.out.last_mut() {
                 last.address_from_chip = same;
@@ -360,12 +366,7 @@ fn parse_item<'a>(item: &'a str, out: &mut Sink<'_, 'a>) {
     let item = item.trim();
     let angles = angle_pairs(item);
     let Some(last) = angles.last() else {
-        if item.contains(['<', '＜']) && !item.contains(['"', '(']) {
-            // An unclosed bracket: nothing reliable can be read.
-            out.push(Mailbox::unreadable(item, None));
-        } else {
-            parse_bare(item, out);
-        }
+        parse_rest(item, out, true);
         return;
     };
     let last_end = last.end;
@@ -382,10 +383,80 @@ fn parse_item<'a>(item: &'a str, out: &mut Sink<'_, 'a>) {
         start = angle.end;
     }
     // What follows the last bracket is a comment, or a forgotten separator.
-    let tail = item.get(last_end..).unwrap_or("");
-    let (words, _) = words_and_comments(tail);
-    if !words.is_empty() {
-        parse_bare(tail, out);
+    parse_rest(item.get(last_end..).unwrap_or(""), out, false);
+}
+
+/// Parses what no bracket pair accounts for: the whole item (`whole`), or
+/// what follows its last `<…>`. Text the lexical rules cannot close never
+/// hides an address: an unclosed `<` makes the rest one unreadable token, and
+/// an unclosed comment or quote that holds an `@` has its addresses read out
+/// word by word instead of being swallowed as a comment or a name.
+fn parse_rest<'a>(rest: &'a str, out: &mut Sink<'_, 'a>, whole: bool) {
+    match unclosed(rest) {
+        Some(Unclosed::Angle) => out.push(Mailbox::unreadable(rest.trim(), None)),
+        Some(Unclosed::QuoteOrComment(from))
+            if rest
+                .get(from..)
+                .is_some_and(|open| open.contains(['@', '＠'])) =>
+        {
+            read_out(rest, out);
+        }
+        _ => {
+            if whole || !words_and_comments(rest).0.is_empty() {
+                parse_bare(rest, out);
+            }
+        }
+    }
+}
+
+/// What is left open at the end of a text.
+enum Unclosed {
+    /// A `<` (or `＜`) without its `>`.
+    Angle,
+    /// A quote or comment (and no bracket), opened at this byte offset.
+    QuoteOrComment(usize),
+}
+
+/// Whether `text` ends inside a bracket, a quote or a comment.
+fn unclosed(text: &str) -> Option<Unclosed> {
+    let mut scanner = Scanner::default();
+    let mut opened = 0;
+    for (i, c) in text.char_indices() {
+        let was_open = scanner.quoted || scanner.comment_depth > 0;
+        scanner.step(c);
+        if !was_open && (scanner.quoted || scanner.comment_depth > 0) {
+            opened = i;
+        }
+    }
+    if scanner.in_angle {
+        Some(Unclosed::Angle)
+    } else if scanner.quoted || scanner.comment_depth > 0 {
+        Some(Unclosed::QuoteOrComment(opened))
+    } else {
+        None
+    }
+}
+
+/// Reads the addresses out of text whose quotes or comments do not close:
+/// every word that holds an `@` is a recipient of its own (an address once
+/// the stray quotes, parentheses and brackets around it are taken off, or
+/// unreadable), and the other words are the display name of a lone address.
+fn read_out<'a>(text: &'a str, out: &mut Sink<'_, 'a>) {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let stray = |c: char| matches!(c, '"' | '(' | ')' | '<' | '>' | '＜' | '＞');
+    let words = text.split(is_space).filter(|w| !w.is_empty());
+    let addresses = words.clone().filter(|w| is_address_like(w)).count();
+    let name: Vec<&str> = words
+        .clone()
+        .filter(|w| !is_address_like(w))
+        .map(|w| w.trim_matches(stray))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for word in words.filter(|w| is_address_like(w)) {
+        let name = (addresses == 1 && !name.is_empty()).then(|| Cow::Owned(name.join(" ")));
+        let mut mailbox = Mailbox::with_address(word.trim_matches(stray), name);
+        mailbox.raw = if addresses == 1 { text.trim() } else { word };
+        out.push(mailbox);
     }
 }
 
@@ -528,6 +599,10 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
     }
     if let Some(start) = word_start {
         words.push(text.get(start..).unwrap_or(""));
+    }
+    // A comment left open runs to the end; its text is still a comment.
+    if scanner.comment_depth > 0 {
+        comments.push(text.get(comment_start..).unwrap_or(""));
     }
     (words, comments)
 }
