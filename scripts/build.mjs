@@ -36,12 +36,16 @@ export const TARGETS = Object.freeze(["chrome", "firefox", "thunderbird"]);
  * What the Thunderbird build changes in the source manifest.
  * - `compose`: read the recipients at send time, hold the send, write the move;
  * - `addressBooks`: expand address-book mailing lists into their members,
- *   which is what Thunderbird sends them as.
+ *   which is what Thunderbird sends them as;
+ * - without `scripting` and the optional host permissions: they register the
+ *   content script on a self-hosted webmail, a browser feature (Thunderbird
+ *   has no webmail pages), so Thunderbird asks only for what it uses.
  * 128 is the first ESR with Manifest V3 (`background.type: "module"`,
  * `action`); the suite runs on Debian's Thunderbird (153 ESR when written).
  */
 const THUNDERBIRD = Object.freeze({
   permissions: ["compose", "addressBooks"],
+  withoutPermissions: ["scripting"],
   background: "thunderbird/background.js",
   strictMinVersion: "128.0",
   /** The content modules the dialog window and the send hook import as they are. */
@@ -97,7 +101,11 @@ export function manifestFor(browser) {
   if (browser === "thunderbird") {
     delete manifest.content_scripts;
     manifest.background.scripts = [THUNDERBIRD.background];
-    manifest.permissions = [...manifest.permissions, ...THUNDERBIRD.permissions];
+    manifest.permissions = [
+      ...manifest.permissions.filter((permission) => !THUNDERBIRD.withoutPermissions.includes(permission)),
+      ...THUNDERBIRD.permissions,
+    ];
+    delete manifest.optional_host_permissions;
     const gecko = manifest.browser_specific_settings;
     delete gecko.gecko_android;
     gecko.gecko.strict_min_version = THUNDERBIRD.strictMinVersion;

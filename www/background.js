@@ -63,8 +63,9 @@ ext().storage.onChanged.addListener((changes, area) => {
 host.warmUp();
 
 // The content script on the self-hosted webmail origins the user or the
-// admin chose and the browser granted.
-keepRegistered();
+// admin chose and the browser granted. Thunderbird, which has no webmail
+// pages, is built without the `scripting` permission this needs.
+if (ext().scripting) keepRegistered();
 
 /**
  * @param {unknown} message

@@ -241,6 +241,9 @@ async function main() {
   // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
+  // A self-hosted webmail is granted as an optional host permission, which
+  // only the browsers' builds ask for (not Thunderbird's).
+  document.getElementById("webmail").hidden = !ext().runtime.getManifest().optional_host_permissions;
   await renderWebmail();
   form.inert = false;
   form.removeAttribute("aria-busy");
