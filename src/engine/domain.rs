@@ -13,9 +13,10 @@ use super::hashing::FastSet;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
 
-use super::address::lowercase;
+use super::fold::fold_domain_char;
 use super::public_suffix;
 use super::punycode;
+use super::uts46;
 
 /// The longest domain name DNS allows, in octets of its ASCII form.
 const MAX_DOMAIN_LEN: usize = 253;
@@ -40,23 +41,15 @@ pub enum DomainError {
     /// A label starts or ends with a hyphen.
     #[error("a label starts or ends with a hyphen")]
     Hyphen,
+    /// A label in Punycode (`xn--…`) that does not encode a valid label.
+    #[error("a label's Punycode does not encode a valid name")]
+    Punycode,
     /// The pattern would match a whole public suffix such as `com` or `co.jp`.
     #[error("`{0}` is a public suffix; it would match unrelated organisations")]
     PublicSuffix(String),
 }
 
-/// Maps the full-width forms that Japanese input methods produce (`ｅｘａｍｐｌｅ．ｃｏｍ`,
-/// `＠`) and the ideographic full stops to their ASCII counterparts, as IDNA's
-/// mapping step does. Everything else is returned unchanged.
-pub fn fold_width(c: char) -> char {
-    match c {
-        // Full-width ASCII variants occupy U+FF01..=U+FF5E, offset 0xFEE0 from ASCII.
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3002}' | '\u{FF61}' => '.',
-        '\u{3000}' => ' ',
-        _ => c,
-    }
-}
+pub use super::fold::fold_width;
 
 /// Normalises a domain for comparison: width-folded, lower case, without a
 /// trailing dot, with internationalised labels in their `xn--` form.
@@ -75,11 +68,13 @@ pub fn normalize_domain(input: &str) -> Result<String, DomainError> {
 /// normal, which is the common case (webmail lower-cases what it shows).
 pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
     let trimmed = input.trim();
+    // A label in Punycode (`xn--`) must be decoded to be checked, below.
     let is_normal = !trimmed.is_empty()
         && !trimmed.ends_with('.')
         && trimmed.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
-        });
+        })
+        && !trimmed.contains("--");
     if is_normal {
         check_labels(trimmed)?;
         return Ok(Cow::Borrowed(trimmed));
@@ -90,8 +85,21 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
     if trimmed.chars().count() > MAX_DOMAIN_LEN + 1 {
         return Err(DomainError::TooLong);
     }
-    let folded: String = trimmed.chars().map(fold_width).collect();
-    let trimmed = folded.trim();
+    // UTS #46's mapping, as far as the engine makes it (see `uts46`): what
+    // it does not map exactly as UTS #46 does, it refuses.
+    let mut mapped = String::with_capacity(trimmed.len());
+    for c in trimmed.chars().map(fold_domain_char) {
+        if c.is_ascii() {
+            mapped.push(c.to_ascii_lowercase());
+        } else {
+            match uts46::class(c) {
+                0 => return Err(DomainError::InvalidCharacter(c)),
+                uts46::MAPPED => mapped.extend(c.to_lowercase()),
+                _ => mapped.push(c),
+            }
+        }
+    }
+    let trimmed = mapped.trim();
     let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
     if without_dot.is_empty() {
         return Err(DomainError::Empty);
@@ -105,55 +113,31 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
             return Err(DomainError::EmptyLabel);
         }
         if label.is_ascii() {
-            out.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+            if let Some(rest) = label.strip_prefix("xn--") {
+                if label.len() > MAX_LABEL_LEN {
+                    return Err(DomainError::TooLong);
+                }
+                uts46::check_punycode(rest)?;
+            }
+            out.push_str(label);
             continue;
-        }
-        if let Some(bad) = label.chars().find(|&c| !is_idn_character(c)) {
-            return Err(DomainError::InvalidCharacter(bad));
         }
         // `xn--` and at least one octet per character: a label of more than
         // 59 characters cannot fit in 63 octets, and Punycode's work grows
         // with the square of the label's length.
+        if label.starts_with("xn--") {
+            return Err(DomainError::Punycode);
+        }
         if label.chars().count() > MAX_LABEL_LEN - 4 {
             return Err(DomainError::TooLong);
         }
-        let encoded = punycode::encode_label(&lowercase(label)).ok_or(DomainError::TooLong)?;
+        let label = uts46::check_label(label, true)?;
+        let encoded = punycode::encode_label(&label).ok_or(DomainError::TooLong)?;
         out.push_str("xn--");
         out.push_str(&encoded);
     }
     check_host_name(&out)?;
     Ok(Cow::Owned(out))
-}
-
-/// Whether `c` may appear in an internationalised label. Letters, digits and
-/// marks of every script may; what never names a host may not: control and
-/// format characters (such as U+0085, which would otherwise become the label
-/// `xn--fa`), spaces, ASCII other than letters, digits, `-` and `_`, and the
-/// punctuation, symbol, private-use and special blocks. The list refuses
-/// rather than maps: an address with such a character is unreadable, which
-/// counts and shows it, instead of being read as some other domain.
-fn is_idn_character(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    }
-    if c.is_alphanumeric() {
-        return true;
-    }
-    !(c.is_control()
-        || c.is_whitespace()
-        || matches!(c,
-            '\u{80}'..='\u{BF}'          // Latin-1 punctuation, symbols, soft hyphen
-            | '\u{2000}'..='\u{206F}'    // general punctuation, zero-width and bidi controls
-            | '\u{2E00}'..='\u{2E7F}'    // supplemental punctuation
-            | '\u{3000}'..='\u{3004}'    // ideographic space and punctuation
-            | '\u{3008}'..='\u{3020}'    // CJK brackets and marks
-            | '\u{061C}' | '\u{180E}'
-            | '\u{E000}'..='\u{F8FF}'    // private use
-            | '\u{FE00}'..='\u{FE0F}'    // variation selectors
-            | '\u{FE10}'..='\u{FE6F}'    // vertical, small and compatibility forms
-            | '\u{FEFF}'                  // byte-order mark
-            | '\u{FFF0}'..='\u{FFFF}'    // specials, U+FFFD
-            | '\u{F0000}'..='\u{10FFFF}')) // supplementary private use
 }
 
 /// The label structure of an already lower-case ASCII name: no empty labels.

@@ -17,6 +17,7 @@ pub mod classify;
 pub mod consumer;
 pub mod domain;
 pub mod exposure;
+pub mod fold;
 pub mod hashing;
 pub mod plan;
 pub mod policy;
@@ -24,6 +25,7 @@ pub mod protocol;
 pub mod public_suffix;
 pub mod punycode;
 pub mod recipients;
+pub mod uts46;
 
 use serde_json::Value;
 

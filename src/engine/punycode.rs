@@ -2,8 +2,9 @@
 //!
 //! Webmail shows internationalised domains either in Unicode (`bücher.de`) or in
 //! their ASCII form (`xn--bcher-kva.de`). Both spellings are the same domain, so
-//! the engine compares domains in their ASCII form. Only the encoder is needed:
-//! labels that already start with `xn--` are kept as they are.
+//! the engine compares domains in their ASCII form. Labels that already start
+//! with `xn--` are kept as they are once the decoder has shown that they
+//! encode a valid label (`super::uts46::check_punycode`).
 //!
 //! This file is also compiled by `build.rs`, which converts the Unicode rules of
 //! the Public Suffix List with the same code the engine uses at run time.
@@ -46,13 +47,7 @@ pub fn encode_label(label: &str) -> Option<String> {
                 let mut q = delta;
                 let mut k = BASE;
                 loop {
-                    let t = if k <= bias {
-                        T_MIN
-                    } else if k >= bias + T_MAX {
-                        T_MAX
-                    } else {
-                        k - bias
-                    };
+                    let t = threshold(k, bias);
                     if q < t {
                         break;
                     }
@@ -70,6 +65,59 @@ pub fn encode_label(label: &str) -> Option<String> {
         n = n.checked_add(1)?;
     }
     Some(output)
+}
+
+/// Decodes one label's Punycode (without the `xn--` prefix). `None` when it
+/// is not Punycode: a digit that is not one, an overflow, or a value that is
+/// no character.
+pub fn decode_label(input: &str) -> Option<String> {
+    let (basic, encoded) = match input.rfind('-') {
+        Some(dash) => (input.get(..dash)?, input.get(dash + 1..)?),
+        None => ("", input),
+    };
+    if !basic.is_ascii() {
+        return None;
+    }
+    let mut output: Vec<char> = basic.chars().collect();
+    let (mut n, mut i, mut bias) = (INITIAL_N, 0u32, INITIAL_BIAS);
+    let mut digits = encoded.bytes().peekable();
+    while digits.peek().is_some() {
+        let old_i = i;
+        let (mut weight, mut k) = (1u32, BASE);
+        loop {
+            let digit = match digits.next()? {
+                byte @ b'a'..=b'z' => byte - b'a',
+                byte @ b'A'..=b'Z' => byte - b'A',
+                byte @ b'0'..=b'9' => byte - b'0' + 26,
+                _ => return None,
+            };
+            let digit = u32::from(digit);
+            i = i.checked_add(digit.checked_mul(weight)?)?;
+            let t = threshold(k, bias);
+            if digit < t {
+                break;
+            }
+            weight = weight.checked_mul(BASE - t)?;
+            k += BASE;
+        }
+        let length = u32::try_from(output.len()).ok()? + 1;
+        bias = adapt(i - old_i, length, old_i == 0);
+        n = n.checked_add(i / length)?;
+        i %= length;
+        output.insert(usize::try_from(i).ok()?, char::from_u32(n)?);
+        i += 1;
+    }
+    Some(output.into_iter().collect())
+}
+
+fn threshold(k: u32, bias: u32) -> u32 {
+    if k <= bias {
+        T_MIN
+    } else if k >= bias + T_MAX {
+        T_MAX
+    } else {
+        k - bias
+    }
 }
 
 fn adapt(delta: u32, num_points: u32, first_time: bool) -> u32 {
@@ -95,7 +143,7 @@ fn digit(d: u32) -> char {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_label;
+    use super::{decode_label, encode_label};
 
     #[test]
     fn encodes_rfc_and_common_labels() {
@@ -109,5 +157,25 @@ mod tests {
             Some("3b-ww4c5e180e575a65lsy2b")
         );
         assert_eq!(encode_label("abc").as_deref(), Some("abc-"));
+    }
+
+    #[test]
+    fn decodes_what_it_encodes() {
+        for label in [
+            "bücher",
+            "münchen",
+            "日本",
+            "例え",
+            "3年b組金八先生",
+            "テスト",
+        ] {
+            let encoded = encode_label(label).unwrap();
+            assert_eq!(decode_label(&encoded).as_deref(), Some(label), "{encoded}");
+        }
+        assert_eq!(decode_label("BCHER-kva").as_deref(), Some("BüCHER"));
+        assert_eq!(decode_label("abc-").as_deref(), Some("abc"));
+        // Not Punycode: a symbol, an overflow.
+        assert_eq!(decode_label("bcher-kv!"), None);
+        assert_eq!(decode_label("99999999999"), None);
     }
 }

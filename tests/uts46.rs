@@ -1,0 +1,138 @@
+//! The engine's domain normalisation against UTS #46 as the `idna` crate
+//! implements it (native only: the crate is a dev-dependency, never in the
+//! WASM). The rule: for any domain, the engine's ASCII form is UTS #46's, or
+//! the engine refuses the domain (its addresses are then unreadable). Every
+//! code point is tried once in a few positions here; the fuzz target
+//! `uts46` (fuzz/fuzz_targets/uts46.rs) tries arbitrary domains.
+
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bcc_guard::engine::domain::normalize_domain;
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+
+/// UTS #46 ToASCII, as lenient as a mail system may be: nontransitional, the
+/// URL deny list (so `_` is allowed, as the engine allows it), hyphens and
+/// lengths unchecked (the engine checks them, and may refuse more), CheckBidi
+/// and CheckJoiners on. The trailing dot of a fully qualified name is the
+/// same domain, and the engine drops it.
+fn uts46(domain: &str) -> Option<String> {
+    let ascii = Uts46::new()
+        .to_ascii(
+            domain.trim().as_bytes(),
+            AsciiDenyList::URL,
+            Hyphens::Allow,
+            DnsLength::Ignore,
+        )
+        .ok()?;
+    Some(ascii.strip_suffix('.').unwrap_or(&ascii).to_owned())
+}
+
+/// `None` when the engine and UTS #46 agree by the rule, else what each said.
+fn disagreement(domain: &str) -> Option<String> {
+    let engine = normalize_domain(domain).ok()?;
+    let reference = uts46(domain);
+    (reference.as_deref() != Some(engine.as_str())).then(|| {
+        format!(
+            "{domain:?} ({}): engine {engine:?}, UTS #46 {reference:?}",
+            escape(domain)
+        )
+    })
+}
+
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_code_point_in_every_position() {
+    let mut wrong = Vec::new();
+    let mut accepted = 0;
+    for code in 0x80..0x11_0000u32 {
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
+        // Alone, between letters, after a Japanese, Tamil and Devanagari
+        // base (the compositions NFC makes), and as a Punycode label.
+        let mut forms = vec![
+            format!("{c}.example"),
+            format!("a{c}b.example"),
+            format!("か{c}.jp"),
+            format!("க{c}.in"),
+            format!("न{c}.in"),
+        ];
+        if let Some(encoded) = bcc_guard::engine::punycode::encode_label(&format!("a{c}")) {
+            forms.push(format!("xn--{encoded}.example"));
+        }
+        for form in forms {
+            if normalize_domain(&form).is_ok() {
+                accepted += 1;
+            }
+            wrong.extend(disagreement(&form));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements, first: {:#?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(20)]
+    );
+    // The engine keeps most of Unicode's letters, not just refuses everything.
+    assert!(accepted > 300_000, "only {accepted} forms accepted");
+}
+
+#[test]
+fn every_composition_nfc_makes() {
+    let data = std::fs::read_to_string("data/uts46.txt").unwrap();
+    let mut wrong = Vec::new();
+    for line in data.lines().filter_map(|l| l.strip_prefix("C ")) {
+        let points: Vec<char> = line
+            .split(';')
+            .map(|p| char::from_u32(u32::from_str_radix(p.trim(), 16).unwrap()).unwrap())
+            .collect();
+        let (base, mark, composite) = (points[0], points[1], points[2]);
+        for form in [
+            format!("{base}{mark}.jp"),
+            format!("a{base}{mark}{mark}.jp"),
+            format!("{composite}{mark}.jp"),
+        ] {
+            wrong.extend(disagreement(&form));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// The look-alikes of issue 16: what UTS #46 maps to another name is that
+/// name in the engine too, or unreadable — never an organisation of its own.
+#[test]
+fn look_alikes_are_the_name_uts46_makes_or_refused() {
+    for domain in [
+        "ⓖmail.com",
+        "𝐠𝐦𝐚𝐢𝐥.com",
+        "ﬁle.com",
+        "①.com",
+        "Ⅻ.com",
+        "bu\u{0308}cher.de",
+        "g\u{00AD}mail.com",
+        "xn--gmail-.com",
+    ] {
+        assert!(normalize_domain(domain).is_err(), "{domain}");
+        assert_eq!(disagreement(domain), None);
+    }
+    for (domain, ascii) in [
+        ("ﾃｽﾄ.jp", "xn--zckzah.jp"),
+        ("テスト.jp", "xn--zckzah.jp"),
+        ("ｶﾞｽ.jp", "xn--mck0a.jp"),
+        ("カ\u{3099}ス.jp", "xn--mck0a.jp"),
+        ("ｇｍａｉｌ．ｃｏｍ", "gmail.com"),
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("XN--BCHER-KVA.de", "xn--bcher-kva.de"),
+        ("\u{212A}.example", "k.example"),
+    ] {
+        assert_eq!(normalize_domain(domain).as_deref(), Ok(ascii), "{domain}");
+        assert_eq!(uts46(domain).as_deref(), Some(ascii), "{domain}");
+    }
+}
