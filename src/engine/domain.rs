@@ -74,7 +74,7 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
         && trimmed.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
         })
-        && !trimmed.contains("--");
+        && !trimmed.as_bytes().windows(2).any(|pair| pair == b"--");
     if is_normal {
         check_labels(trimmed)?;
         return Ok(Cow::Borrowed(trimmed));

@@ -387,9 +387,39 @@ pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
 #[serde(rename_all = "camelCase")]
 pub struct UserValidation {
     /// The valid values, normalised (`Example.COM.` → `example.com`), ready to store.
+    #[serde(serialize_with = "whole_numbers")]
     pub normalized: Map<String, Value>,
     /// What is wrong, per field.
     pub problems: Vec<Problem>,
+}
+
+/// Writes settings as JSON without serde_json's formatting of fractions,
+/// which no setting holds (the threshold is a whole number) and which would
+/// otherwise be the only float formatting in the WASM.
+fn whole_numbers<S: Serializer>(
+    map: &Map<String, Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    struct Whole<'v>(&'v Value);
+    impl Serialize for Whole<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                Value::Bool(b) => serializer.serialize_bool(*b),
+                Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                    (Some(whole), _) => serializer.serialize_u64(whole),
+                    (None, Some(whole)) => serializer.serialize_i64(whole),
+                    (None, None) => serializer.serialize_unit(),
+                },
+                Value::String(text) => serializer.serialize_str(text),
+                Value::Array(items) => serializer.collect_seq(items.iter().map(Whole)),
+                Value::Object(map) => {
+                    serializer.collect_map(map.iter().map(|(k, v)| (k, Whole(v))))
+                }
+                Value::Null => serializer.serialize_unit(),
+            }
+        }
+    }
+    serializer.collect_map(map.iter().map(|(k, v)| (k, Whole(v))))
 }
 
 /// Checks a user layer on its own, for live validation in the options page.

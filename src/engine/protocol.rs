@@ -233,7 +233,8 @@ impl Engine {
         // Serialising our own types cannot fail; should it ever, the caller
         // still gets a well-formed error reply.
         reply.unwrap_or_else(|error| {
-            let message = serde_json::Value::String(truncate(&error.to_string()));
+            let message = serde_json::to_string(&truncate(&error.to_string()))
+                .unwrap_or_else(|_| "\"\"".to_owned());
             format!(
                 r#"{{"v":{VERSION},"ok":false,"kind":"error","error":{{"code":"internal","message":{message}}}}}"#
             )

@@ -438,24 +438,14 @@ fn unclosed(text: &str) -> Option<Unclosed> {
 }
 
 /// Reads the addresses out of text whose quotes or comments do not close:
-/// every word that holds an `@` is a recipient of its own (an address once
+/// every word that holds an `@` is a recipient of its own, an address once
 /// the stray quotes, parentheses and brackets around it are taken off, or
-/// unreadable), and the other words are the display name of a lone address.
+/// unreadable. The other words hold no address and name no one for sure.
 fn read_out<'a>(text: &'a str, out: &mut Sink<'_, 'a>) {
-    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}';
-    let stray = |c: char| matches!(c, '"' | '(' | ')' | '<' | '>' | '＜' | '＞');
-    let words = text.split(is_space).filter(|w| !w.is_empty());
-    let addresses = words.clone().filter(|w| is_address_like(w)).count();
-    let name: Vec<&str> = words
-        .clone()
-        .filter(|w| !is_address_like(w))
-        .map(|w| w.trim_matches(stray))
-        .filter(|w| !w.is_empty())
-        .collect();
-    for word in words.filter(|w| is_address_like(w)) {
-        let name = (addresses == 1 && !name.is_empty()).then(|| Cow::Owned(name.join(" ")));
-        let mut mailbox = Mailbox::with_address(word.trim_matches(stray), name);
-        mailbox.raw = if addresses == 1 { text.trim() } else { word };
+    for word in text.split_whitespace().filter(|w| is_address_like(w)) {
+        let spec = word.trim_matches(['"', '(', ')', '<', '>', '＜', '＞']);
+        let mut mailbox = Mailbox::with_address(spec, None);
+        mailbox.raw = word;
         out.push(mailbox);
     }
 }

@@ -1,0 +1,35 @@
+//! The engine's domain normalisation against UTS #46 as the `idna` crate
+//! implements it (a dependency of this fuzz crate only, never of the WASM):
+//! for any domain, the engine's ASCII form is UTS #46's, or the engine
+//! refuses the domain. And what the engine gives is itself a domain that
+//! normalises to itself. tests/uts46.rs tries every code point the same way.
+
+#![no_main]
+
+use bcc_guard::engine::domain::normalize_domain;
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|domain: &str| {
+    let Ok(engine) = normalize_domain(domain) else {
+        return;
+    };
+    // As lenient as a mail system may be (see tests/uts46.rs): the URL deny
+    // list, hyphens and lengths unchecked; a trailing dot is the same name.
+    let reference = Uts46::new()
+        .to_ascii(
+            domain.trim().as_bytes(),
+            AsciiDenyList::URL,
+            Hyphens::Allow,
+            DnsLength::Ignore,
+        )
+        .ok()
+        .map(|ascii| ascii.strip_suffix('.').unwrap_or(&ascii).to_owned());
+    assert_eq!(
+        reference.as_deref(),
+        Some(engine.as_str()),
+        "{domain:?} {:?}",
+        domain.chars().map(u32::from).collect::<Vec<_>>()
+    );
+    assert_eq!(normalize_domain(&engine).as_deref(), Ok(engine.as_str()));
+});
