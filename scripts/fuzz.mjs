@@ -103,6 +103,9 @@ function report(results, seconds, previous) {
   const allCrashes = history.reduce((sum, row) => sum + Number(row.split("|")[4]), 0);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const goal = all >= 10_000_000 && allCrashes === 0 ? "met" : `not met yet (${all.toLocaleString("en")} executions, ${allCrashes} crashes)`;
+  // The differential tests' section is written by hand (their long runs are
+  // not fuzzer runs); a run of this script keeps it as it is.
+  const differential = previous.match(/\n## Differential tests[\s\S]*$/)?.[0] ?? "";
   return `# Fuzzing
 
 Written by \`npm run fuzz\`. The targets are in [\`fuzz/fuzz_targets/\`](../fuzz/fuzz_targets/);
@@ -125,7 +128,7 @@ ${history.join("\n")}
 
 In all: **${all.toLocaleString("en")} executions, ${allCrashes} crashes**. Goal (no crash in at
 least 10 million executions): ${goal}.
-`;
+${differential}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -215,6 +215,34 @@ fn unclosed_comments_quotes_and_brackets_hide_no_address() {
     assert_eq!(reply["recipients"][0]["name"], "Alice");
 }
 
+/// 8. Look-alike Unicode domains collapsed people into one organisation:
+///    three chips at `ⓖmail.com` were one party, where `gmail.com` gives
+///    three. A domain a mail system may deliver elsewhere (UTS #46 maps it)
+///    is that domain, or unreadable; never an organisation of its own.
+#[test]
+fn look_alike_unicode_domains_are_not_one_organisation() {
+    for domain in ["ⓖmail.com", "𝐠𝐦𝐚𝐢𝐥.com", "ｇｍａｉｌ．ｃｏｍ", "gmail.com", "g\u{00AD}mail.com"] {
+        let to: Vec<Value> = ["a", "b", "c"]
+            .iter()
+            .map(|local| json!({"address": format!("{local}@{domain}")}))
+            .collect();
+        let reply = evaluate_strict(json!(to));
+        assert_eq!(reply["verdict"]["action"], "warn", "{domain}: {reply}");
+        assert_eq!(reply["verdict"]["audienceParties"], 3, "{domain}");
+    }
+    // Half-width katakana and `xn--` are the same organisation as
+    // `テスト.jp`; a decomposed `ü` is unreadable rather than another domain.
+    let reply = evaluate_strict(json!([{"address": "a@ﾃｽﾄ.jp"}, {"address": "b@テスト.jp"},
+                                       {"address": "c@xn--zckzah.jp"}, {"address": "d@other.example"}]));
+    assert_eq!(reply["verdict"]["audienceParties"], 2, "{reply}");
+    assert_eq!(class_of(&reply, "a@xn--zckzah.jp"), "external");
+    let reply = evaluate_strict(json!([{"address": "a@bu\u{0308}cher.de"}, {"address": "b@xn--bcher-kva.de"}]));
+    assert_eq!(reply["verdict"]["audienceParties"], 2, "{reply}");
+    assert_eq!(reply["recipients"][0]["class"], "unreadable");
+    assert_eq!(normalize_domain("bu\u{0308}cher.de").ok(), None);
+    assert_eq!(normalize_domain("ｶﾞｽ.jp").unwrap(), normalize_domain("ガス.jp").unwrap());
+}
+
 /// 9. A quoted pair may escape a space (RFC 5322): `"john\ doe"@corp.example`
 ///    is a colleague, not an unreadable token that cannot be moved.
 #[test]

@@ -51,7 +51,7 @@ fn escape(text: &str) -> String {
 #[test]
 fn every_code_point_in_every_position() {
     let mut wrong = Vec::new();
-    let mut accepted = 0;
+    let (mut tried, mut accepted) = (0, 0);
     // Unoptimised (as `npm test` runs it) every code point below U+3000 and
     // every seventh above, which takes 10 s; `--release` tries them all.
     let stride = |code: u32| cfg!(debug_assertions) && code >= 0x3000 && code % 7 != 0;
@@ -70,12 +70,14 @@ fn every_code_point_in_every_position() {
             forms.push(format!("xn--{encoded}.example"));
         }
         for form in forms {
+            tried += 1;
             if normalize_domain(&form).is_ok() {
                 accepted += 1;
             }
             wrong.extend(disagreement(&form));
         }
     }
+    println!("{tried} domains tried, {accepted} accepted by the engine, each as UTS #46 has it");
     assert!(
         wrong.is_empty(),
         "{} disagreements, first: {:#?}",
