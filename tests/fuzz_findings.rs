@@ -221,7 +221,13 @@ fn unclosed_comments_quotes_and_brackets_hide_no_address() {
 ///    is that domain, or unreadable; never an organisation of its own.
 #[test]
 fn look_alike_unicode_domains_are_not_one_organisation() {
-    for domain in ["ⓖmail.com", "𝐠𝐦𝐚𝐢𝐥.com", "ｇｍａｉｌ．ｃｏｍ", "gmail.com", "g\u{00AD}mail.com"] {
+    for domain in [
+        "ⓖmail.com",
+        "𝐠𝐦𝐚𝐢𝐥.com",
+        "ｇｍａｉｌ．ｃｏｍ",
+        "gmail.com",
+        "g\u{00AD}mail.com",
+    ] {
         let to: Vec<Value> = ["a", "b", "c"]
             .iter()
             .map(|local| json!({"address": format!("{local}@{domain}")}))
@@ -236,11 +242,16 @@ fn look_alike_unicode_domains_are_not_one_organisation() {
                                        {"address": "c@xn--zckzah.jp"}, {"address": "d@other.example"}]));
     assert_eq!(reply["verdict"]["audienceParties"], 2, "{reply}");
     assert_eq!(class_of(&reply, "a@xn--zckzah.jp"), "external");
-    let reply = evaluate_strict(json!([{"address": "a@bu\u{0308}cher.de"}, {"address": "b@xn--bcher-kva.de"}]));
+    let reply = evaluate_strict(
+        json!([{"address": "a@bu\u{0308}cher.de"}, {"address": "b@xn--bcher-kva.de"}]),
+    );
     assert_eq!(reply["verdict"]["audienceParties"], 2, "{reply}");
     assert_eq!(reply["recipients"][0]["class"], "unreadable");
     assert_eq!(normalize_domain("bu\u{0308}cher.de").ok(), None);
-    assert_eq!(normalize_domain("ｶﾞｽ.jp").unwrap(), normalize_domain("ガス.jp").unwrap());
+    assert_eq!(
+        normalize_domain("ｶﾞｽ.jp").unwrap(),
+        normalize_domain("ガス.jp").unwrap()
+    );
 }
 
 /// 9. A quoted pair may escape a space (RFC 5322): `"john\ doe"@corp.example`
