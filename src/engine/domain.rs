@@ -93,7 +93,7 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
             mapped.push(c.to_ascii_lowercase());
         } else {
             match uts46::class(c) {
-                0 => return Err(DomainError::InvalidCharacter(c)),
+                uts46::REFUSED => return Err(DomainError::InvalidCharacter(c)),
                 uts46::MAPPED => mapped.extend(c.to_lowercase()),
                 _ => mapped.push(c),
             }
@@ -122,12 +122,13 @@ pub fn normalize_domain_cow(input: &str) -> Result<Cow<'_, str>, DomainError> {
             out.push_str(label);
             continue;
         }
-        // `xn--` and at least one octet per character: a label of more than
-        // 59 characters cannot fit in 63 octets, and Punycode's work grows
-        // with the square of the label's length.
+        // A Punycode prefix on a label that is not Punycode (UTS #46 refuses it).
         if label.starts_with("xn--") {
             return Err(DomainError::Punycode);
         }
+        // `xn--` and at least one octet per character: a label of more than
+        // 59 characters cannot fit in 63 octets, and Punycode's work grows
+        // with the square of the label's length.
         if label.chars().count() > MAX_LABEL_LEN - 4 {
             return Err(DomainError::TooLong);
         }

@@ -26,7 +26,7 @@ use super::punycode;
 include!(concat!(env!("OUT_DIR"), "/uts46.rs"));
 
 /// Refused: the address is unreadable.
-const REFUSED: u8 = 0;
+pub(crate) const REFUSED: u8 = 0;
 /// Kept as it is.
 const KEPT: u8 = 1;
 /// Mapped to its lower case, which is UTS #46's mapping too.
@@ -74,7 +74,8 @@ pub(crate) fn check_label(label: &str, compose: bool) -> Result<Cow<'_, str>, Do
     let refuse = |c: char| Err(DomainError::InvalidCharacter(c));
     let mut composed: Option<String> = None;
     // The combining rank of the previous character, and the last starter
-    // (a character of combining class 0), when it is the previous character.
+    // (a character of combining class 0) with whether it is the previous
+    // character: NFC composes only an adjacent pair, the one case made here.
     let mut previous_rank = 0;
     let mut last_starter: Option<(char, bool)> = None;
     for (index, c) in label.char_indices() {
