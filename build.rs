@@ -313,13 +313,8 @@ mod uts46 {
         let mut pairs: Vec<[u16; 3]> = Vec::new();
         for (base, mark, composite) in compositions {
             let composes = class_of(mark) & COMPOSES != 0;
-            let base_class = class_of(base);
-            if composes
-                && (base_class == KEPT
-                    || base_class == MARK
-                    || base_class == KEPT | COMPOSES
-                    || base_class == MARK | COMPOSES)
-            {
+            // The base must be a kept character of combining class 0.
+            if composes && matches!(class_of(base) & !COMPOSES, KEPT | MARK) {
                 pairs.push([
                     u16::try_from(base)?,
                     u16::try_from(mark)?,
