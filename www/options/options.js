@@ -176,8 +176,16 @@ async function save(event) {
 /** How many times the page has re-checked for a registration since the last grant. */
 let registrationWaits = 0;
 
+/**
+ * Whether this build protects self-hosted webmail: an origin is granted as an
+ * optional host permission and registered with `scripting`, which only the
+ * browsers' builds ask for (not Thunderbird's, which hides the section).
+ */
+let selfHosted = true;
+
 /** Shows the self-hosted webmail origins and what the admin listed wrongly. */
 async function renderWebmail() {
+  if (!selfHosted) return;
   const list = document.getElementById("webmailOrigins");
   const statuses = await originStatuses();
   renderOrigins(list, statuses, { granted: afterGrant, remove: (origin) => removeOrigin(origin).then(renderWebmail) });
@@ -241,9 +249,8 @@ async function main() {
   // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
-  // A self-hosted webmail is granted as an optional host permission, which
-  // only the browsers' builds ask for (not Thunderbird's).
-  document.getElementById("webmail").hidden = !ext().runtime.getManifest().optional_host_permissions;
+  selfHosted = Boolean(ext().runtime.getManifest().optional_host_permissions);
+  document.getElementById("webmail").hidden = !selfHosted;
   await renderWebmail();
   form.inert = false;
   form.removeAttribute("aria-busy");
