@@ -249,7 +249,8 @@ async function main() {
   // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
-  selfHosted = Boolean(ext().runtime.getManifest().optional_host_permissions);
+  // (The browser may give the manifest back with an empty list for a key it lacks.)
+  selfHosted = (ext().runtime.getManifest().optional_host_permissions ?? []).length > 0;
   document.getElementById("webmail").hidden = !selfHosted;
   await renderWebmail();
   form.inert = false;
