@@ -9,6 +9,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use bcc_guard::engine::address::Address;
 use bcc_guard::engine::domain::normalize_domain;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
@@ -131,6 +132,17 @@ fn look_alikes_are_the_name_uts46_makes_or_refused() {
         assert!(normalize_domain(domain).is_err(), "{domain}");
         assert_eq!(disagreement(domain), None);
     }
+    // Punycode that encodes no valid label is refused on every path,
+    // including the single-pass one for plain ASCII addresses.
+    for domain in [
+        "xn--a.example",
+        "xn--bcher-kva-.de",
+        "XN--ZZZZ.jp",
+        "xn--.example",
+    ] {
+        assert!(normalize_domain(domain).is_err(), "{domain}");
+        assert!(Address::parse(&format!("x@{domain}")).is_err(), "{domain}");
+    }
     for (domain, ascii) in [
         ("ﾃｽﾄ.jp", "xn--zckzah.jp"),
         ("テスト.jp", "xn--zckzah.jp"),
@@ -143,5 +155,7 @@ fn look_alikes_are_the_name_uts46_makes_or_refused() {
     ] {
         assert_eq!(normalize_domain(domain).as_deref(), Ok(ascii), "{domain}");
         assert_eq!(uts46(domain).as_deref(), Some(ascii), "{domain}");
+        let text = format!("x@{domain}");
+        assert_eq!(Address::parse(&text).unwrap().domain(), ascii, "{domain}");
     }
 }

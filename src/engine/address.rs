@@ -99,7 +99,8 @@ impl<'a> Address<'a> {
 
     /// The common case in a single pass over the bytes: an ASCII
     /// `local@domain` whose local part is a dot-atom of letters, digits and
-    /// `_+-`, and whose domain has two or more letter-digit-hyphen labels.
+    /// `_+-`, and whose domain has two or more letter-digit-hyphen labels
+    /// with no `--` (so no Punycode).
     /// Anything else returns `None` and takes the general path, which gives
     /// the same result for everything this accepts (a property test checks
     /// it). Most recipients of a large list take this path, so it allocates
@@ -137,7 +138,9 @@ impl<'a> Address<'a> {
                     label = 0;
                     labels += 1;
                 }
-                b'-' if label > 0 => label += 1,
+                // `--` (as in `xn--`) takes the general path, whose domain
+                // check decodes Punycode.
+                b'-' if label > 0 && previous != b'-' => label += 1,
                 b'0'..=b'9' | b'a'..=b'z' => label += 1,
                 b'A'..=b'Z' => {
                     label += 1;
