@@ -2,10 +2,27 @@
  * @file The dialog's stylesheet. It lives in the shadow root, so the page's
  * CSS cannot reach in; `:host { all: initial }` also stops inherited page
  * styles (fonts, colours, line heights) at the boundary.
+ *
+ * The host itself is the one element page CSS can select, so its rules are
+ * `!important`: an important declaration from a shadow tree's own style
+ * sheet outranks every declaration of the page about its host, important and
+ * inline ones included (CSS Cascade 4, "context"). A page rule such as
+ * `[data-bcc-guard] { display: none !important }` therefore changes
+ * nothing. The host covers the viewport (as a popover in the top layer,
+ * dialog.js), so its children's `position: fixed` is the viewport's.
  */
 
 export const DIALOG_CSS = `
-:host { all: initial; }
+:host {
+  all: initial !important;
+  display: block !important; position: fixed !important; inset: 0 !important;
+  z-index: 2147483647 !important;
+  width: auto !important; height: auto !important;
+  max-width: none !important; max-height: none !important;
+  margin: 0 !important; padding: 0 !important; border: 0 !important;
+  overflow: visible !important; background: transparent !important;
+  direction: ltr !important; unicode-bidi: normal !important;
+}
 .backdrop {
   position: fixed; inset: 0; z-index: 2147483646;
   background: rgba(32, 33, 36, 0.45);
