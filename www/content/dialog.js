@@ -30,12 +30,12 @@
  * acting on it.
  *
  * Nor can the page hide it. The host is a manual popover, in the top layer
- * above anything the page can stack; its `:host` rules are `!important`,
- * which in a shadow tree's style sheet outrank every declaration of the
- * page, `!important` and inline ones included (CSS Cascade, "context"); and
- * while the dialog is open a watch puts the host back, shown and on top,
- * whenever the page removes it, changes its attributes or closes the popover.
- * The send it holds stays held throughout.
+ * above anything the page can stack and out of reach of its ancestors'
+ * opacity, filters and transforms; its inline style is `!important`, which
+ * outranks every rule of the page's CSS (dialog-style.js); and while the
+ * dialog is open a watch puts the host back, shown and on top, whenever the
+ * page removes it, changes its attributes or closes the popover. The send it
+ * holds stays held throughout.
  *
  * One dialog is shown at a time; each belongs to the compose it is about.
  * A second compose asking meanwhile waits its turn, and closing is only
@@ -45,7 +45,7 @@
 import { ext, message } from "../lib/browser.js";
 import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
-import { DIALOG_CSS } from "./dialog-style.js";
+import { DIALOG_CSS, HOST_STYLE } from "./dialog-style.js";
 
 const HOST_ATTRIBUTE = "data-bcc-guard";
 
@@ -64,6 +64,9 @@ const LABELS = Object.freeze({
  * lock the two into a loop that freezes the page.
  */
 const RESTORE_DELAY_MS = 40;
+
+/** The host's attributes besides its style: the watch removes any other. */
+const HOST_ATTRIBUTES = Object.freeze({ [HOST_ATTRIBUTE]: "dialog", popover: "manual" });
 
 /**
  * The few texts the "could not check" dialog needs when the extension's
@@ -402,7 +405,9 @@ export class Dialog {
   async open(owner, titleKey, body, buttons, severity) {
     while (this.host && this.owner !== owner) await this.closed;
     this.close(owner);
-    const host = h("div", { [HOST_ATTRIBUTE]: "dialog", popover: "manual" });
+    const host = h("div", HOST_ATTRIBUTES);
+    // Through the CSSOM, which no page CSP restricts (a style attribute can be).
+    host.style.cssText = HOST_STYLE;
     const shadow = host.attachShadow({ mode: "open" });
     this.host = host;
     this.shadow = shadow;
@@ -484,6 +489,8 @@ export class Dialog {
     });
     this.observer.observe(shadow, { subtree: true, childList: true, attributes: true, characterData: true });
     let timer = null;
+    // The style as the browser wrote it back, to tell when it has changed.
+    const style = host.getAttribute("style");
     const restore = () => {
       timer = null;
       if (this.host !== host) return;
@@ -492,10 +499,12 @@ export class Dialog {
       // long as it has one.
       if (host.parentNode !== root) root.append(host);
       for (const name of host.getAttributeNames()) {
-        if (name !== HOST_ATTRIBUTE && name !== "popover") host.removeAttribute(name);
+        if (!Object.hasOwn(HOST_ATTRIBUTES, name) && name !== "style") host.removeAttribute(name);
       }
-      if (host.getAttribute(HOST_ATTRIBUTE) !== "dialog") host.setAttribute(HOST_ATTRIBUTE, "dialog");
-      if (host.getAttribute("popover") !== "manual") host.setAttribute("popover", "manual");
+      for (const [name, value] of Object.entries(HOST_ATTRIBUTES)) {
+        if (host.getAttribute(name) !== value) host.setAttribute(name, value);
+      }
+      if (host.getAttribute("style") !== style) host.style.cssText = HOST_STYLE;
       raise(host);
       if (!this.shadow?.activeElement) this.focusFirst();
       place.takeRecords();
