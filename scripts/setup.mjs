@@ -135,5 +135,8 @@ export function ensureLintTools() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   ensureBuildTools();
-  if (process.argv[2] !== "build") ensureTestTools();
+  if (process.argv[2] !== "build") {
+    ensureTestTools();
+    ensureLintTools();
+  }
 }

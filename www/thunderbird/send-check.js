@@ -33,20 +33,20 @@ const RETRY = Symbol("retry");
 export async function checkSend(tab, details, host) {
   /** @param {object} request */
   const ask = (request) => host.handle({ v: PROTOCOL_VERSION, ...request });
-  try {
-    for (;;) {
-      const outcome = await check(tab, details, host, ask);
-      // "Try again" runs the whole check again, within the same held send.
-      if (outcome !== RETRY) return outcome;
+  // "Try again" runs the whole check again, within the same held send; each
+  // round waits for the user, so a check that keeps failing never spins.
+  for (;;) {
+    let outcome;
+    try {
+      outcome = await check(tab, details, host, ask);
+    } catch (error) {
+      // What the policy says about "Send anyway" is the host's to know: it
+      // learnt it from the engine built for the current policy, and forgets
+      // it when the policy changes (engine-host.js). Unknown offers nothing.
+      // No window at all: the send is cancelled, never let through.
+      outcome = await unverified("internal", describe(error), host.sendAnyway).catch(() => CANCEL);
     }
-  } catch (error) {
-    // What the policy says about "Send anyway" is the host's to know: it
-    // learnt it from the engine built for the current policy, and forgets
-    // it when the policy changes (engine-host.js). Unknown offers nothing.
-    return unverified("internal", describe(error), host.sendAnyway).then(
-      (outcome) => (outcome === RETRY ? CANCEL : outcome),
-      () => CANCEL,
-    );
+    if (outcome !== RETRY) return outcome;
   }
 }
 
