@@ -122,7 +122,21 @@ export function ensureTestTools() {
   console.log("wasm-pack, geckodriver, chromium, chromedriver, firefox-esr (+ ja), thunderbird (+ ja), roundcube, php, dovecot: ready");
 }
 
+/**
+ * The Rust toolchain's lint tools, which `npm test`'s lint stage runs
+ * (clippy and rustfmt). A minimal rustup profile leaves them out.
+ */
+export function ensureLintTools() {
+  const installed = (capture("rustup", ["component", "list", "--installed"]) ?? "").split("\n");
+  const missing = ["clippy", "rustfmt"].filter((name) => !installed.some((line) => line.startsWith(`${name}-`)));
+  if (missing.length > 0) run("rustup", ["component", "add", ...missing]);
+  console.log("clippy, rustfmt: ready");
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   ensureBuildTools();
-  if (process.argv[2] !== "build") ensureTestTools();
+  if (process.argv[2] !== "build") {
+    ensureTestTools();
+    ensureLintTools();
+  }
 }

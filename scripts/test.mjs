@@ -12,7 +12,10 @@
  *                  exported API in real browsers, in a page and a service worker
  *  5. fuzz       — a short run of every cargo-fuzz target (scripts/fuzz.mjs):
  *                  no crash in any
- *  6. lint       — `web-ext lint` on dist/firefox: zero errors
+ *  6. lint       — `web-ext lint` on dist/firefox: zero errors; `cargo fmt
+ *                  --check`; clippy with every warning an error, natively
+ *                  and for the WASM target; TypeScript's check of www/'s
+ *                  JSDoc (tsconfig.json)
  *  7. js         — Node's test runner on tests/js (real WASM in Node)
  *  8. e2e        — Node's test runner on tests/e2e: the built extension in
  *                  Chromium and Firefox ESR against webmail fixtures and a
@@ -22,11 +25,41 @@
  * `npm test -- native js` runs only the named stages (after setup and build).
  */
 
-import { ensureBuildTools, ensureTestTools } from "./setup.mjs";
+import { ensureBuildTools, ensureLintTools, ensureTestTools } from "./setup.mjs";
 import { build } from "./build.mjs";
 import { smoke } from "./fuzz.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
 import { ENV, run, step } from "./lib/run.mjs";
+
+/**
+ * The lint stage's Rust half. Cargo.toml denies `unwrap`, `expect` and
+ * `panic` for the WASM (a panic traps the background's engine), and
+ * `-D warnings` makes every other warning an error too. Clippy runs twice:
+ * natively with the default features (the engine, the WASM boundary in
+ * src/wasm.rs, the native tests and the benchmark), and for
+ * wasm32-unknown-unknown with `fault-injection`, which reaches what only the
+ * WASM build compiles (target-specific code, the browser tests in tests/web.rs
+ * and tests/service_worker.rs, the fault-injection export).
+ */
+function lintRust() {
+  run("cargo", ["fmt", "--check"]);
+  run("cargo", ["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"]);
+  run("cargo", ["clippy", "--locked", "--all-targets", "--", "-D", "warnings"]);
+  run("cargo", ["clippy", "--locked", "--all-targets", "--target", "wasm32-unknown-unknown", "--features", "fault-injection", "--", "-D", "warnings"]);
+}
+
+/**
+ * The type check of www/ (tsconfig.json): TypeScript reads the JSDoc and
+ * checks the code against it, the three webmail adapters against the
+ * `Adapter` typedef among it. The WASM glue's declarations are written for
+ * it by the pinned wasm-bindgen CLI into build/types (the build leaves them
+ * out of dist/).
+ */
+function typeCheck() {
+  const wasm = "target/wasm32-unknown-unknown/release/bcc_guard.wasm";
+  run("wasm-bindgen", ["--target", "web", "--out-dir", "build/types/pkg", wasm]);
+  run("tsc", ["--project", "tsconfig.json"]);
+}
 
 const STAGES = {
   native() {
@@ -45,6 +78,8 @@ const STAGES = {
   },
   lint() {
     lintFirefox("dist/firefox");
+    lintRust();
+    typeCheck();
   },
   js() {
     run("node", ["--test", "--test-reporter=spec", "tests/js/"]);
@@ -62,6 +97,7 @@ function main() {
   if (unknown.length) throw new Error(`unknown stage(s): ${unknown.join(", ")}; stages: ${Object.keys(STAGES).join(", ")}`);
   ensureBuildTools();
   ensureTestTools();
+  ensureLintTools();
   build();
   const timings = [];
   for (const [name, stage] of Object.entries(STAGES)) {

@@ -16,6 +16,8 @@ import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
 import { EngineHost } from "./background/engine-host.js";
 import { addStat } from "./background/stats.js";
 import { keepRegistered } from "./background/content-registration.js";
+import { mayAsk } from "./background/senders.js";
+import { errorReply } from "./lib/engine-client.js";
 
 /** The one engine host of this extension. */
 export const host = new EngineHost({
@@ -31,6 +33,12 @@ export const host = new EngineHost({
 ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
   // Only protocol requests from this extension's own scripts are answered.
   if (sender.id !== ext().runtime.id || !isProtocolRequest(request)) return false;
+  // And only what that sender needs (background/senders.js): a content
+  // script never gets the policy or the validator.
+  if (!mayAsk(request.kind, sender, { id: ext().runtime.id, origin: ext().runtime.getURL("") })) {
+    sendResponse(errorReply("forbidden", `"${request.kind.slice(0, 40)}" is not answered to this sender`));
+    return false;
+  }
   if (request.kind === "count") {
     // Counters are bookkeeping, not decisions: they never reach the engine.
     addStat(request.event, request.n);
@@ -68,7 +76,7 @@ host.warmUp();
 if (ext().scripting) keepRegistered();
 
 /**
- * @param {unknown} message
+ * @param {any} message
  * @returns {boolean}
  */
 function isProtocolRequest(message) {

@@ -35,7 +35,9 @@ pub enum Action {
     None,
     /// Stop it and explain; "Send anyway" may be offered.
     Warn,
-    /// Stop it; the user must move the recipients or cancel.
+    /// Stop it; the user must move the recipients or cancel, and "Send
+    /// anyway" is never offered. An incomplete read under a blocking policy
+    /// is a block too.
     Block,
 }
 
@@ -117,12 +119,13 @@ pub struct Group {
 pub struct Verdict {
     /// None, warn or block.
     pub action: Action,
-    /// Whether the dialog may offer "Send anyway".
+    /// Whether the dialog may offer "Send anyway": the verdict stops the
+    /// send and the policy allows sending despite it.
     pub send_anyway: bool,
     /// Whether the policy lets the user send despite a warning at all
-    /// (`action` is warn and `allowSendAnyway` is set), whatever this
-    /// verdict is. The content script remembers it for the one case the
-    /// engine cannot be asked: when the check itself fails.
+    /// ([`policy_allows_send_anyway`]), whatever this verdict is. Hosts
+    /// remember it for the one case the engine cannot be asked: when the
+    /// check itself fails.
     pub policy_allows_send_anyway: bool,
     /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
     pub exposed_recipients: u32,
@@ -241,11 +244,15 @@ pub fn evaluate(
     let bcc_only_parties = count(hidden.len());
     let audience_parties = exposed_parties.saturating_add(bcc_only_parties);
     let is_exposure = !exposed.is_empty() && audience_parties >= settings.min_exposed_parties;
-    let action = match (is_exposure, settings.action, context.complete) {
-        (true, PolicyAction::Block, _) => Action::Block,
-        (true, PolicyAction::Warn, _) | (false, _, false) => Action::Warn,
-        (false, _, true) => Action::None,
+    // An incomplete read may hide an exposure, so it is stopped as one would
+    // be: under a blocking policy it blocks, and "Send anyway" is never
+    // offered where the policy does not allow it for an exposure either.
+    let action = match (is_exposure || !context.complete, settings.action) {
+        (false, _) => Action::None,
+        (true, PolicyAction::Block) => Action::Block,
+        (true, PolicyAction::Warn) => Action::Warn,
     };
+    let policy_allows_send_anyway = policy_allows_send_anyway(settings);
 
     let mut reasons = Vec::new();
     if !context.complete {
@@ -278,12 +285,12 @@ pub fn evaluate(
                 args: Vec::new(),
             });
         }
-        if action == Action::Block {
-            reasons.push(Reason {
-                code: ReasonCode::Blocked,
-                args: Vec::new(),
-            });
-        }
+    }
+    if action == Action::Block {
+        reasons.push(Reason {
+            code: ReasonCode::Blocked,
+            args: Vec::new(),
+        });
     }
     if action != Action::None {
         if let Some(recipient) = deceptive {
@@ -300,9 +307,8 @@ pub fn evaluate(
 
     Verdict {
         action,
-        send_anyway: action == Action::Warn && settings.allow_send_anyway,
-        policy_allows_send_anyway: settings.action == PolicyAction::Warn
-            && settings.allow_send_anyway,
+        send_anyway: action != Action::None && policy_allows_send_anyway,
+        policy_allows_send_anyway,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         audience_parties,
@@ -317,6 +323,14 @@ pub fn evaluate(
         },
         reasons,
     }
+}
+
+/// Whether the policy lets the user send despite a warning at all: only a
+/// warning policy that allows it. The one definition behind both the
+/// verdict's `send_anyway` and its `policy_allows_send_anyway`, so that no
+/// verdict offers what the policy forbids.
+pub fn policy_allows_send_anyway(settings: &Settings) -> bool {
+    settings.action == PolicyAction::Warn && settings.allow_send_anyway
 }
 
 /// Groups exposed recipients by organisation, by consumer provider, and

@@ -425,12 +425,13 @@ describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 
   let sink;
   let tb;
   let broken;
+  const wasm = () => path.join(broken, "pkg", "bcc_guard_bg.wasm");
   before(async () => {
     // A damaged installation: the add-on without its WASM file. Every send
     // must then be stopped with the "could not check" dialog.
     broken = mkdtempSync(path.join(tmpdir(), "bcc-guard-broken-"));
     cpSync(ADDON, broken, { recursive: true });
-    rmSync(path.join(broken, "pkg", "bcc_guard_bg.wasm"));
+    renameSync(wasm(), path.join(broken, "engine.wasm.aside"));
     ({ sink, tb } = await launch({ addon: broken }));
   });
   after(async () => {
@@ -439,21 +440,29 @@ describe("Thunderbird with an engine that cannot load", { skip, timeout: 120000 
     rmSync(broken, { recursive: true, force: true });
   });
 
-  test("even a mail without exposure is held: Cancel sends nothing and unlocks the compose", async () => {
+  test("even a mail without exposure is held, with no Send anyway while the policy is unknown; Try again once the engine is back sends it once", async () => {
     const to = ["client@clientco.example", "boss@corp.example"];
     const c = await tb.openCompose({ to: to.join(", "), subject: "broken", body: "Hello\n" });
     await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
     const popup = await tb.waitForPopup();
     const shown = await waitForDialog(popup);
     assert.equal(shown.title, "BCC Guard could not check the recipients");
-    assert.deepEqual(shown.actions, ["cancel", "send-anyway"]);
+    // The engine never loaded, so nothing says the policy allows sending
+    // unchecked (it may block): fail closed, and offer to check again.
+    assert.deepEqual(shown.actions, ["retry", "cancel"]);
     await choose(tb, popup, "cancel");
     await waitForNoPopup(tb);
     assert.equal(await sink.settle(QUIET_MS), 0);
     await assertComposeOpen(tb, c, { to, bcc: [] });
-    // Send anyway, on the next try, sends it once, as written.
+    // Try again, while still broken: the same dialog, nothing sent.
     await tb.pressKeys(c.handle, KEY.CTRL, KEY.ENTER);
-    await choose(tb, await tb.waitForPopup(), "send-anyway");
+    await choose(tb, await tb.waitForPopup(), "retry");
+    await waitForDialog(await tb.waitForPopup());
+    assert.equal(await sink.settle(QUIET_MS), 0);
+    // The engine is back (its file restored): Try again checks within the
+    // same held send, finds nothing exposed and sends it once, as written.
+    renameSync(path.join(broken, "engine.wasm.aside"), wasm());
+    await choose(tb, await tb.waitForPopup(), "retry");
     const [message] = await sink.waitFor(1).catch(async (error) => {
       // Say where the send stopped: a held compose, an open dialog, or Thunderbird's own error.
       const state = JSON.stringify({ compose: await tb.composeState(c.id), dialog: await tb.popupOpen() });

@@ -24,7 +24,10 @@ import {
   USER_ORIGINS_KEY,
 } from "../lib/webmail-origins.js";
 
-/** Serialises syncs: two at once could both register the same ID. */
+/**
+ * Serialises syncs: two at once could both register the same ID.
+ * @type {Promise<any>}
+ */
 let queue = Promise.resolve();
 
 /**

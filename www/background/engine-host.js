@@ -20,6 +20,9 @@ import { errorReply, PROTOCOL_VERSION } from "../lib/engine-client.js";
  * @property {() => number} protocolVersion
  */
 
+/** The compose the engine is asked about when it is built (see `currentEngine`). */
+const EMPTY_COMPOSE = Object.freeze({ account: null, host: "", complete: true, to: [], cc: [], bcc: [] });
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -49,6 +52,14 @@ export class EngineHost {
     this.exports = null;
     /** @type {Promise<object>|null} The engine for the current policy. */
     this.engine = null;
+    /**
+     * Whether the current policy lets the user send despite a warning, as
+     * the engine said when it was built for it; `null` until then and after
+     * the policy changes. Error replies carry it, because a host whose
+     * check failed must know whether it may offer "Send anyway".
+     * @type {boolean|null}
+     */
+    this.sendAnyway = null;
   }
 
   /**
@@ -63,6 +74,7 @@ export class EngineHost {
   invalidate() {
     const old = this.engine;
     this.engine = null;
+    this.sendAnyway = null;
     old?.then((engine) => engine.free?.(), () => {});
   }
 
@@ -81,7 +93,14 @@ export class EngineHost {
           // layers would be read from the wrong memory. A call without
           // arguments first makes the swap happen before they are copied.
           exports.protocolVersion();
-          return new exports.Engine(JSON.stringify(layers));
+          const engine = new exports.Engine(JSON.stringify(layers));
+          // The engine's own answer about this policy, learnt now so that a
+          // later failure can still say it (an empty compose stops nothing;
+          // its verdict carries `policyAllowsSendAnyway`).
+          const probe = callEngine(engine, { v: PROTOCOL_VERSION, kind: "evaluate", compose: EMPTY_COMPOSE });
+          const allowed = probe.verdict?.policyAllowsSendAnyway;
+          if (this.engine === building && typeof allowed === "boolean") this.sendAnyway = allowed;
+          return engine;
         },
       );
       // A failed build must not be cached, or one bad moment breaks the guard for good.
@@ -106,16 +125,29 @@ export class EngineHost {
       engine = await this.currentEngine();
     } catch (error) {
       this.exports = null;
-      return errorReply("unavailable", `the engine could not be loaded: ${describe(error)}`);
+      return this.failure("unavailable", `the engine could not be loaded: ${describe(error)}`);
     }
     try {
       return callEngine(engine, request);
     } catch (error) {
       // After a panic the WASM instance is replaced on its next call and
       // objects of the old instance are gone, so the engine must be rebuilt.
+      // The policy is unchanged, and so is what it said about "Send anyway".
       this.engine = null;
-      return errorReply("internal", describe(error));
+      return this.failure("internal", describe(error));
     }
+  }
+
+  /**
+   * An error reply, with `policyAllowsSendAnyway` when the engine said it
+   * for the current policy.
+   * @param {string} code
+   * @param {string} message
+   * @returns {object}
+   */
+  failure(code, message) {
+    const reply = errorReply(code, message);
+    return typeof this.sendAnyway === "boolean" ? { ...reply, policyAllowsSendAnyway: this.sendAnyway } : reply;
   }
 
   /**

@@ -1,8 +1,28 @@
 /**
- * @file The dialog's stylesheet. It lives in the shadow root, so the page's
- * CSS cannot reach in; `:host { all: initial }` also stops inherited page
- * styles (fonts, colours, line heights) at the boundary.
+ * @file The dialog's styles. The stylesheet lives in the shadow root, so the
+ * page's CSS cannot reach in; `:host { all: initial }` also stops inherited
+ * page styles (fonts, colours, line heights) at the boundary.
+ *
+ * The host itself is the one element page CSS can select, and a page rule
+ * such as `[data-bcc-guard] { display: none !important }` outranks any
+ * `:host` rule, `!important` or not (tried in Chromium and Firefox ESR 140).
+ * What outranks it is the host's own inline style, when `!important`: an
+ * element's style attribute comes before every selector at the same
+ * importance. So the host carries `HOST_STYLE`, which resets every property
+ * the page could set on it and covers the viewport (the host is a popover in
+ * the top layer, dialog.js), and the dialog's watch puts it back if a page
+ * script changes it.
  */
+
+/** The host's inline style (see above); compared as text by the watch. */
+export const HOST_STYLE = [
+  "all: initial",
+  "display: block",
+  "position: fixed",
+  "inset: 0px",
+  "z-index: 2147483647",
+  "zoom: 1",
+].map((declaration) => `${declaration} !important`).join("; ");
 
 export const DIALOG_CSS = `
 :host { all: initial; }

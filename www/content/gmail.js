@@ -126,7 +126,7 @@ function scheduleTimeOf(target) {
 /**
  * A send-options choice the event makes, if any: the compose(s) it may send
  * and the element to activate again.
- * @param {Event} event
+ * @param {import("./guard.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, root: Element|null}}|null}
  */
@@ -199,13 +199,14 @@ export const gmail = {
           const name = chip.getAttribute("data-name") || chip.textContent.trim() || null;
           add({ name, address: chip.getAttribute("data-hovercard-id") || null }, chip);
         }
+        /** @type {HTMLInputElement|null} */
         const input = rowElement.querySelector("input[role=combobox], input:not([type=hidden])");
         if (input?.value.trim()) add({ text: input.value }, input);
       }
-      for (const hidden of root.querySelectorAll(classicChip(field))) {
+      for (const hidden of /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(classicChip(field)))) {
         add({ text: hidden.value }, hidden.closest(".vR") ?? hidden);
       }
-      for (const textarea of root.querySelectorAll(classicInput(field))) {
+      for (const textarea of /** @type {NodeListOf<HTMLTextAreaElement>} */ (root.querySelectorAll(classicInput(field)))) {
         if (field === "to") compose.complete = true;
         if (textarea.value.trim()) add({ text: textarea.value }, textarea);
       }
@@ -237,7 +238,7 @@ export const gmail = {
   async commitTyped(root) {
     // Gmail turns a typed address into a chip when its input loses the
     // focus, which the move causes; commit it first so the plan fits.
-    for (const input of root.querySelectorAll("div.anm[name] input[role=combobox]")) {
+    for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll("div.anm[name] input[role=combobox]"))) {
       if (!input.value.includes("@")) continue;
       input.focus();
       input.blur();
@@ -263,6 +264,7 @@ export const gmail = {
   },
 
   focus(root) {
+    /** @type {HTMLElement|null} */
     const target = root.querySelector("[g_editable=true], [contenteditable=true][role=textbox]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
   },
@@ -279,7 +281,7 @@ export const gmail = {
  * @returns {string|null}
  */
 function account(root) {
-  const from = root.querySelector("input[name=from]")?.value?.trim();
+  const from = /** @type {HTMLInputElement|null} */ (root.querySelector("input[name=from]"))?.value?.trim();
   if (from && EMAIL.test(from)) return from.match(EMAIL)[0];
   const button = document.querySelector('a[aria-label*="@"][href*="accounts.google.com"], a[aria-label*="@"][aria-label^="Google"]');
   const inParentheses = button?.getAttribute("aria-label")?.match(/\(([^()\s]+@[^()\s]+)\)\s*$/);
@@ -311,6 +313,7 @@ function expandRecipients(root) {
  * @returns {Promise<HTMLInputElement|HTMLTextAreaElement>}
  */
 async function entryOf(root, field) {
+  /** @returns {HTMLInputElement|HTMLTextAreaElement|null} */
   const find = () =>
     root.querySelector(`${row(field)} input[role=combobox], ${row(field)} input:not([type=hidden])`) ??
     root.querySelector(classicInput(field));
@@ -366,7 +369,8 @@ function paste(input, text) {
   const data = new DataTransfer();
   data.setData("text/plain", text);
   input.dispatchEvent(
-    new ClipboardEvent("paste", { bubbles: true, cancelable: true, clipboardData: data, dataType: "text/plain", data: text }),
+    // Gecko's members are not in the standard's dictionary, hence the cast.
+    new ClipboardEvent("paste", /** @type {ClipboardEventInit} */ ({ bubbles: true, cancelable: true, clipboardData: data, dataType: "text/plain", data: text })),
   );
 }
 

@@ -27,6 +27,7 @@
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
 import { extensionAlive } from "../lib/browser.js";
+import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { Dialog } from "./dialog.js";
 
 /**
@@ -37,15 +38,20 @@ import { Dialog } from "./dialog.js";
  * @property {{to: Element[], cc: Element[], bcc: Element[]}} elements The DOM
  *   element behind each entry, in the same order, for the move.
  *
+ * @typedef {MouseEvent & KeyboardEvent} UserInput A click, mouseup or key
+ *   event, as the guard's listeners receive them: the properties of the
+ *   other kind are undefined at run time.
+ *
  * @typedef {object} Adapter What the guard needs from a webmail.
  * @property {string} name
- * @property {(event: Event) => {root: Element, via: any}|{roots: Element[], choice: any}|null} sendTarget
+ * @property {(event: UserInput) => SendTarget|null} sendTarget
  *   If the event is an attempt to send (a click on Send, Enter/Space on it,
  *   Ctrl/⌘+Enter in the compose): the compose root, and which send it was
  *   (adapter-defined, e.g. "send" or "sendArchive"), passed back to `replaySend`.
  *   If it is a choice in a send-options menu or schedule dialog that leads
  *   to a send: every compose it may send (just its own, when the adapter can
  *   tell; else every open one) and the choice, passed back to `replayChoice`.
+ *   An adapter whose webmail has no such choices never returns `roots`.
  * @property {(choice: any) => boolean} replayChoice Makes a send-options
  *   choice again the webmail's way (see "Send-options choices" below); false
  *   if it can no longer be found.
@@ -61,6 +67,20 @@ import { Dialog } from "./dialog.js";
  * @property {(root: Element) => Promise<void>} commitTyped Turns typed
  *   addresses into chips the way the webmail does when the focus leaves,
  *   so that moving the focus during the move changes nothing unplanned.
+ *
+ * @typedef {{root: Element, via: any, roots?: undefined, choice?: undefined}
+ *   | {roots: Element[], choice: any, root?: undefined, via?: undefined}} SendTarget
+ *   What `Adapter.sendTarget` found: a send of one compose, or a
+ *   send-options choice that may send any of `roots`.
+ *
+ * @typedef {object} ComposeState The guard's state of one compose.
+ * @property {string} state "idle" | "checking" | "dialog" | "moving".
+ * @property {boolean} bypass Set around our own replay of its send.
+ * @property {any} via Which send it was (`SendTarget.via`).
+ * @property {Map<string, any>} verdicts Replies by `signature`.
+ * @property {any} timer The scheduled precheck.
+ * @property {MutationObserver|null} observer Watches its recipients.
+ * @property {((go: boolean) => void)|null} gate Its part in a send-options choice.
  */
 
 /** Per-compose state: "idle" | "checking" | "dialog" | "moving". */
@@ -95,17 +115,20 @@ export class Guard {
     this.adapter = adapter;
     this.ask = ask;
     this.count = count;
-    /** @type {WeakMap<Element, {state: string, bypass: boolean, via: any, verdicts: Map<string, object>, timer: any, observer: MutationObserver|null, gate: ((go: boolean) => void)|null}>} */
+    /** @type {WeakMap<Element, ComposeState>} */
     this.composes = new WeakMap();
     this.dialog = new Dialog();
     /** Bumped when the policy changes, which invalidates cached verdicts. */
     this.generation = 0;
     /**
-     * Whether the policy lets the user send despite a warning, from the last
-     * reply; used only when the engine cannot be asked. Before any reply it
-     * is unknown, and a broken check must not stop all mail, so it starts true.
+     * Whether the policy lets the user send despite a warning, as the engine
+     * last said (in a verdict, or with an error reply when the background
+     * knew it); used only when the check fails. `null` while unknown: before
+     * the first reply and after a policy change. Unknown is not allowed
+     * (fail closed): the "could not check" dialog then offers "Try again".
+     * @type {boolean|null}
      */
-    this.sendAnywayAllowed = true;
+    this.sendAnywayAllowed = null;
     /** True while a send-options choice is being replayed (see `release`). */
     this.releasing = false;
     /** The composes seen open, for `keepWarm`; pruned as they close. */
@@ -133,21 +156,26 @@ export class Guard {
   }
 
   /**
-   * Remembers what a reply says about the policy.
-   * @param {object} reply
+   * Remembers what a reply says about the policy: a verdict's, or an error
+   * reply's when the background knew the policy (engine-host.js). A reply
+   * to a request made before the policy changed says nothing.
+   * @param {any} reply
+   * @param {string} key The request's `signature`.
    */
-  remember(reply) {
-    if (typeof reply.verdict?.policyAllowsSendAnyway === "boolean") {
-      this.sendAnywayAllowed = reply.verdict.policyAllowsSendAnyway;
-    }
+  remember(reply, key) {
+    if (!key.startsWith(`${this.generation}\u0000`)) return;
+    const allowed = reply.ok ? reply.verdict?.policyAllowsSendAnyway : reply.policyAllowsSendAnyway;
+    if (typeof allowed === "boolean") this.sendAnywayAllowed = allowed;
   }
 
   /**
    * Forgets every cached verdict, e.g. when the policy changed: a verdict is
-   * only valid for the policy it was made under.
+   * only valid for the policy it was made under, and so is what the last
+   * one said about "Send anyway".
    */
   forgetVerdicts() {
     this.generation += 1;
+    this.sendAnywayAllowed = null;
   }
 
   /**
@@ -159,7 +187,10 @@ export class Guard {
     return `${this.generation}\u0000${JSON.stringify(compose)}`;
   }
 
-  /** @param {Element} root */
+  /**
+   * @param {Element} root
+   * @returns {ComposeState}
+   */
   stateOf(root) {
     let entry = this.composes.get(root);
     if (!entry) {
@@ -171,7 +202,7 @@ export class Guard {
 
   /**
    * The capture-phase handler for clicks and keys.
-   * @param {Event} event
+   * @param {UserInput} event
    */
   onEvent(event) {
     // Our own dialog: the page must never see these events, and the dialog
@@ -233,7 +264,7 @@ export class Guard {
   /**
    * Asks the engine (unless the answer is cached) and acts on the verdict.
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @param {ComposeRead} read
    * @param {string} key
    * @param {object|undefined} known
@@ -242,18 +273,19 @@ export class Guard {
     const reply = known ?? (await this.ask({ kind: "evaluate", compose: read.compose }));
     if (!reply.ok) {
       entry.verdicts.delete(key);
+      this.remember(reply, key);
       await this.fail(root, entry, reply.error?.code ?? "internal", reply.error?.message ?? "");
       return;
     }
     entry.verdicts.set(key, reply);
-    this.remember(reply);
+    this.remember(reply, key);
     await this.decide(root, entry, read, reply);
   }
 
   /**
    * Acts on an evaluate reply: send if nothing is exposed, else ask the user.
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @param {ComposeRead} read
    * @param {object} reply
    */
@@ -266,13 +298,14 @@ export class Guard {
     entry.state = "dialog";
     this.count("warned");
     const choice = await this.dialog.showVerdict(root, reply);
-    await this.act(root, entry, choice, reply, read);
+    // Only what was offered is carried out, whatever the dialog's page did.
+    await this.act(root, entry, verdictChoices(reply).includes(choice) ? choice : "cancel", reply, read);
   }
 
   /**
    * Carries out what the user chose in the dialog.
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @param {string} choice "move-and-send" | "move" | "send-anyway" | "cancel"
    * @param {object} reply The evaluate reply the dialog showed.
    * @param {ComposeRead} read
@@ -343,15 +376,25 @@ export class Guard {
   }
 
   /**
-   * Warns when the recipients could not be checked at all: fail closed, but
-   * let the user decide, since a broken check must not make mail unsendable.
+   * Warns when the recipients could not be checked at all: fail closed.
+   * The user may try again or cancel, and send anyway only where the policy
+   * is known to allow it.
+   * @param {Element} root
+   * @param {ComposeState} entry
+   * @param {string} code
+   * @param {string} detail
    */
   async fail(root, entry, code, detail) {
     entry.state = "dialog";
     this.count("warned");
     const cause = extensionAlive() ? code : "extensionUpdated";
-    const choice = await this.dialog.showUnverified(root, cause, detail, this.sendAnywayAllowed);
-    if (choice === "send-anyway") {
+    const sendAnyway = this.sendAnywayAllowed;
+    const shown = await this.dialog.showUnverified(root, cause, detail, sendAnyway);
+    const choice = unverifiedChoices(cause, sendAnyway).includes(shown) ? shown : "cancel";
+    if (choice === "retry") {
+      this.dialog.close(root);
+      this.checkAgain(root, entry);
+    } else if (choice === "send-anyway") {
       this.count("sentAnyway");
       this.replay(root, entry, true);
     } else {
@@ -361,9 +404,31 @@ export class Guard {
   }
 
   /**
+   * Reads the compose and runs its check from the start, as for a fresh
+   * send: for a send-options choice (`outcome`) and for "Try again".
+   * Whatever goes wrong ends in the "could not check" dialog or back in idle.
+   * @param {Element} root
+   * @param {ComposeState} entry
+   */
+  checkAgain(root, entry) {
+    entry.state = "checking";
+    let read;
+    try {
+      read = this.adapter.read(root);
+    } catch (error) {
+      this.fail(root, entry, "readFailed", String(error?.message ?? error));
+      return;
+    }
+    const key = this.signature(read.compose);
+    this.check(root, entry, read, key, entry.verdicts.get(key))
+      .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
+      .catch(() => this.settle(root, entry));
+  }
+
+  /**
    * Sends the message the webmail's own way, exactly once.
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @param {boolean} [confirmed] Whether the user chose to send in our dialog.
    */
   replay(root, entry, confirmed = false) {
@@ -402,11 +467,12 @@ export class Guard {
 
   /**
    * Handles a send-options choice (see `Adapter.sendTarget`).
-   * @param {Event} event
+   * @param {UserInput} event
    * @param {Element[]} roots The composes the choice may send.
    * @param {any} choice What `replayChoice` needs to make it again.
    */
   gate(event, roots, choice) {
+    /** @type {Array<[Element, ComposeState]>} */
     const entries = roots.map((root) => [root, this.stateOf(root)]);
     if (entries.some(([, entry]) => entry.state !== IDLE)) {
       swallow(event);
@@ -435,7 +501,7 @@ export class Guard {
 
   /**
    * Checks each compose in turn and makes the choice again once all may go.
-   * @param {Array<[Element, ReturnType<Guard["stateOf"]>]>} entries
+   * @param {Array<[Element, ComposeState]>} entries
    * @param {any} choice
    */
   async release(entries, choice) {
@@ -466,24 +532,13 @@ export class Guard {
    * Runs the usual check of one compose and resolves with whether it may go
    * (nothing exposed, sent anyway, or moved and verified with "and send").
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @returns {Promise<boolean>}
    */
   outcome(root, entry) {
     return new Promise((resolve) => {
       entry.gate = resolve;
-      entry.state = "checking";
-      let read;
-      try {
-        read = this.adapter.read(root);
-      } catch (error) {
-        this.fail(root, entry, "readFailed", String(error?.message ?? error));
-        return;
-      }
-      const key = this.signature(read.compose);
-      this.check(root, entry, read, key, entry.verdicts.get(key))
-        .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
-        .catch(() => this.settle(root, entry));
+      this.checkAgain(root, entry);
     });
   }
 
@@ -491,7 +546,7 @@ export class Guard {
    * Ends a compose's part in a send-options choice instead of sending or
    * settling it: true if there was such a part.
    * @param {Element} root
-   * @param {ReturnType<Guard["stateOf"]>} entry
+   * @param {ComposeState} entry
    * @param {boolean} go
    */
   resolveGate(root, entry, go) {
@@ -520,7 +575,7 @@ export class Guard {
     this.keepWarm(root);
     // Typing the body needs a first check of the compose, not one per key:
     // recipient changes after that are seen by the observer.
-    if (entry.verdicts.size > 0 && isInMessageBody(event.target)) return;
+    if (entry.verdicts.size > 0 && isInMessageBody(/** @type {Node} */ (event.target))) return;
     this.schedulePrecheck(root, entry);
   }
 
@@ -582,8 +637,9 @@ export class Guard {
     if (entry.verdicts.has(key)) return;
     const reply = await this.ask({ kind: "evaluate", compose: read.compose });
     // A reply made under a policy that has changed since must not be cached.
-    if (!reply.ok || !key.startsWith(`${this.generation}\u0000`)) return;
-    this.remember(reply);
+    if (!key.startsWith(`${this.generation}\u0000`)) return;
+    this.remember(reply, key);
+    if (!reply.ok) return;
     // Keep the cache small: only recent recipient sets matter.
     if (entry.verdicts.size > 8) entry.verdicts.clear();
     entry.verdicts.set(key, reply);
@@ -605,7 +661,7 @@ function isInMessageBody(node) {
 /**
  * Back to idle without touching the focus: for a compose whose part in a
  * send-options choice ended before its check began.
- * @param {{state: string, gate: any}} entry
+ * @param {ComposeState} entry
  */
 function settleQuietly(entry) {
   entry.gate = null;

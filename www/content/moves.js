@@ -14,8 +14,9 @@
  * @returns {Array<["to"|"cc"|"bcc", string[]]>}
  */
 export function additions(plan, recipients) {
+  /** @type {Array<["to"|"cc"|"bcc", string[]]>} */
   const out = [];
-  for (const field of ["bcc", "cc", "to"]) {
+  for (const field of /** @type {const} */ (["bcc", "cc", "to"])) {
     const addresses = plan.add[field].map((index) => recipients[index].spec ?? recipients[index].address);
     if (field === "to" && plan.placeholder) addresses.push(plan.placeholder);
     if (addresses.length) out.push([field, addresses]);

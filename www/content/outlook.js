@@ -54,7 +54,7 @@ const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
 const LABELS = { to: ["to", "宛先"], cc: ["cc"], bcc: ["bcc"] };
 
 const CHIP = "._EType_RECIPIENT_ENTITY";
-/** An address in the account control or title text (for the sender only). */
+/** An address in the From button's or the account control's text (for the sender only). */
 const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
@@ -102,6 +102,7 @@ function smallestCompose(send) {
  * @returns {HTMLElement|null}
  */
 function wellOf(root, field) {
+  /** @type {HTMLElement|null} */
   const group = root.querySelector(`[role=group][id$="${GROUP_SUFFIX[field]}"]`);
   if (group) {
     return group.matches("[contenteditable=true]") ? group : group.querySelector("[contenteditable=true]");
@@ -199,7 +200,7 @@ const labelOf = (element) => (element.getAttribute("aria-label") || element.text
 /**
  * A send-options choice the event makes, if any: an item of the Send
  * button's menu, or a sending button of the schedule dialog.
- * @param {Event} event
+ * @param {import("./guard.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, label: string, owner: Element|null}}|null}
  */
@@ -369,13 +370,18 @@ export const outlook = {
   },
 
   focus(root) {
+    /** @type {HTMLElement|null} */
     const target = root.querySelector("[contenteditable=true][aria-multiline=true]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
   },
 };
 
 /**
- * The sender: the compose's From line, the account control, or the title.
+ * The sender: the compose's From button, else the account control (in the
+ * parent page for a pop-out frame). Never the page title: a pop-out's title
+ * is the subject, and a subject naming a partner's address would make the
+ * partner's organisation internal. No sender found means no organisation is
+ * known, so every recipient counts as external (the engine says so).
  * @param {Element} root
  * @returns {string|null}
  */
@@ -384,7 +390,6 @@ function account(root) {
     root.querySelector('button[aria-label^="From"], button[aria-label^="差出人"]')?.textContent,
     document.querySelector("#mectrl_currentAccount_secondary")?.textContent,
     window.top === window ? null : safeTopAccount(),
-    document.title,
   ];
   for (const text of candidates) {
     const match = text?.match(EMAIL);
@@ -511,6 +516,7 @@ async function removeChip(chip) {
     if (await until(() => !chip.isConnected, 500)) return;
   }
   const doc = chip.ownerDocument;
+  /** @type {HTMLElement|null} */
   const well = chip.closest("[contenteditable=true]");
   well?.focus();
   const range = doc.createRange();

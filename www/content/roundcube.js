@@ -45,7 +45,9 @@ const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 function composeForm(doc) {
   const form = doc.forms.namedItem("form");
   if (!(form instanceof HTMLFormElement)) return null;
+  /** @type {HTMLInputElement|null} */
   const task = form.querySelector('input[type=hidden][name="_task"]');
+  /** @type {HTMLInputElement|null} */
   const action = form.querySelector('input[type=hidden][name="_action"]');
   if (task?.value !== "mail" || action?.value !== "send") return null;
   return form.querySelector("textarea#_to[data-recipient-input]") ? form : null;
@@ -150,7 +152,7 @@ export const roundcube = {
     // rather than nowhere.
     const changed = new Map(changedEntries(plan, recipients).map((c) => [`${c.field}:${c.entry}`, c.staying]));
     const adding = new Map(additions(plan, recipients));
-    for (const field of ["bcc", "cc", "to"]) {
+    for (const field of /** @type {const} */ (["bcc", "cc", "to"])) {
       const added = adding.get(field) ?? [];
       const entries = read.compose[field];
       const touched = added.length > 0 || entries.some((_, entry) => changed.has(`${field}:${entry}`));
@@ -177,6 +179,12 @@ export const roundcube = {
       input.dispatchEvent(new Event("change", { bubbles: true }));
       await until(() => !partsOf(root, field).input?.value.includes("@"), 1000);
     }
+  },
+
+  // Roundcube has no send-options choices (no "Schedule send"): sendTarget
+  // never names any, so there is never one to make again.
+  replayChoice() {
+    return false;
   },
 
   replaySend(root) {

@@ -24,7 +24,9 @@ import {
   USER_ORIGINS_KEY,
 } from "../lib/webmail-origins.js";
 
-const form = /** @type {HTMLFormElement} */ (document.getElementById("settings"));
+// Its controls are reached by name (`form.elements.minExposedParties`), which
+// the DOM's types do not know.
+const form = /** @type {HTMLFormElement & {elements: Record<string, any>}} */ (document.getElementById("settings"));
 const LIST_KEYS = ["internalDomains", "trustedDomains", "consumerDomains"];
 
 /** The keys the organisation locked, as last rendered. */
@@ -48,15 +50,24 @@ function fieldValue(key) {
       return choice === "address" ? form.elements.toPlaceholderAddress.value.trim() : choice;
     }
     case "protectedHosts":
-      return SUPPORTED_HOSTS.filter((host) => document.getElementById(`host-${host}`).checked);
+      return SUPPORTED_HOSTS.filter((host) => hostBox(host).checked);
     default:
       return form.elements[key].value;
   }
 }
 
+/**
+ * The check box of a protected host.
+ * @param {string} host
+ * @returns {HTMLInputElement}
+ */
+function hostBox(host) {
+  return /** @type {HTMLInputElement} */ (document.getElementById(`host-${host}`));
+}
+
 /** The user's draft: every field the organisation did not lock. */
 function draft() {
-  const keys = [...form.querySelectorAll(".field[data-key]")].map((field) => field.dataset.key);
+  const keys = [...form.querySelectorAll(".field[data-key]")].map((field) => field.getAttribute("data-key"));
   return Object.fromEntries(keys.filter((key) => !locked.has(key)).map((key) => [key, fieldValue(key)]));
 }
 
@@ -75,16 +86,16 @@ function fill(settings) {
   form.elements.toPlaceholderChoice.value = keyword ? placeholder : "address";
   form.elements.toPlaceholderAddress.value = keyword ? "" : placeholder;
   for (const host of SUPPORTED_HOSTS) {
-    document.getElementById(`host-${host}`).checked = settings.protectedHosts.includes(host);
+    hostBox(host).checked = settings.protectedHosts.includes(host);
   }
 }
 
 /** Marks locked fields read-only with "Set by your organisation". */
 function showLocks() {
   for (const field of form.querySelectorAll(".field[data-key]")) {
-    const isLocked = locked.has(field.dataset.key);
+    const isLocked = locked.has(field.getAttribute("data-key"));
     field.classList.toggle("is-locked", isLocked);
-    for (const control of field.querySelectorAll("input, select, textarea")) control.disabled = isLocked;
+    for (const control of /** @type {NodeListOf<HTMLInputElement>} */ (field.querySelectorAll("input, select, textarea"))) control.disabled = isLocked;
     field.querySelector(".locked")?.remove();
     if (isLocked) {
       const note = document.createElement("p");

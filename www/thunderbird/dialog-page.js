@@ -5,7 +5,8 @@
  * contract are the same in Thunderbird as in Gmail and Outlook.
  *
  * Views: `{view: "verdict", reply}`, `{view: "unverified", code, detail,
- * allowSendAnyway}`, `{view: "moveFailed", verification, detail, reply, moved}`;
+ * sendAnyway}` (`sendAnyway`: true, false or null when the policy is not
+ * known), `{view: "moveFailed", verification, detail, reply, moved}`;
  * `{busy: true}` swaps the buttons for a progress note.
  */
 
@@ -30,7 +31,7 @@ port.onMessage.addListener(async (message) => {
   let choice;
   if (view?.view === "verdict") choice = await dialog.showVerdict(owner, view.reply);
   else if (view?.view === "moveFailed") choice = await dialog.showMoveFailed(owner, view.verification, view.detail, view.reply, Boolean(view.moved));
-  else choice = await dialog.showUnverified(owner, view?.code ?? "internal", view?.detail ?? "", view?.allowSendAnyway ?? false);
+  else choice = await dialog.showUnverified(owner, view?.code ?? "internal", view?.detail ?? "", typeof view?.sendAnyway === "boolean" ? view.sendAnyway : null);
   port.postMessage({ choice });
 });
 // The background gone (Thunderbird restarted it, or it crashed): the send it
@@ -40,7 +41,7 @@ port.onDisconnect.addListener(() => window.close());
 // The webmail guard hands the dialog the events from inside it; here the
 // whole window is the dialog's, so every click and key goes to it.
 for (const type of ["click", "keydown", "keyup"]) {
-  window.addEventListener(type, (event) => dialog.handle(event), true);
+  window.addEventListener(type, (event) => dialog.handle(/** @type {import("../content/guard.js").UserInput} */ (event)), true);
 }
 
 // Each message is an event for the background, which restarts its idle timer:

@@ -13,6 +13,7 @@
  */
 
 import { ext } from "../lib/browser.js";
+import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { addStat } from "../background/stats.js";
 import { plannedFields, readCompose } from "./compose-fields.js";
@@ -20,9 +21,8 @@ import { openDialog } from "./dialog-window.js";
 
 const SEND = Object.freeze({});
 const CANCEL = Object.freeze({ cancel: true });
-
-/** What the policy said about "Send anyway" when last asked (as the guard keeps it). */
-let sendAnywayAllowed = true;
+/** The user chose "Try again" in the "could not check" dialog. */
+const RETRY = Symbol("retry");
 
 /**
  * @param {{id: number}} tab The compose tab.
@@ -31,23 +31,46 @@ let sendAnywayAllowed = true;
  * @returns {Promise<{cancel?: boolean}>}
  */
 export async function checkSend(tab, details, host) {
+  /** @param {object} request */
   const ask = (request) => host.handle({ v: PROTOCOL_VERSION, ...request });
-  try {
-    let read;
+  // "Try again" runs the whole check again, within the same held send; each
+  // round waits for the user, so a check that keeps failing never spins.
+  for (;;) {
+    let outcome;
     try {
-      read = await readCompose(details);
+      outcome = await check(tab, details, host, ask);
     } catch (error) {
-      return await unverified("readFailed", describe(error));
+      // What the policy says about "Send anyway" is the host's to know: it
+      // learnt it from the engine built for the current policy, and forgets
+      // it when the policy changes (engine-host.js). Unknown offers nothing.
+      // No window at all: the send is cancelled, never let through.
+      outcome = await unverified("internal", describe(error), host.sendAnyway).catch(() => CANCEL);
     }
-    const reply = await ask({ kind: "evaluate", compose: read.compose });
-    if (!reply.ok) return await unverified(reply.error?.code ?? "internal", reply.error?.message ?? "");
-    if (typeof reply.verdict.policyAllowsSendAnyway === "boolean") sendAnywayAllowed = reply.verdict.policyAllowsSendAnyway;
-    if (reply.verdict.action === "none") return SEND;
-    completeRecipients(reply, read.compose);
-    return await decide(tab, read, reply, ask);
-  } catch (error) {
-    return unverified("internal", describe(error)).catch(() => CANCEL);
+    if (outcome !== RETRY) return outcome;
   }
+}
+
+/**
+ * One check of the held send: read, ask the engine, and ask the user if
+ * need be.
+ * @param {{id: number}} tab
+ * @param {object} details
+ * @param {import("../background/engine-host.js").EngineHost} host
+ * @param {(request: object) => Promise<any>} ask
+ * @returns {Promise<{cancel?: boolean}|typeof RETRY>}
+ */
+async function check(tab, details, host, ask) {
+  let read;
+  try {
+    read = await readCompose(details);
+  } catch (error) {
+    return unverified("readFailed", describe(error), host.sendAnyway);
+  }
+  const reply = await ask({ kind: "evaluate", compose: read.compose });
+  if (!reply.ok) return unverified(reply.error?.code ?? "internal", reply.error?.message ?? "", reply.policyAllowsSendAnyway ?? null);
+  if (reply.verdict.action === "none") return SEND;
+  completeRecipients(reply, read.compose);
+  return decide(tab, read, reply, ask);
 }
 
 /**
@@ -61,7 +84,9 @@ async function decide(tab, read, reply, ask) {
   addStat("warned");
   const dialog = await openDialog();
   try {
-    const choice = await dialog.show({ view: "verdict", reply });
+    const shown = await dialog.show({ view: "verdict", reply });
+    // Only what the verdict offered is carried out, whatever the window says.
+    const choice = verdictChoices(reply).includes(shown) ? shown : "cancel";
     if (choice === "send-anyway") {
       addStat("sentAnyway");
       return SEND;
@@ -102,17 +127,23 @@ async function decide(tab, read, reply, ask) {
 }
 
 /**
- * The "could not check" dialog: nothing is sent unless the user sends anyway
- * (offered only where the policy allows it).
+ * The "could not check" dialog: nothing is sent unless the user sends anyway,
+ * offered only where the policy is known to allow it; "Try again" checks
+ * again.
  * @param {string} code
  * @param {string} detail
+ * @param {boolean|null} sendAnyway What the engine said about the current
+ *   policy, `null` if it has not been able to say.
+ * @returns {Promise<{cancel?: boolean}|typeof RETRY>}
  */
-async function unverified(code, detail) {
+async function unverified(code, detail, sendAnyway) {
   addStat("warned");
   console.warn(`BCC Guard could not check a send: ${code}: ${detail}`);
   const dialog = await openDialog();
   try {
-    const choice = await dialog.show({ view: "unverified", code, detail, allowSendAnyway: sendAnywayAllowed });
+    const shown = await dialog.show({ view: "unverified", code, detail, sendAnyway });
+    const choice = unverifiedChoices(code, sendAnyway).includes(shown) ? shown : "cancel";
+    if (choice === "retry") return RETRY;
     if (choice === "send-anyway") {
       addStat("sentAnyway");
       return SEND;

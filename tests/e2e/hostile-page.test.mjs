@@ -1,0 +1,439 @@
+/**
+ * @file Nothing on the page can bend a choice, end to end in Chromium and
+ * Firefox ESR: a page script that rewrites the dialog's buttons, page CSS
+ * and scripts that hide, shrink, cover or remove the dialog, a blocking
+ * policy while the engine fails, a subject that names a partner, and a
+ * content script that asks for what only extension pages may know.
+ *
+ * Where a real SMTP server runs — Roundcube's suite — the assertions are on
+ * what reaches it; the same scenarios run on the Gmail fixture (its "native
+ * send" records) so that they are covered where Roundcube cannot run. A page
+ * script here is `page.evaluate`, which runs in the page's own world, as the
+ * webmail's scripts (or a script injected into it) do.
+ */
+
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
+import { BROWSERS, choose, HOST, lastSent, noDialog, openOptions, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
+import { installPolicy } from "./lib/policy-files.mjs";
+import { roundcubeMissing, startRoundcube } from "./lib/roundcube-server.mjs";
+import { extensionGranting, hostOptions, login, openCompose, outsiders, SEND_BUTTON, typeRecipients, USER_HOST, waitForSentPage, writeMessage } from "./lib/roundcube-steps.mjs";
+
+const EXTENSION_ID = "paldapobjjgoepiejgigblhhidmhagng";
+const GECKO_ID = "bcc-guard@bccguard.org";
+const BOSS = "boss@corp.example";
+const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
+const GMAIL_SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
+const OUTLOOK_SEND = `document.querySelector('button[id$="__primaryActionButton"]')`;
+/** How long to wait to be sure that nothing (more) is sent. */
+const QUIET_MS = 1500;
+
+const sorted = (list) => [...list].sort();
+const isRoot = process.getuid?.() === 0;
+
+/** A dialog button found by what it says, not by its `data-action`, which the page may have rewritten. */
+const buttonLabelled = (label) => `[...${HOST}.shadowRoot.querySelectorAll("button")].find((b) => b.textContent === ${JSON.stringify(label)})`;
+
+/** Rewrites every dialog button's `data-action` to `send-anyway`, once. */
+const REWRITE_ACTIONS = `(() => {
+  const buttons = ${HOST}.shadowRoot.querySelectorAll("[data-action]");
+  for (const b of buttons) b.setAttribute("data-action", "send-anyway");
+  return buttons.length;
+})()`;
+
+/**
+ * Keeps rewriting the dialog, from the page's own observer, whenever it is
+ * drawn: every button chooses "send-anyway" by its attribute and the first
+ * one reads "Move to BCC and send".
+ */
+const KEEP_REWRITING = `(() => {
+  const bend = () => {
+    const root = ${HOST}?.shadowRoot;
+    if (!root) return;
+    const buttons = [...root.querySelectorAll("button[data-action]")];
+    if (buttons.every((b) => b.dataset.action === "send-anyway")) return;
+    for (const b of buttons) b.setAttribute("data-action", "send-anyway");
+    const anyway = buttons.find((b) => b.textContent === "Send anyway");
+    if (anyway) anyway.textContent = "Move to BCC and send";
+  };
+  new MutationObserver(bend).observe(document.documentElement, { childList: true, subtree: true, attributes: true });
+  const root = ${HOST}?.shadowRoot;
+  if (root) new MutationObserver(bend).observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+  bend();
+  // The dialog drawn again gets a new shadow content: watch it too.
+  setInterval(bend, 10);
+  return true;
+})()`;
+
+/**
+ * What a page may do to hide, shrink or cover the dialog, one after another
+ * while it is open: CSS about the host (and about the page around it), a
+ * covering element, and scripts that change, hide or remove the host.
+ */
+const ATTACKS = {
+  "CSS display:none !important": css("[data-bcc-guard] { display: none !important; }"),
+  "CSS visibility and opacity": css("[data-bcc-guard] { visibility: hidden !important; opacity: 0 !important; }"),
+  "CSS shrinking to nothing": css("[data-bcc-guard] { width: 1px !important; height: 1px !important; overflow: hidden !important; transform: scale(0) !important; clip-path: inset(50%) !important; }"),
+  "CSS pointer-events and invisible text": css("[data-bcc-guard] { pointer-events: none !important; font-size: 0 !important; color: transparent !important; }"),
+  "CSS on the page around it": css("html { opacity: 0 !important; filter: blur(20px) !important; }"),
+  "a covering pseudo-element at the highest z-index": css("html::after { content: ''; position: fixed; inset: 0; z-index: 2147483647; background: #fff; }"),
+  "a covering element added after the host": `(() => {
+    const cover = document.createElement("div");
+    cover.style.cssText = "position: fixed; inset: 0; z-index: 2147483647; background: #fff";
+    document.documentElement.append(cover);
+    return true;
+  })()`,
+  "an inline style on the host": `(${HOST}.style.setProperty("display", "none", "important"), true)`,
+  "the host made inert and hidden": `(${HOST}.inert = true, ${HOST}.hidden = true, true)`,
+  "its popover closed": `(${HOST}.hidePopover(), true)`,
+  "the host removed": `(${HOST}.remove(), true)`,
+};
+
+/**
+ * A page expression adding a style sheet.
+ * @param {string} text
+ */
+function css(text) {
+  return `(() => { const style = document.createElement("style"); style.textContent = ${JSON.stringify(text)}; document.head.append(style); return true; })()`;
+}
+
+/**
+ * Whether the dialog can be seen and used: the host is shown, the dialog
+ * has its size inside the viewport, and nothing covers its primary button —
+ * the topmost element at the button's centre is the host, and inside it the
+ * button (so a trusted click there lands on it).
+ */
+const USABLE = `(() => {
+  const host = ${HOST};
+  if (!host) return "no host";
+  const dialog = host.shadowRoot.querySelector('[role="alertdialog"]');
+  const primary = host.shadowRoot.querySelector("button.primary");
+  if (!dialog || !primary) return "no dialog";
+  const d = dialog.getBoundingClientRect();
+  const b = primary.getBoundingClientRect();
+  const x = b.left + b.width / 2;
+  const y = b.top + b.height / 2;
+  const style = getComputedStyle(host);
+  const checks = {
+    shown: style.display !== "none" && style.visibility === "visible" && style.opacity === "1" && !host.inert,
+    sized: d.width > 300 && d.height > 150 && d.left >= 0 && d.top >= 0 && d.right <= innerWidth && d.bottom <= innerHeight,
+    uncovered: document.elementFromPoint(x, y) === host && primary.contains(host.shadowRoot.elementFromPoint(x, y)),
+  };
+  const failed = Object.keys(checks).filter((k) => !checks[k]);
+  return failed.length ? failed.join(", ") : "usable";
+})()`;
+
+/**
+ * The scenarios, written once for a webmail: `open()` fills a compose with
+ * three outsiders (and a colleague) and presses Send; `nothingSent()` checks
+ * that nothing left; `movedSent()` that exactly one message left, with the
+ * outsiders only in Bcc.
+ * @typedef {object} Webmail
+ * @property {() => import("./lib/session.mjs").Page} page
+ * @property {(tag: string) => Promise<void>} open
+ * @property {() => Promise<void>} nothingSent
+ * @property {() => Promise<void>} movedSent
+ * @property {() => Promise<void>} [done] After a test: back to a state the next can start from.
+ */
+
+/** @param {Webmail} mail */
+function bendingScenarios(mail) {
+  test("a page script rewrites every button's data-action to send-anyway: Move to BCC and send chooses nothing, the dialog is drawn again, and moving sends nothing exposed", async () => {
+    const page = mail.page();
+    await mail.open("rewrite");
+    await waitForDialog(page);
+    assert.ok((await page.evaluate(REWRITE_ACTIONS)) >= 3);
+    await page.click(buttonLabelled("Move to BCC and send"));
+    await mail.nothingSent();
+    // Drawn again as it should be, saying why; the user chooses again.
+    const redrawn = await waitForDialog(page);
+    assert.deepEqual(redrawn.actions, ["move-and-send", "move", "send-anyway", "cancel"]);
+    assert.match(redrawn.text, /This page changed the dialog/);
+    await choose(page, "move-and-send");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+
+  test("a page that keeps rewriting the dialog never gets a send out of it; Escape still cancels", async () => {
+    const page = mail.page();
+    await mail.open("keep-rewriting");
+    await waitForDialog(page);
+    await page.evaluate(KEEP_REWRITING);
+    for (let i = 0; i < 3; i++) {
+      await page.waitFor(`${buttonLabelled("Move to BCC and send")}?.dataset.action === "send-anyway"`);
+      await page.click(buttonLabelled("Move to BCC and send"));
+      await mail.nothingSent();
+    }
+    // The page is still responsive, and the user can leave: the focus is
+    // on the dialog drawn again, and Escape cancels it.
+    await page.press("Escape");
+    await page.waitFor(noDialog);
+    await mail.nothingSent();
+    await mail.done?.();
+  });
+
+  test("page CSS and scripts that hide, shrink, cover or remove the dialog: it stays visible and usable, the send stays held, and the move sends", async () => {
+    const page = mail.page();
+    await mail.open("hidden");
+    await waitForDialog(page);
+    assert.equal(await page.evaluate(USABLE), "usable", "before any attack");
+    for (const [attack, script] of Object.entries(ATTACKS)) {
+      await page.evaluate(script);
+      await page.waitFor(`${USABLE} === "usable"`, 3000).catch(async () => {
+        assert.fail(`after ${attack}: ${await page.evaluate(USABLE)}`);
+      });
+    }
+    await mail.nothingSent();
+    assert.equal(await page.evaluate(`document.querySelectorAll('[data-bcc-guard="dialog"]').length`), 1, "one dialog");
+    // A trusted click where the button is: nothing covers it.
+    await choose(page, "move-and-send");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+}
+
+/**
+ * A copy of a built extension, for the tests that need another build:
+ * `withoutWasm` leaves the engine out (a damaged install: it cannot load
+ * until `restoreWasm()`), `hosts` grants host permissions at install
+ * (Chromium runs `scripting.executeScript` only where the manifest grants a
+ * host). The manifest `key` and the Gecko ID keep the extension's ID, so an
+ * admin's policy for it applies.
+ * @param {string} extensionDir
+ * @param {{withoutWasm?: boolean, hosts?: string[]}} options
+ */
+function extensionCopy(extensionDir, { withoutWasm = false, hosts = [] }) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-hostile-"));
+  cpSync(extensionDir, dir, { recursive: true });
+  const manifestPath = path.join(dir, "manifest.json");
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  if (hosts.length) manifest.host_permissions = [...(manifest.host_permissions ?? []), ...hosts];
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  const wasm = path.join(dir, "pkg", "bcc_guard_bg.wasm");
+  const aside = path.join(dir, "engine.wasm.aside");
+  if (withoutWasm) renameSync(wasm, aside);
+  return {
+    dir,
+    restoreWasm: () => renameSync(aside, wasm),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+for (const browser of BROWSERS) {
+  describe(`A hostile page on Roundcube, at the SMTP server, in ${browser.name}`, { skip: browser.skip || roundcubeMissing() || false, timeout: 240_000 }, () => {
+    let rc;
+    let session;
+    let page;
+    let build;
+    let base;
+    let count = 0;
+    before(async () => {
+      rc = await startRoundcube();
+      // As in roundcube.test.mjs: Chromium cannot answer its permission
+      // prompt in a test, so this build grants the host at install.
+      build = browser.name === "chromium" ? extensionGranting(browser.extensionDir, [USER_HOST]) : null;
+      session = await browser.launch({
+        extensionDir: build?.dir ?? browser.extensionDir,
+        routes: { "mail.google.com": gmailRouter },
+        locale: "en-US",
+        ...hostOptions(browser.name),
+      });
+      page = await session.newPage();
+      base = `http://${USER_HOST}:${rc.httpPort}/`;
+      await login(page, base);
+      // The user protects the webmail from the options page.
+      const options = await openOptions(session, page);
+      await options.evaluate(`document.getElementById('webmailOrigin').value = ${JSON.stringify(base)}`);
+      await options.click("document.getElementById('protectWebmail')");
+      await options.waitFor(`document.querySelector('#webmailOrigins li[data-origin="http://${USER_HOST}"]')?.dataset.state === 'protected'`, 10_000);
+      await options.close();
+    });
+    after(async () => {
+      await session?.close();
+      build?.remove();
+      await rc?.stop();
+    });
+
+    let to = [];
+    bendingScenarios({
+      page: () => page,
+      async open(tag) {
+        await openCompose(page, base);
+        to = [...outsiders(3, tag), BOSS];
+        await typeRecipients(page, "to", to);
+        await writeMessage(page, tag);
+        count = rc.sink.messages.length;
+        await page.click(SEND_BUTTON);
+      },
+      async nothingSent() {
+        assert.equal(await rc.sink.settle(QUIET_MS), count, "nothing may reach the SMTP server");
+      },
+      async movedSent() {
+        await rc.sink.waitFor(count + 1);
+        assert.equal(await rc.sink.settle(QUIET_MS), count + 1, "exactly one message");
+        const message = rc.sink.messages[count];
+        assert.deepEqual(message.to, [BOSS], "only the colleague is on show");
+        assert.deepEqual(message.cc, []);
+        assert.equal(message.hasBccHeader, false);
+        assert.deepEqual(sorted(message.rcptTo), sorted(to));
+        await waitForSentPage(page);
+      },
+    });
+  });
+
+  describe(`A hostile page on the Gmail fixture in ${browser.name}`, { skip: browser.skip, timeout: 180_000 }, () => {
+    let session;
+    let page;
+    let run = 0;
+    let count = 0;
+    before(async () => {
+      session = await browser.launch({ extensionDir: browser.extensionDir, routes: { "mail.google.com": gmailRouter }, locale: "en-US" });
+      page = await session.newPage();
+    });
+    after(async () => {
+      await session?.close();
+    });
+
+    bendingScenarios({
+      page: () => page,
+      async open(tag) {
+        await page.goto(gmailUrl({ to: [BOSS, ...EXTERNALS], run: `${tag}-${++run}` }));
+        await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
+        count = await page.evaluate("window.__fixture.sendCount");
+        await page.click(GMAIL_SEND);
+      },
+      async nothingSent() {
+        assert.equal(await settledSends(page, 0, QUIET_MS), count, "nothing may be sent");
+      },
+      async movedSent() {
+        assert.equal(await settledSends(page, count + 1), count + 1, "exactly one send");
+        const sent = await lastSent(page);
+        assert.deepEqual(sent.to, [BOSS], "only the colleague is on show");
+        assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+      },
+    });
+  });
+
+  describe(`Who may ask what, and the account, in ${browser.name}`, { skip: browser.skip, timeout: 120_000 }, () => {
+    let session;
+    let page;
+    let build;
+    let run = 0;
+    before(async () => {
+      build = extensionCopy(browser.extensionDir, { hosts: ["https://mail.google.com/*"] });
+      const routes = { "mail.google.com": gmailRouter, "outlook.office.com": outlookRouter };
+      session = await browser.launch({ extensionDir: build.dir, routes, locale: "en-US" });
+      page = await session.newPage();
+    });
+    after(async () => {
+      await session?.close();
+      build?.remove();
+    });
+
+    test("a content script asking for the policy or the validator is refused; what the guard asks is answered", async () => {
+      const options = await openOptions(session, page);
+      // The options page runs a function in the Gmail tab's content-script
+      // world: to the background, a content script of this extension.
+      const ask = (request) =>
+        options.evaluate(`(async () => {
+          const api = globalThis.browser ?? chrome;
+          const [tab] = await api.tabs.query({ url: "https://mail.google.com/*" });
+          const [injection] = await api.scripting.executeScript({
+            target: { tabId: tab.id },
+            func: (request) => (globalThis.browser ?? chrome).runtime.sendMessage(request),
+            args: [${JSON.stringify(request)}],
+          });
+          return injection.result;
+        })()`);
+      for (const kind of ["policy", "validate"]) {
+        const reply = await ask({ v: 1, kind, settings: {} });
+        assert.equal(reply?.ok, false, `${kind}: ${JSON.stringify(reply)}`);
+        assert.equal(reply.error.code, "forbidden");
+        assert.equal(reply.policy, undefined);
+      }
+      const evaluated = await ask({ v: 1, kind: "evaluate", compose: { account: "me@corp.example", to: [{ address: "ann@one.example" }] } });
+      assert.equal(evaluated?.ok, true, JSON.stringify(evaluated));
+      // The extension's own page still gets the policy.
+      const policy = await options.evaluate(`(globalThis.browser ?? chrome).runtime.sendMessage({ v: 1, kind: "policy" })`);
+      assert.equal(policy.ok, true, JSON.stringify(policy));
+      assert.ok(Array.isArray(policy.policy.locked));
+      await options.close();
+    });
+
+    test("Outlook: a partner's address in a pop-out's title does not make the partner a colleague", async () => {
+      await page.goto(outlookUrl({ to: EXTERNALS, run: `title-${++run}` }));
+      await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
+      // A pop-out window: no account control, a From button that shows a
+      // name only, and the subject — naming a partner — as the title.
+      await page.evaluate(`(() => {
+        document.getElementById("mectrl_currentAccount_secondary")?.remove();
+        for (const from of document.querySelectorAll('button[aria-label^="From"]')) from.textContent = "Me";
+        document.title = "RE: Offer for ann@one.example - Outlook";
+        return true;
+      })()`);
+      await page.click(OUTLOOK_SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(sorted(dialog.addresses), sorted(EXTERNALS), "ann is exposed like the others");
+      assert.match(dialog.text, /organisation.s domain is not known/);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+  });
+
+  describe(`A blocking policy while the engine fails, in ${browser.name}`, { skip: browser.skip || (!isRoot && "writing the policy file under /etc needs root"), timeout: 120_000 }, () => {
+    const POLICY = { action: "block" };
+    const POLICY_FILES = {
+      chromium: ["/etc/chromium/policies/managed/bcc-guard-hostile-e2e.json", { "3rdparty": { extensions: { [EXTENSION_ID]: POLICY } } }],
+      firefox: ["/etc/firefox/policies/policies.json", { policies: { "3rdparty": { Extensions: { [GECKO_ID]: POLICY } } } }],
+    };
+    let session;
+    let page;
+    let build;
+    let removePolicy = () => {};
+    before(async () => {
+      removePolicy = installPolicy(...POLICY_FILES[browser.name]);
+      build = extensionCopy(browser.extensionDir, { withoutWasm: true });
+      session = await browser.launch({ extensionDir: build.dir, routes: { "mail.google.com": gmailRouter }, locale: "en-US" });
+      page = await session.newPage();
+    });
+    after(async () => {
+      await session?.close();
+      build?.remove();
+      removePolicy();
+    });
+
+    test("the first send finds the engine failing: no Send anyway; Try again once it is back: the block, and the move", async () => {
+      await page.goto(gmailUrl({ to: [BOSS, ...EXTERNALS], run: "block-broken" }));
+      await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
+      await page.click(GMAIL_SEND);
+      const failed = await waitForDialog(page);
+      assert.equal(failed.title, "BCC Guard could not check the recipients");
+      assert.deepEqual(failed.actions, ["retry", "cancel"], "a policy not yet known offers no Send anyway");
+      assert.match(failed.text, /organisation's settings/);
+      assert.equal(await settledSends(page, 0), 0);
+
+      // Still failing: the same answer, however often the user tries.
+      await choose(page, "retry");
+      const again = await waitForDialog(page);
+      assert.deepEqual(again.actions, ["retry", "cancel"]);
+
+      // The engine comes back (here: its file); Try again checks for real.
+      build.restoreWasm();
+      await choose(page, "retry");
+      await page.waitFor(`${HOST}?.shadowRoot?.querySelector("h2")?.textContent === "Recipients would see each other's addresses"`, 10_000);
+      const blocked = await waitForDialog(page);
+      assert.deepEqual(blocked.actions, ["move-and-send", "move", "cancel"], "block: no Send anyway");
+      assert.match(blocked.text, /organisation does not allow sending/);
+      await choose(page, "move-and-send");
+      assert.equal(await settledSends(page, 1), 1);
+      const sent = await lastSent(page);
+      assert.deepEqual(sent.to, [BOSS]);
+      assert.deepEqual(sorted(sent.bcc), sorted(EXTERNALS));
+    });
+  });
+}

@@ -1,0 +1,94 @@
+//! Whether a verdict stops a send and offers "Send anyway", for every cell
+//! of policy action × `allowSendAnyway` × complete read × exposure. A
+//! blocking policy never offers it, not even when the read was incomplete,
+//! and every verdict agrees with `policyAllowsSendAnyway`, which hosts fall
+//! back on when the engine cannot be asked.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{chips, evaluate};
+
+/// The reasons' codes, in order.
+fn codes(reply: &Value) -> Vec<&str> {
+    reply["verdict"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_cell_of_action_complete_and_exposure() {
+    // Three outside parties in To (the default threshold) is an exposure; a
+    // colleague and one outsider is not.
+    let exposing = ["ann@one.example", "bob@two.example", "cy@three.example"];
+    let harmless = ["boss@corp.example", "ann@one.example"];
+    let mut cells = 0;
+    for action in ["warn", "block"] {
+        for allow in [true, false] {
+            for complete in [true, false] {
+                for exposure in [true, false] {
+                    cells += 1;
+                    let cell = format!(
+                        "action {action}, allowSendAnyway {allow}, complete {complete}, exposure {exposure}"
+                    );
+                    let to = if exposure {
+                        &exposing[..]
+                    } else {
+                        &harmless[..]
+                    };
+                    let reply = evaluate(
+                        json!({"action": action, "allowSendAnyway": allow}),
+                        json!({"account": "me@corp.example", "complete": complete, "to": chips(to)}),
+                    );
+                    let verdict = &reply["verdict"];
+                    let stops = exposure || !complete;
+                    let expected = match (stops, action) {
+                        (false, _) => "none",
+                        (true, "block") => "block",
+                        (true, _) => "warn",
+                    };
+                    let allowed = action == "warn" && allow;
+                    assert_eq!(verdict["action"], expected, "{cell}");
+                    assert_eq!(verdict["policyAllowsSendAnyway"], allowed, "{cell}");
+                    assert_eq!(verdict["sendAnyway"], stops && allowed, "{cell}");
+                    // Only a complete read of an exposure has a move to offer.
+                    assert_eq!(
+                        reply["plan"].is_object(),
+                        exposure && complete,
+                        "{cell}: {reply}"
+                    );
+                    let codes = codes(&reply);
+                    assert_eq!(
+                        codes.contains(&"incompleteRead"),
+                        !complete,
+                        "{cell}: {codes:?}"
+                    );
+                    assert_eq!(codes.contains(&"exposure"), exposure, "{cell}: {codes:?}");
+                    assert_eq!(
+                        codes.contains(&"blocked"),
+                        expected == "block",
+                        "{cell}: {codes:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(cells, 16);
+}
+
+#[test]
+fn an_unprotected_host_stops_nothing_and_still_tells_the_policy() {
+    let reply = evaluate(
+        json!({"action": "block", "protectedHosts": ["outlook.office.com"]}),
+        json!({"account": "me@corp.example", "host": "mail.google.com", "complete": false,
+               "to": chips(&["ann@one.example", "bob@two.example", "cy@three.example"])}),
+    );
+    assert_eq!(reply["verdict"]["action"], "none");
+    assert_eq!(reply["verdict"]["sendAnyway"], false);
+    assert_eq!(reply["verdict"]["policyAllowsSendAnyway"], false);
+}
