@@ -15,7 +15,11 @@ fuzz_target!(|domain: &str| {
     // An address's domain takes the same path, fast or not.
     if !domain.contains(['@', '＠']) {
         if let Ok(address) = Address::parse(&format!("x@{domain}")) {
-            assert_eq!(Ok(address.domain()), normalize_domain(domain).as_deref(), "{domain:?}");
+            assert_eq!(
+                Ok(address.domain()),
+                normalize_domain(domain).as_deref(),
+                "{domain:?}"
+            );
         }
     }
     let Ok(engine) = normalize_domain(domain) else {
