@@ -3,8 +3,8 @@
 //! The extension's WASM is made by wasm-bindgen, whose glue and whose second
 //! (externref) table binaryen's `wasm2js` cannot translate, and the pinned
 //! wasm-bindgen refuses a build without reference types. This crate exports
-//! the same engine without wasm-bindgen, as five plain functions over the
-//! module's own memory, so that it can be built for MVP wasm32 and turned
+//! the same engine without wasm-bindgen, as a few plain functions over the
+//! module's own memory (and the protocol version), so that it can be built for MVP wasm32 and turned
 //! into JavaScript for the one runtime that may lack WebAssembly: classic
 //! Outlook for Windows runs the Office add-in's send handler in a
 //! JavaScript-only runtime (see `www/office/engine-cabi.js`, the JavaScript
@@ -29,7 +29,14 @@
 //! side then throws the instance away and starts a fresh one, as the
 //! wasm-bindgen host does.
 
-use bcc_guard::engine::Engine;
+use bcc_guard::engine::{protocol, Engine};
+
+/// The protocol version the engine speaks (`engine::protocol::VERSION`).
+#[no_mangle]
+#[allow(unsafe_code)] // `no_mangle`: see `bcc_alloc`.
+pub extern "C" fn bcc_protocol_version() -> u32 {
+    protocol::VERSION
+}
 
 /// Reserves `len` bytes for the caller to write into.
 ///
