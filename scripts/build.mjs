@@ -124,6 +124,8 @@ function bundleContentScripts(outDir) {
 function belongsTo(browser, source) {
   const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
   if (relative[0] === "thunderbird") return browser === "thunderbird";
+  // The Outlook add-in is a site of its own (dist/office), not part of an extension.
+  if (relative[0] === "office") return false;
   if (relative[0] !== "content") return true;
   // Webmail builds carry the bundled content.js instead of the modules;
   // Thunderbird, which has no content script, loads the few it shares as
