@@ -166,6 +166,7 @@ export function buildOfficeAddin(dist) {
  * @returns {string} `out`.
  */
 export function writeOfficeSite(out, options) {
+  checkOptions(options);
   rmSync(out, { recursive: true, force: true });
   cpSync(OFFICE_SITE, out, { recursive: true });
   fillOfficeAddin(out, options);
@@ -179,12 +180,9 @@ export function writeOfficeSite(out, options) {
  * @param {string} dir A copy of dist/office whose templates are unfilled.
  * @param {{base: string, sendMode: string, permissions: string}} options
  */
-export function fillOfficeAddin(dir, { base, sendMode, permissions }) {
-  const url = new URL(base);
-  if (url.protocol !== "https:" && url.hostname !== "localhost") throw new Error(`the add-in must be served over HTTPS, not ${base}`);
-  if (url.search || url.hash) throw new Error(`the add-in's base URL takes no query or fragment: ${base}`);
-  if (!SEND_MODES.includes(sendMode)) throw new Error(`send mode ${sendMode} is not one of ${SEND_MODES.join(", ")}`);
-  if (!PERMISSIONS.includes(permissions)) throw new Error(`permission ${permissions} is not one of ${PERMISSIONS.join(", ")}`);
+export function fillOfficeAddin(dir, options) {
+  const { sendMode, permissions } = options;
+  const url = checkOptions(options);
   const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
   const catalogues = Object.fromEntries(
     ["en", "ja"].map((lang) => [lang, JSON.parse(readFileSync(path.join(ROOT, "www", "_locales", lang, "messages.json"), "utf8"))]),
@@ -217,6 +215,22 @@ export function fillOfficeAddin(dir, { base, sendMode, permissions }) {
     path.join(dir, ".well-known", "microsoft-officeaddins-allowed.json"),
     `${JSON.stringify({ allowed: [`${fields.ADDIN_BASE}/launchevent.js`] }, null, 2)}\n`,
   );
+}
+
+/**
+ * Refuses what Outlook would refuse: a base URL that is not HTTPS (Office
+ * loads add-ins only over HTTPS), a query or fragment, an unknown send mode
+ * or permission.
+ * @param {{base: string, sendMode: string, permissions: string}} options
+ * @returns {URL} The base URL.
+ */
+export function checkOptions({ base, sendMode, permissions }) {
+  const url = new URL(base);
+  if (url.protocol !== "https:") throw new Error(`the add-in must be served over HTTPS, not ${base}`);
+  if (url.search || url.hash) throw new Error(`the add-in's base URL takes no query or fragment: ${base}`);
+  if (!SEND_MODES.includes(sendMode)) throw new Error(`send mode ${sendMode} is not one of ${SEND_MODES.join(", ")}`);
+  if (!PERMISSIONS.includes(permissions)) throw new Error(`permission ${permissions} is not one of ${PERMISSIONS.join(", ")}`);
+  return url;
 }
 
 /** @param {string} text */

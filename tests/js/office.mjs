@@ -111,6 +111,8 @@ export function browserRuntime(office, { build = "wasm", fetch = policyFetch().f
  */
 export function classicRuntime(office, { fetch = policyFetch().fetch, source } = {}) {
   const context = vm.createContext({ Office: office.Office, fetch, setTimeout, clearTimeout, console });
+  // V8 gives every context WebAssembly; that runtime documents none.
+  vm.runInContext("delete globalThis.WebAssembly;", context);
   vm.runInContext(source ?? readFileSync(requireDist("launchevent.js"), "utf8"), context, { filename: "launchevent.js" });
   return context;
 }
