@@ -82,12 +82,15 @@ function groupLine(group, t) {
  * @param {Offer} offer
  */
 function hint(reply, t, offer) {
-  const unmovable = (reply.plan && reply.plan.unmovable) || [];
+  // No plan: a warning without a move (a list not read whole); the reasons
+  // say what to check.
+  if (!reply.plan) return "";
+  const unmovable = reply.plan.unmovable;
   const raw = unmovable.map((index) => reply.recipients[index].raw || reply.recipients[index].address || "").join(", ");
   const byHand = unmovable.length ? ` ${t("dialog_fixByHand", [raw])}` : "";
   if (offer === "moveAndSend") return t("office_hintMoveAndSend");
   if (offer === "move") return `${t("office_hintMove")}${byHand}`;
-  if (reply.plan && unmovable.length && !reply.plan.remove.length) return t("dialog_fixByHand", [raw]);
+  if (unmovable.length && !reply.plan.remove.length) return t("dialog_fixByHand", [raw]);
   return `${t("office_hintByHand")}${byHand}`;
 }
 
@@ -117,12 +120,13 @@ function fit(title, paragraphs, list, tail, t, markdown) {
  * @param {string} title
  * @param {string[]} paragraphs
  * @param {string[]} list
- * @param {string[]} tail
+ * @param {string[]} allTail Closing paragraphs (empty ones are left out).
  * @param {import("./locale.js").Translate} t
  * @param {boolean} markdown
  * @param {number} shown How many list lines to show.
  */
-function compose(title, paragraphs, list, tail, t, markdown, shown) {
+function compose(title, paragraphs, list, allTail, t, markdown, shown) {
+  const tail = allTail.filter(Boolean);
   const lines = list.slice(0, shown);
   if (shown < list.length) lines.push(t("office_moreGroups", [list.length - shown]));
   if (!markdown) {
