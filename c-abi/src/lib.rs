@@ -4,7 +4,7 @@
 //! (externref) table binaryen's `wasm2js` cannot translate, and the pinned
 //! wasm-bindgen refuses a build without reference types. This crate exports
 //! the same engine without wasm-bindgen, as a few plain functions over the
-//! module's own memory (and the protocol version), so that it can be built for MVP wasm32 and turned
+//! module's own memory, so that it can be built for MVP wasm32 and turned
 //! into JavaScript for the one runtime that may lack WebAssembly: classic
 //! Outlook for Windows runs the Office add-in's send handler in a
 //! JavaScript-only runtime (see `www/office/engine-cabi.js`, the JavaScript
