@@ -161,3 +161,23 @@ test("the task pane (Mailbox 1.14) moves when the dialog opened it and asks for 
     await context.close();
   }
 });
+
+test("the task pane from the ribbon shows the verdict and moves on a click", async () => {
+  const { context, tab, requests, errors } = await open("taskpane.html", { to: outsiders(3), language: "ja-JP" });
+  try {
+    const ja = messages("ja");
+    await tab.waitForFunction((text) => document.getElementById("status")?.textContent === text, ja.dialog_titleExposure.message);
+    const details = await tab.textContent("#details");
+    assert.ok(details.includes("org0.example") && details.includes("org2.example"), details);
+    assert.equal(await tab.textContent("#move"), ja.dialog_move.message);
+    await tab.click("#move");
+    await tab.waitForFunction((text) => document.getElementById("status")?.textContent === text, ja.office_moved.message.replace("$COUNT$", "3"));
+    assert.equal(await tab.isHidden("#move"), true);
+    const state = await tab.evaluate(() => globalThis.__officeSurface.addresses());
+    assert.equal(state.bcc.length, 3);
+    onlyOwnOrigin(requests);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

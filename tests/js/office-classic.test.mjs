@@ -68,3 +68,26 @@ test("it runs in a bare context, with no browser globals, and asks only its own 
   assert.equal(options.allowEvent, false);
   assert.deepEqual(requests, ["https://localhost:3000/policy.json"], "an absolute URL at the add-in's origin, nothing else");
 });
+
+test("an engine that throws in the classic file stops the send with a message, once", async () => {
+  const office = surface({ to: outsiders(1) });
+  const context = classicRuntime(office);
+  // Every engine reply now fails to decode, as a trapped instance would.
+  vm.runInContext(`(() => { const parse = JSON.parse; JSON.parse = (text) => { if (String(text).startsWith('{"v"')) throw new Error("engine broke"); return parse(text); }; })();`, context);
+  const options = JSON.parse(JSON.stringify(await office.pressSend()));
+  assert.equal(options.allowEvent, false);
+  assert.match(options.errorMessage, /internal: engine broke/);
+  assert.equal(options.sendModeOverride, undefined);
+  assert.deepEqual(office.faults, []);
+  assert.equal(office.completions.length, 1);
+});
+
+test("a runtime without fetch keeps protection on (no policy, defaults)", async () => {
+  const office = surface({ to: outsiders(3) });
+  const context = vm.createContext({ Office: office.Office, setTimeout, clearTimeout, console });
+  vm.runInContext("delete globalThis.WebAssembly;", context);
+  vm.runInContext(source(), context);
+  const options = await office.pressSend();
+  assert.equal(options.allowEvent, false);
+  assert.equal(options.commandId, "BccGuard.Move");
+});
