@@ -10,7 +10,8 @@
  *     precompiled standard library still carries, and `wasm2js -O2` turns
  *     the module into JavaScript. Its trailing exports become one
  *     `instantiate()` function, so that a caller can start a fresh instance
- *     after a trap. Skipped when the WASM it comes from is unchanged.
+ *     after a trap. Skipped when the WASM it comes from and binaryen's
+ *     version are unchanged.
  *  2. esbuild bundles the browser runtime's pages (commands.js,
  *     taskpane.js, with the catalogues) as ES modules, and the
  *     classic-Windows handler (launchevent.js) as one ES2016 script with the
@@ -68,7 +69,9 @@ export function buildCAbiEngine() {
   const wasm = path.join(BUILD, "engine-cabi.wasm");
   const js = path.join(BUILD, "engine-wasm2js.js");
   const stamp = path.join(BUILD, "engine-cabi.sha256");
-  const hash = createHash("sha256").update(readFileSync(built)).digest("hex");
+  // The input WASM and the binaryen that lowers and translates it.
+  const binaryen = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "binaryen", "package.json"), "utf8")).version;
+  const hash = createHash("sha256").update(readFileSync(built)).update(`binaryen ${binaryen}`).digest("hex");
   if (existsSync(wasm) && existsSync(js) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
     console.log("C-ABI engine unchanged: build/office/engine-cabi.wasm and engine-wasm2js.js kept");
     return { wasm, js };
