@@ -1,7 +1,8 @@
 /**
  * @file `npm run build`: sets up what is missing, builds the release WASM,
  * bundles the content script, and writes the unpacked extensions
- * `dist/chrome/`, `dist/firefox/` and `dist/thunderbird/` plus their zips.
+ * `dist/chrome/`, `dist/firefox/` and `dist/thunderbird/` plus their zips,
+ * and the Outlook add-in `dist/office/` (scripts/lib/office-build.mjs).
  *
  * One source manifest (`manifest.json`) carries every host's keys; this
  * script removes what each one does not use:
@@ -24,6 +25,7 @@ import path from "node:path";
 import { ensureBuildTools } from "./setup.mjs";
 import { ROOT, run, step } from "./lib/run.mjs";
 import { zipDirectory } from "./lib/zip.mjs";
+import { buildOfficeAddin } from "./lib/office-build.mjs";
 
 const CRATE = "bcc_guard";
 const BUILD = path.join(ROOT, "build");
@@ -130,6 +132,8 @@ function bundleContentScripts(outDir) {
 function belongsTo(browser, source) {
   const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
   if (relative[0] === "thunderbird") return browser === "thunderbird";
+  // The Outlook add-in is a site of its own (dist/office), not part of an extension.
+  if (relative[0] === "office") return false;
   if (relative[0] !== "content") return true;
   // Webmail builds carry the bundled content.js instead of the modules;
   // Thunderbird, which has no content script, loads the few it shares as
@@ -167,6 +171,8 @@ export function build() {
     const size = zipDirectory(dir, zip);
     console.log(`${path.relative(ROOT, dir)}/  and  ${path.relative(ROOT, zip)} (${(size / 1024).toFixed(1)} KB)`);
   }
+  step("Building the Outlook add-in (dist/office: the engine's C-ABI build as wasm2js, the bundles)");
+  console.log(`${path.relative(ROOT, buildOfficeAddin(DIST))}/  (host it over HTTPS: docs/ADMIN.md, "Outlook")`);
   const wasmSize = statSync(path.join(BUILD, "pkg", `${CRATE}_bg.wasm`)).size;
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. WASM: ${(wasmSize / 1024).toFixed(1)} KB.`);
   console.log("Load dist/chrome (chrome://extensions, Developer mode, Load unpacked), dist/firefox (about:debugging)");

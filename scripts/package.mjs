@@ -12,6 +12,12 @@
  *    addons.thunderbird.net or to install directly (Thunderbird accepts
  *    unsigned add-ons).
  *
+ *  - bcc-guard-<v>-outlook/               the Outlook add-in as a folder to
+ *    host on any HTTPS server, its manifest's URLs filled in from
+ *    `--office-url https://host/path` (with `--office-send-mode Block` and
+ *    `--office-permissions ReadWriteItem` optional; docs/ADMIN.md,
+ *    "Outlook"). Without `--office-url` it is not written.
+ *
  * It builds first and refuses to package a Firefox build that `web-ext lint`
  * finds errors in. It prints each file's size and SHA-256.
  */
@@ -24,6 +30,7 @@ import { build } from "./build.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
 import { ROOT, step } from "./lib/run.mjs";
 import { zipDirectory } from "./lib/zip.mjs";
+import { checkOptions, OFFICE_DEFAULTS, writeOfficeSite } from "./lib/office-build.mjs";
 
 /**
  * Zips a copy of `dir` whose manifest has been changed by `edit`.
@@ -45,7 +52,29 @@ function zipVariant(dir, out, edit) {
   }
 }
 
+/**
+ * The Outlook add-in's options from the command line (`--name value`).
+ * @param {string[]} args
+ * @returns {{base: string, sendMode: string, permissions: string}|null} Null without `--office-url`.
+ */
+function officeOptions(args) {
+  const value = (name) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const base = value("--office-url");
+  if (!base) return null;
+  return {
+    base,
+    sendMode: value("--office-send-mode") ?? OFFICE_DEFAULTS.sendMode,
+    permissions: value("--office-permissions") ?? OFFICE_DEFAULTS.permissions,
+  };
+}
+
 function main() {
+  const office = officeOptions(process.argv.slice(2));
+  // A wrong URL or mode is refused before the build, not after it.
+  if (office) checkOptions(office);
   build();
   step("Linting the Firefox build");
   lintFirefox(path.join(ROOT, "dist", "firefox"));
@@ -69,6 +98,12 @@ function main() {
     const size = zipVariant(dir, file, edit);
     const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
     console.log(`${path.relative(ROOT, file)}  ${(size / 1024).toFixed(1)} KB  sha256 ${sha}`);
+  }
+  if (office) {
+    const dir = writeOfficeSite(path.join(out, `bcc-guard-${version}-outlook`), office);
+    console.log(`${path.relative(ROOT, dir)}/  the Outlook add-in for ${office.base} (${office.sendMode}, ${office.permissions}): host it there, upload its manifest.xml`);
+  } else {
+    console.log("Outlook add-in: not packaged (pass --office-url https://your.server/path; docs/ADMIN.md, \"Outlook\")");
   }
 }
 

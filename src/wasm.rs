@@ -22,7 +22,6 @@
 //! replies with it, and builds a new `Engine`, because objects of the old
 //! instance are gone.
 
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{self, protocol};
@@ -56,9 +55,8 @@ impl WasmEngine {
     /// their problems are listed in the effective policy (request `policy`).
     #[wasm_bindgen(constructor)]
     pub fn new(layers: &str) -> WasmEngine {
-        let (managed, user) = layers_from_json(layers);
         WasmEngine {
-            inner: engine::Engine::new(&managed, &user),
+            inner: engine::Engine::from_layers_json(layers),
         }
     }
 
@@ -76,24 +74,6 @@ impl WasmEngine {
     /// crosses — objects, arrays, strings, numbers — never a `Map`.
     pub fn handle(&self, request: &[u8]) -> Vec<u8> {
         self.inner.handle_json_with(request, inject_fault)
-    }
-}
-
-/// Splits `{"managed": …, "user": …}` into its two layers; `null` is two
-/// empty layers. Any other text that is not a JSON object becomes a managed layer of the wrong type, which the policy
-/// reports ("expected an object of settings") while every setting keeps its
-/// default: the admin sees the problem and the user stays protected.
-fn layers_from_json(layers: &str) -> (Value, Value) {
-    match serde_json::from_str::<Value>(layers) {
-        Ok(Value::Object(mut object)) => (
-            object.remove("managed").unwrap_or(Value::Null),
-            object.remove("user").unwrap_or(Value::Null),
-        ),
-        Ok(Value::Null) => (Value::Null, Value::Null),
-        _ => (
-            Value::String("policy layers that are not a JSON object".into()),
-            Value::Null,
-        ),
     }
 }
 

@@ -69,6 +69,28 @@ impl Engine {
         Engine { policy, matchers }
     }
 
+    /// An engine for the layers as JSON text, `{"managed": …, "user": …}`:
+    /// what every JavaScript boundary receives (`src/wasm.rs`, and the C-ABI
+    /// entry in `c-abi/`). `null` is two empty layers. Text that is not a
+    /// JSON object becomes a managed layer of the wrong type, which the
+    /// policy reports ("expected an object of settings") while every setting
+    /// keeps its default: the admin sees the problem and the user stays
+    /// protected.
+    pub fn from_layers_json(layers: &str) -> Self {
+        let (managed, user) = match serde_json::from_str::<Value>(layers) {
+            Ok(Value::Object(mut object)) => (
+                object.remove("managed").unwrap_or(Value::Null),
+                object.remove("user").unwrap_or(Value::Null),
+            ),
+            Ok(Value::Null) => (Value::Null, Value::Null),
+            _ => (
+                Value::String("policy layers that are not a JSON object".into()),
+                Value::Null,
+            ),
+        };
+        Engine::new(&managed, &user)
+    }
+
     /// The effective policy, with locks and problems.
     pub fn policy(&self) -> &EffectivePolicy {
         &self.policy

@@ -1,0 +1,87 @@
+/**
+ * @file The engine in the add-in's browser runtime (Outlook on the web, new
+ * Outlook for Windows, Outlook on Mac, and every function command and task
+ * pane): the extension's own engine host (www/background/engine-host.js)
+ * over one of the two builds of the same Rust engine, chosen by feature
+ * detection:
+ *
+ *  - the extension's WASM (wasm-bindgen, `pkg/`) where WebAssembly exists
+ *    and instantiates;
+ *  - else the C-ABI build turned into JavaScript by wasm2js
+ *    (`engine-wasm2js.js`), which needs no WebAssembly: the same protocol,
+ *    about twenty times slower on 1,000 recipients (BENCHMARKS.md), loaded
+ *    only when needed.
+ *
+ * Both files and `policy.json` come from the add-in's own origin; nothing
+ * else is requested.
+ */
+
+import { EngineHost } from "../background/engine-host.js";
+import { cabiExports } from "./engine-cabi.js";
+import { readLayers } from "./layers.js";
+
+/**
+ * @typedef {object} Loaders How to load each build (tests pass their own).
+ * @property {() => Promise<object>} wasm The wasm-bindgen module, initialised.
+ * @property {() => Promise<{instantiate: () => object}>} wasm2js The wasm2js module.
+ */
+
+/**
+ * Whether this runtime can run WebAssembly at all.
+ * @returns {boolean}
+ */
+export function hasWebAssembly() {
+  return typeof WebAssembly === "object" && WebAssembly !== null && typeof WebAssembly.instantiate === "function";
+}
+
+/**
+ * The default loaders: the add-in's files beside this bundle.
+ * @param {URL|string} base The add-in's base URL (ending in "/").
+ * @returns {Loaders}
+ */
+export function defaultLoaders(base) {
+  return {
+    async wasm() {
+      const glue = await import(/* webpackIgnore: true */ new URL("pkg/bcc_guard.js", base).href);
+      await glue.default({ module_or_path: new URL("pkg/bcc_guard_bg.wasm", base) });
+      return glue;
+    },
+    wasm2js: () => import(/* webpackIgnore: true */ new URL("engine-wasm2js.js", base).href),
+  };
+}
+
+/**
+ * An engine host for the add-in.
+ * @param {object} deps
+ * @param {any} deps.office The `Office` namespace (for roamingSettings).
+ * @param {URL|string} deps.base The add-in's base URL (ending in "/").
+ * @param {(url: string) => Promise<Response>} deps.fetch
+ * @param {Loaders} [deps.loaders]
+ * @param {boolean} [deps.webAssembly] Whether to try the WASM build first
+ *   (feature detection unless a test says otherwise).
+ * @returns {EngineHost & {build: string|null}} `build` says which build answered
+ *   (`wasm` or `wasm2js`) once one has loaded.
+ */
+export function officeEngineHost({ office, base, fetch, loaders = defaultLoaders(base), webAssembly = hasWebAssembly() }) {
+  const host = new EngineHost({
+    async instantiate() {
+      if (webAssembly) {
+        try {
+          const glue = await loaders.wasm();
+          host.build = "wasm";
+          return glue;
+        } catch (error) {
+          // WebAssembly exists but would not compile here (switched off by
+          // policy, or refused): the JavaScript build answers instead.
+          console.warn(`BCC Guard: the WebAssembly engine did not load (${error?.message ?? error}); using the JavaScript build`);
+        }
+      }
+      const module = await loaders.wasm2js();
+      host.build = "wasm2js";
+      return cabiExports(module.instantiate);
+    },
+    readLayers: () => readLayers({ policyUrl: new URL("policy.json", base).href, fetch, office }),
+  });
+  host.build = null;
+  return host;
+}

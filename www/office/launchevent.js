@@ -1,0 +1,74 @@
+/**
+ * @file The send handler for classic Outlook for Windows, which runs it in
+ * a JavaScript-only runtime: one file, no imports, no DOM, ECMAScript 2016
+ * before Version 2403, and no documented WebAssembly. scripts/build.mjs
+ * bundles this entry with the handler's modules, the message catalogues and
+ * the engine's C-ABI build as JavaScript (wasm2js) into
+ * dist/office/launchevent.js, then lowers and checks it for that runtime
+ * (scripts/lib/es2016.mjs).
+ *
+ * This file always uses the wasm2js build: whether that runtime runs
+ * WebAssembly is undocumented, and the file must be self-contained, so it
+ * carries the one build that runs wherever JavaScript does. Each send
+ * starts a fresh runtime, so the engine and the policy are built once per
+ * send, while the recipients are read.
+ */
+
+import en from "../_locales/en/messages.json";
+import ja from "../_locales/ja/messages.json";
+import { instantiate } from "../../build/office/engine-wasm2js.js";
+import { errorReply } from "../lib/engine-client.js";
+import { callEngineSync, cabiExports } from "./engine-cabi.js";
+import { readLayers } from "./layers.js";
+import { handleSend, SEND_HANDLER } from "./send-handler.js";
+
+/**
+ * The add-in's base URL, written in by `npm run package` (this runtime's
+ * `fetch` takes only absolute URLs).
+ */
+const ADDIN_BASE = "{{ADDIN_BASE}}";
+
+const catalogues = { en, ja };
+const engines = cabiExports(instantiate);
+const office = Office;
+/** @type {Promise<object>|null} */
+let engine = null;
+
+/** The engine for this runtime's policy, built on first use. */
+function currentEngine() {
+  if (!engine) {
+    engine = readLayers({
+      policyUrl: `${ADDIN_BASE}/policy.json`,
+      fetch: (url) => fetch(url),
+      office,
+    }).then((layers) => new engines.Engine(JSON.stringify(layers)));
+    // A failed build is not kept: the next request tries again.
+    engine.catch(() => {
+      engine = null;
+    });
+  }
+  return engine;
+}
+
+/**
+ * One protocol request; never rejects (a failure is an error reply).
+ * @param {object} request
+ * @returns {Promise<object>}
+ */
+function ask(request) {
+  return currentEngine().then(
+    (built) => {
+      try {
+        return callEngineSync(built, request);
+      } catch (error) {
+        // A trap leaves the instance unusable; the next request rebuilds it.
+        engine = null;
+        return errorReply("internal", String((error && error.message) || error));
+      }
+    },
+    (error) => errorReply("unavailable", `the engine could not be loaded: ${String((error && error.message) || error)}`),
+  );
+}
+
+currentEngine();
+office.actions.associate(SEND_HANDLER, (event) => handleSend(event, { office, ask, catalogues }));

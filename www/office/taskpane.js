@@ -1,0 +1,72 @@
+/**
+ * @file The task pane: the "Check recipients" button on the compose ribbon,
+ * and what the Smart Alerts dialog's button opens in Outlook clients with
+ * Mailbox 1.14 but not 1.15 (Outlook on Mac, Outlook 2024), which cannot run
+ * a function from the dialog. Opened from the dialog, it moves the exposed
+ * recipients at once and asks the user to press Send again (which the send
+ * handler checks again); opened from the ribbon, it shows the verdict and
+ * offers the move. It never sends: `sendAsync` needs Mailbox 1.15.
+ */
+
+import en from "../_locales/en/messages.json";
+import ja from "../_locales/ja/messages.json";
+import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { officeEngineHost } from "./engine-loader.js";
+import { clientOf } from "./office-api.js";
+import { translator } from "./locale.js";
+import { verdictMessage } from "./message.js";
+import { initializationContext, runMove } from "./move-action.js";
+import { readCompose } from "./recipients.js";
+
+const office = globalThis.Office;
+const catalogues = { en, ja };
+
+office.onReady(async () => {
+  const client = clientOf(office);
+  const t = translator(catalogues, client.language);
+  const host = officeEngineHost({ office, base: new URL(".", import.meta.url), fetch: (url) => fetch(url) });
+  const ask = (request) => host.handle(request);
+  document.documentElement.lang = t("lang");
+  const status = document.getElementById("status");
+  const details = document.getElementById("details");
+  const button = document.getElementById("move");
+  button.textContent = t("dialog_move");
+  const say = (text) => {
+    status.textContent = text;
+  };
+  const move = async () => {
+    button.hidden = true;
+    say(t("dialog_busy"));
+    const result = await runMove({ office, ask, t, client, send: false });
+    say(result.message);
+    details.textContent = "";
+  };
+  button.addEventListener("click", () => {
+    move().catch((error) => say(String(error?.message ?? error)));
+  });
+
+  if ((await initializationContext(office)).bccGuard === 1) {
+    await move();
+    return;
+  }
+  // From the ribbon: show what the send would find, and offer the move.
+  try {
+    const read = await readCompose(office, client);
+    const reply = await ask({ v: PROTOCOL_VERSION, kind: "evaluate", compose: read.compose });
+    if (!reply.ok) {
+      say(t("office_unverified"));
+      return;
+    }
+    if (reply.verdict.action === "none") {
+      say(t("office_nothingToMove"));
+      return;
+    }
+    completeRecipients(reply, read.compose);
+    const movable = reply.plan && (reply.plan.remove.length > 0 || reply.plan.placeholder);
+    say(t("dialog_titleExposure"));
+    details.textContent = verdictMessage(reply, t, movable ? "move" : "byHand").text;
+    button.hidden = !movable;
+  } catch (error) {
+    say(`${t("office_unverified")} (${String(error?.message ?? error)})`);
+  }
+});
