@@ -39,13 +39,16 @@ import { ENV, run, step } from "./lib/run.mjs";
  * src/wasm.rs, the native tests and the benchmark), and for
  * wasm32-unknown-unknown with `fault-injection`, which reaches what only the
  * WASM build compiles (target-specific code, the browser tests in tests/web.rs
- * and tests/service_worker.rs, the fault-injection export).
+ * and tests/service_worker.rs, the fault-injection export). The C-ABI crate
+ * (c-abi/, the Outlook add-in's engine entry) is linted for the target it is
+ * built for.
  */
 function lintRust() {
-  run("cargo", ["fmt", "--check"]);
+  run("cargo", ["fmt", "--check", "--all"]);
   run("cargo", ["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"]);
   run("cargo", ["clippy", "--locked", "--all-targets", "--", "-D", "warnings"]);
   run("cargo", ["clippy", "--locked", "--all-targets", "--target", "wasm32-unknown-unknown", "--features", "fault-injection", "--", "-D", "warnings"]);
+  run("cargo", ["clippy", "--locked", "-p", "bcc-guard-c-abi", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
 }
 
 /**

@@ -74,6 +74,7 @@ export function buildCAbiEngine() {
   const hash = createHash("sha256").update(readFileSync(built)).update(`binaryen ${binaryen}`).digest("hex");
   if (existsSync(wasm) && existsSync(js) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
     console.log("C-ABI engine unchanged: build/office/engine-cabi.wasm and engine-wasm2js.js kept");
+    writeDeclaration();
     return { wasm, js };
   }
   run("wasm-opt", [
@@ -85,7 +86,22 @@ export function buildCAbiEngine() {
   writeFileSync(js, instantiable(readFileSync(raw, "utf8")));
   rmSync(raw);
   writeFileSync(stamp, hash);
+  writeDeclaration();
   return { wasm, js };
+}
+
+/**
+ * Writes the declaration of the wasm2js module beside it, so that the type
+ * check of www/ (tsconfig.json) reads the engine's one export from there
+ * instead of checking 1 MB of machine-written asm.js, which is untyped by
+ * nature (booleans and numbers mixed as the WebAssembly it came from).
+ */
+function writeDeclaration() {
+  writeFileSync(
+    path.join(BUILD, "engine-wasm2js.d.ts"),
+    "/** A fresh instance of the engine's C-ABI build. */\n" +
+      'export function instantiate(): import("../../www/office/engine-cabi.js").CAbiInstance;\n',
+  );
 }
 
 /**

@@ -63,7 +63,7 @@ export function defaultLoaders(base) {
  *   (`wasm` or `wasm2js`) once one has loaded.
  */
 export function officeEngineHost({ office, base, fetch, loaders = defaultLoaders(base), webAssembly = hasWebAssembly() }) {
-  const host = new EngineHost({
+  const host = /** @type {EngineHost & {build: string|null}} */ (new EngineHost({
     async instantiate() {
       if (webAssembly) {
         try {
@@ -81,7 +81,7 @@ export function officeEngineHost({ office, base, fetch, loaders = defaultLoaders
       return cabiExports(module.instantiate);
     },
     readLayers: () => readLayers({ policyUrl: new URL("policy.json", base).href, fetch, office }),
-  });
+  }));
   host.build = null;
   return host;
 }

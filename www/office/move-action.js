@@ -131,7 +131,7 @@ export async function moveCommand(event, deps) {
     }
     await notify(deps.office, result.message, result.error);
   } catch (error) {
-    result = { outcome: "failed", message: describe(error), error: true };
+    result = /** @type {MoveResult} */ ({ outcome: "failed", message: describe(error), error: true });
   }
   event.completed();
   return result;

@@ -38,7 +38,8 @@ export function readCompose(office, client) {
   const mailbox = office.context.mailbox;
   const item = mailbox.item;
   return Promise.all(FIELDS.map((field) => officeCall(item[field], "getAsync"))).then((lists) => {
-    const details = {};
+    /** @type {ComposeRead["details"]} */
+    const details = { to: [], cc: [], bcc: [] };
     const compose = { account: accountOf(mailbox), complete: true, to: [], cc: [], bcc: [] };
     FIELDS.forEach((field, index) => {
       const list = Array.isArray(lists[index]) ? lists[index] : [];
@@ -89,7 +90,8 @@ function chipOf(detail) {
  * @returns {Record<"to"|"cc"|"bcc", Detail[]>}
  */
 export function plannedFields(plan, recipients, read) {
-  const fields = {};
+  /** @type {Record<"to"|"cc"|"bcc", Detail[]>} */
+  const fields = { to: [], cc: [], bcc: [] };
   for (const field of FIELDS) {
     fields[field] = plan.after[field].map((index) => {
       const recipient = recipients[index];

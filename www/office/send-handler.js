@@ -114,6 +114,7 @@ export function exposureOptions(reply, t, client) {
   // As in the extension's dialog: a plan that moves nobody offers no move,
   // and one that would leave someone on show moves but does not send.
   const canMove = Boolean(plan && (plan.remove.length > 0 || plan.placeholder));
+  /** @type {import("./message.js").Offer} */
   let offer = "byHand";
   let command = null;
   if (canMove && client.functionButton) {
