@@ -124,6 +124,9 @@ const ROUNDCUBE_PRESEED = "roundcube-core roundcube/dbconfig-install boolean fal
 export function ensureTestTools() {
   step("Checking test tools");
   if (!has("wasm-pack")) cargoInstall("wasm-pack");
+  // Only `wasm-pack test --firefox` needs geckodriver: its runner
+  // (wasm-bindgen-test-runner) drives a browser through a WebDriver
+  // binary. The Firefox end-to-end tests use none (puppeteer-core).
   if (!has("geckodriver")) cargoInstall("geckodriver");
   const missing = [...BROWSER_PACKAGES, ...ROUNDCUBE_PACKAGES].filter(([, file]) => !existsSync(file)).map(([name]) => name);
   if (missing.length > 0) {

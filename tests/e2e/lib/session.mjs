@@ -4,8 +4,8 @@
  * evaluating and polling page expressions.
  *
  * `chromium.mjs` implements it with playwright-core and `/usr/bin/chromium`;
- * `firefox.mjs` with geckodriver and WebDriver BiDi on `/usr/bin/firefox-esr`
- * (Playwright cannot drive Debian's Firefox). A test receives a `Session` and
+ * `firefox.mjs` with puppeteer-core over WebDriver BiDi on
+ * `/usr/bin/firefox-esr` (Playwright cannot drive Debian's Firefox). A test receives a `Session` and
  * never touches either library directly, so every scenario runs in both.
  *
  * @typedef {object} Fixture What a routed request is answered with.
