@@ -130,6 +130,31 @@ export function notFound(fixture) {
 }
 
 /**
+ * Asks a router for the response to one request, turning "not served" and
+ * router bugs into HTTP errors, so that every routed request gets an
+ * answer (a request left unanswered would hang its page's load). A router
+ * that returns nothing gives an empty 404; one that throws, a 500 whose
+ * body is the error, so the failure shows in the page.
+ * @param {Router} router
+ * @param {URL} url
+ * @returns {{status: number, headers: Record<string, string>, body: string}}
+ */
+export function fixtureFor(router, url) {
+  let fixture;
+  try {
+    fixture = router(url);
+  } catch (error) {
+    return { status: 500, headers: { "content-type": "text/plain" }, body: `The router for ${url} threw: ${error?.stack ?? error}` };
+  }
+  if (!fixture) return { status: 404, headers: { "content-type": "text/plain" }, body: "" };
+  return {
+    status: fixture.status ?? 200,
+    headers: { "content-type": "text/html; charset=utf-8", ...fixture.headers },
+    body: fixture.body ?? "",
+  };
+}
+
+/**
  * A fixture's query string, "?…" or "": arrays are joined with ",", `true`
  * becomes "1", and `undefined`, `null` and `false` are left out.
  * @param {Record<string, unknown>} params
