@@ -19,7 +19,9 @@
  *    "Outlook"). Without `--office-url` it is not written.
  *
  * It builds first and refuses to package a Firefox build that `web-ext lint`
- * finds errors in. It prints each file's size and SHA-256.
+ * finds errors in. It prints each file's size and SHA-256. The packages are
+ * reproducible (scripts/lib/zip.mjs); tests/js/packages.test.mjs reads them
+ * back.
  */
 
 import { createHash } from "node:crypto";
@@ -71,6 +73,44 @@ function officeOptions(args) {
   };
 }
 
+/**
+ * The packages `npm run package` writes: each file's name, the unpacked
+ * build it is made of, and the change to that build's manifest.
+ * @param {string} dist The build folder (dist/).
+ * @param {string} version
+ * @returns {[string, string, (manifest: object) => void][]}
+ */
+export function packageList(dist, version) {
+  const chrome = path.join(dist, "chrome");
+  const withoutKey = (manifest) => delete manifest.key;
+  const keep = () => {};
+  return [
+    [`bcc-guard-${version}-chrome-web-store.zip`, chrome, withoutKey],
+    [`bcc-guard-${version}-edge-addons.zip`, chrome, withoutKey],
+    [`bcc-guard-${version}-self-hosted.zip`, chrome, keep],
+    [`bcc-guard-${version}-firefox.zip`, path.join(dist, "firefox"), keep],
+    [`bcc-guard-${version}-thunderbird.xpi`, path.join(dist, "thunderbird"), keep],
+  ];
+}
+
+/**
+ * Writes every package of `packageList` from the builds in `dist` into
+ * `out`, which is emptied first.
+ * @param {string} dist
+ * @param {string} out
+ * @returns {{file: string, size: number, sha256: string}[]}
+ */
+export function writePackages(dist, out) {
+  const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  return packageList(dist, version).map(([name, dir, edit]) => {
+    const file = path.join(out, name);
+    const size = zipVariant(dir, file, edit);
+    return { file, size, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
+  });
+}
+
 function main() {
   const office = officeOptions(process.argv.slice(2));
   // A wrong URL or mode is refused before the build, not after it.
@@ -81,23 +121,8 @@ function main() {
   step("Packaging");
   const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
   const out = path.join(ROOT, "dist", "packages");
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const chrome = path.join(ROOT, "dist", "chrome");
-  const withoutKey = (manifest) => delete manifest.key;
-  const keep = () => {};
-  const packages = [
-    [`bcc-guard-${version}-chrome-web-store.zip`, chrome, withoutKey],
-    [`bcc-guard-${version}-edge-addons.zip`, chrome, withoutKey],
-    [`bcc-guard-${version}-self-hosted.zip`, chrome, keep],
-    [`bcc-guard-${version}-firefox.zip`, path.join(ROOT, "dist", "firefox"), keep],
-    [`bcc-guard-${version}-thunderbird.xpi`, path.join(ROOT, "dist", "thunderbird"), keep],
-  ];
-  for (const [name, dir, edit] of packages) {
-    const file = path.join(out, name);
-    const size = zipVariant(dir, file, edit);
-    const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
-    console.log(`${path.relative(ROOT, file)}  ${(size / 1024).toFixed(1)} KB  sha256 ${sha}`);
+  for (const { file, size, sha256 } of writePackages(path.join(ROOT, "dist"), out)) {
+    console.log(`${path.relative(ROOT, file)}  ${(size / 1024).toFixed(1)} KB  sha256 ${sha256}`);
   }
   if (office) {
     const dir = writeOfficeSite(path.join(out, `bcc-guard-${version}-outlook`), office);
@@ -107,9 +132,11 @@ function main() {
   }
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`\nPackaging failed: ${error.message}`);
-  process.exit(1);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`\nPackaging failed: ${error.message}`);
+    process.exit(1);
+  }
 }

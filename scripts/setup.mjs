@@ -43,11 +43,32 @@ export function cargoInstall(crate, extra = []) {
   }
 }
 
+/**
+ * The oldest Node.js of each release line that can build: the package
+ * writer (scripts/lib/zip.mjs) needs `zlib.crc32`, which nodejs/node#52692
+ * added in 22.2.0 and 20.15.0 (21 never had it). `engines` in package.json
+ * says the same.
+ */
+export const NODE_MINIMUM = "^20.15.0 || >=22.2.0";
+
+/**
+ * Whether a Node.js version satisfies NODE_MINIMUM.
+ * @param {string} version e.g. "20.20.2"
+ * @returns {boolean}
+ */
+export function nodeIsSupported(version) {
+  const [major, minor] = version.split(".").map(Number);
+  return (major === 20 && minor >= 15) || (major === 22 && minor >= 2) || major > 22;
+}
+
 /** What `npm run build` needs. */
 export function ensureBuildTools() {
   step("Checking build tools");
+  if (!nodeIsSupported(process.versions.node)) {
+    throw new Error(`Node.js ${process.versions.node} is too old: building needs ${NODE_MINIMUM} (zlib.crc32, for the packages).`);
+  }
   for (const tool of ["cargo", "rustup", "node", "npm"]) {
-    if (!has(tool)) throw new Error(`${tool} is required but not on PATH. Install the Rust toolchain (rustup) and Node.js 20.`);
+    if (!has(tool)) throw new Error(`${tool} is required but not on PATH. Install the Rust toolchain (rustup) and Node.js ${NODE_MINIMUM}.`);
   }
   const targets = capture("rustup", ["target", "list", "--installed"]) ?? "";
   if (!targets.split("\n").includes("wasm32-unknown-unknown")) {
@@ -103,6 +124,9 @@ const ROUNDCUBE_PRESEED = "roundcube-core roundcube/dbconfig-install boolean fal
 export function ensureTestTools() {
   step("Checking test tools");
   if (!has("wasm-pack")) cargoInstall("wasm-pack");
+  // Only `wasm-pack test --firefox` needs geckodriver: its runner
+  // (wasm-bindgen-test-runner) drives a browser through a WebDriver
+  // binary. The Firefox end-to-end tests use none (puppeteer-core).
   if (!has("geckodriver")) cargoInstall("geckodriver");
   const missing = [...BROWSER_PACKAGES, ...ROUNDCUBE_PACKAGES].filter(([, file]) => !existsSync(file)).map(([name]) => name);
   if (missing.length > 0) {

@@ -8,8 +8,10 @@
  * document_start on the real URL; the fixture's CSP is enforced (the nonce'd
  * inline script runs, the other does not); clicks, double clicks and key
  * chords are trusted events, also inside an open shadow root the content
- * script made; the content script can talk to the background; screenshots
- * are PNGs; unrouted paths get a 404; and closing leaves no process behind.
+ * script made; the content script can talk to the background; an extension
+ * page the extension opens is found, one can be opened directly, and both
+ * have the extension's API; screenshots are PNGs; unrouted paths get a 404;
+ * and closing leaves no process behind.
  *
  * Run: `node --test tests/e2e/drivers.test.mjs`
  */
@@ -53,6 +55,7 @@ function writeProbeExtension(dir) {
     path.join(dir, "background.js"),
     `const api = globalThis.browser ?? globalThis.chrome;
 api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (message.open) api.tabs.create({ url: api.runtime.getURL(message.open) });
   sendResponse({ pong: message.hello, tab: sender.tab?.url });
 });
 `,
@@ -85,13 +88,19 @@ window.addEventListener("keydown", (event) => {
   }
 }, true);
 
-// (c) A round trip to the background.
+// (c) The page asks, the extension opens one of its pages in a new tab.
+document.addEventListener("probe-open", () => api.runtime.sendMessage({ open: "page.html" }));
+
+// (d) A round trip to the background.
 api.runtime.sendMessage({ hello: 1 }).then(
   (reply) => { root.dataset.bg = JSON.stringify(reply); },
   (error) => { root.dataset.bgError = String(error); },
 );
 `,
   );
+  // An extension page: it marks itself ready from its own (extension) script.
+  writeFileSync(path.join(dir, "page.html"), `<!doctype html><meta charset="utf-8"><title>Probe page</title><script src="page.js"></script>\n`);
+  writeFileSync(path.join(dir, "page.js"), `document.documentElement.dataset.ready = "1";\n`);
   return dir;
 }
 
@@ -272,6 +281,23 @@ function driverSuite(name, launch, binary, installHint) {
     test("the content script reaches the background", async () => {
       const reply = JSON.parse(await page.waitFor("document.documentElement.dataset.bg || document.documentElement.dataset.bgError"));
       assert.deepEqual(reply, { pong: 1, tab: INBOX_URL });
+    });
+
+    test("a tab the extension opens is found by its URL and drives like any page", async () => {
+      await page.evaluate("document.dispatchEvent(new Event('probe-open'))");
+      const opened = await session.waitForPage(session.extensionUrl("page.html"));
+      assert.equal(await opened.waitFor("document.documentElement.dataset.ready"), "1");
+      assert.equal(await opened.evaluate("typeof (globalThis.browser ?? globalThis.chrome).runtime.sendMessage"), "function");
+      await opened.close();
+    });
+
+    test("goto opens an extension page, which has the extension's API", async () => {
+      const tab = await session.newPage();
+      await tab.goto(session.extensionUrl("page.html"));
+      assert.equal(await tab.evaluate("location.href"), session.extensionUrl("page.html"));
+      assert.equal(await tab.evaluate("document.documentElement.dataset.ready"), "1");
+      assert.equal(await tab.evaluate("typeof (globalThis.browser ?? globalThis.chrome).runtime.sendMessage"), "function");
+      await tab.close();
     });
 
     test("waitFor times out with the expression in the message", async () => {

@@ -1,8 +1,7 @@
 /**
  * @file The options page in Chromium and Firefox: reached from the warning
- * dialog's "Settings" link (Firefox lets a test drive a tab the extension
- * opened, not navigate to one), live validation by the Rust validator,
- * persistence, the guard applying saved settings, and Japanese.
+ * dialog's "Settings" link, as a user reaches it; live validation by the
+ * Rust validator, persistence, the guard applying saved settings, and Japanese.
  */
 
 import assert from "node:assert/strict";

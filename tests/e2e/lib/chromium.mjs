@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { jsonExpression, poll } from "./session.mjs";
+import { fixtureFor, jsonExpression, poll } from "./session.mjs";
 
 /** The browser this driver runs; Debian's package installs it here. */
 export const CHROMIUM_BINARY = "/usr/bin/chromium";
@@ -33,10 +33,8 @@ const SERVICE_WORKER_TIMEOUT_MS = 15_000;
  * `extensionUrl(path)`, which gives `chrome-extension://<id>/<path>` so a
  * test can open an extension page with `goto`.
  *
- * A router may return `undefined` or `null` for a URL it does not serve; the
- * request is then answered with an empty 404, as Firefox's driver does. A
- * router that throws gets a 500 whose body is the error, so the failure is
- * visible in the page rather than hanging the load.
+ * A router's answer goes through `fixtureFor` (session.mjs): nothing is a
+ * 404, a throw a 500, as in Firefox.
  *
  * @param {import("./session.mjs").LaunchOptions} options
  * @returns {Promise<import("./session.mjs").Session & {
@@ -73,7 +71,7 @@ export async function launchChromium(options) {
       await context.route(`https://${host}/**`, (route) =>
         // Fulfilling fails only when the request is gone (its page closed
         // or navigated away); there is nobody left to answer then.
-        route.fulfill(fixtureFor(router, route.request().url())).catch(() => {}),
+        route.fulfill(fixtureFor(router, new URL(route.request().url()))).catch(() => {}),
       );
     }
     const extensionId = extension ? await waitForExtensionId(context) : null;
@@ -98,28 +96,6 @@ function checkExtension(extension) {
   if (!JSON.parse(readFileSync(manifestPath, "utf8")).background?.service_worker) {
     throw new Error(`${manifestPath} declares no background.service_worker, which launchChromium needs to find the extension's ID.`);
   }
-}
-
-/**
- * Asks a router for the response to one request, turning "not served" and
- * router bugs into HTTP errors so that every routed request gets an answer.
- * @param {import("./session.mjs").Router} router
- * @param {string} url
- * @returns {{status: number, headers: Record<string, string>, body: string}}
- */
-function fixtureFor(router, url) {
-  let fixture;
-  try {
-    fixture = router(new URL(url));
-  } catch (error) {
-    return { status: 500, headers: { "content-type": "text/plain" }, body: `The router for ${url} threw: ${error?.stack ?? error}` };
-  }
-  if (!fixture) return { status: 404, headers: { "content-type": "text/plain" }, body: "" };
-  return {
-    status: fixture.status ?? 200,
-    headers: { "content-type": "text/html; charset=utf-8", ...fixture.headers },
-    body: fixture.body,
-  };
 }
 
 /**

@@ -115,8 +115,8 @@ let optionsRun = 0;
 
 /**
  * Opens the options page the way a user can in both browsers: the dialog's
- * "Settings" link (Firefox lets a test drive a tab the extension opened,
- * but not navigate to one). The session must route mail.google.com to the
+ * "Settings" link, which the extension opens in a tab of its own. The
+ * session must route mail.google.com to the
  * Gmail fixture. Leaves the Gmail tab with its dialog cancelled.
  * @param {import("./session.mjs").Session} session
  * @param {import("./session.mjs").Page} page

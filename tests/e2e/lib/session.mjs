@@ -4,8 +4,8 @@
  * evaluating and polling page expressions.
  *
  * `chromium.mjs` implements it with playwright-core and `/usr/bin/chromium`;
- * `firefox.mjs` with geckodriver and WebDriver BiDi on `/usr/bin/firefox-esr`
- * (Playwright cannot drive Debian's Firefox). A test receives a `Session` and
+ * `firefox.mjs` with puppeteer-core over WebDriver BiDi on
+ * `/usr/bin/firefox-esr` (Playwright cannot drive Debian's Firefox). A test receives a `Session` and
  * never touches either library directly, so every scenario runs in both.
  *
  * @typedef {object} Fixture What a routed request is answered with.
@@ -127,6 +127,31 @@ export function fixturePage(fixtureDir) {
  */
 export function notFound(fixture) {
   return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `404 Not Found (${fixture})\n` };
+}
+
+/**
+ * Asks a router for the response to one request, turning "not served" and
+ * router bugs into HTTP errors, so that every routed request gets an
+ * answer (a request left unanswered would hang its page's load). A router
+ * that returns nothing gives an empty 404; one that throws, a 500 whose
+ * body is the error, so the failure shows in the page.
+ * @param {Router} router
+ * @param {URL} url
+ * @returns {{status: number, headers: Record<string, string>, body: string}}
+ */
+export function fixtureFor(router, url) {
+  let fixture;
+  try {
+    fixture = router(url);
+  } catch (error) {
+    return { status: 500, headers: { "content-type": "text/plain" }, body: `The router for ${url} threw: ${error?.stack ?? error}` };
+  }
+  if (!fixture) return { status: 404, headers: { "content-type": "text/plain" }, body: "" };
+  return {
+    status: fixture.status ?? 200,
+    headers: { "content-type": "text/html; charset=utf-8", ...fixture.headers },
+    body: fixture.body ?? "",
+  };
 }
 
 /**
