@@ -15,7 +15,8 @@
 //! - colleagues (the signed-in account's organisation, and the internal
 //!   domains), trusted partners and you are never exposed (not outside);
 //! - an unreadable recipient counts as an outside party (of its own);
-//! - if recipients cannot all be read, you are warned;
+//! - if recipients cannot all be read, you are warned — and under "block"
+//!   the send is blocked: it is never sent as it is;
 //! - "warn or block" is a setting.
 
 #![allow(dead_code)]
@@ -188,8 +189,8 @@ impl Model {
             settings.block,
             complete,
         ) {
-            (true, true, _) => Decision::Block,
-            (true, false, _) | (false, _, false) => Decision::Warn,
+            (true, true, _) | (false, true, false) => Decision::Block,
+            (true, false, _) | (false, false, false) => Decision::Warn,
             (false, _, true) => Decision::Send,
         }
     }
