@@ -14,6 +14,7 @@
 
 pub mod address;
 pub mod classify;
+pub mod compose;
 pub mod consumer;
 pub mod domain;
 pub mod exposure;
@@ -25,16 +26,17 @@ pub mod protocol;
 pub mod public_suffix;
 pub mod punycode;
 pub mod recipients;
+pub mod text;
 pub mod uts46;
 
 use serde_json::Value;
 
 use address::Address;
 use classify::{Class, Classifier, Matchers};
+use compose::Compose;
 use exposure::{Context, Verdict};
-use plan::{MovePlan, Verification};
+use plan::{MovePlan, Verification, VerifyError};
 use policy::EffectivePolicy;
-use protocol::Compose;
 use recipients::{Identities, Recipient};
 
 /// The engine for one effective policy. Building it resolves and compiles the
@@ -129,16 +131,9 @@ impl Engine {
     /// engine makes for the compose as it was (`before`). The plan is made
     /// again rather than taken from the caller, so that what is verified is
     /// the engine's plan, not whatever the caller sends.
-    pub fn verify(
-        &self,
-        before: &Compose,
-        after: &Compose,
-    ) -> Result<Verification, protocol::ProtocolError> {
+    pub fn verify(&self, before: &Compose, after: &Compose) -> Result<Verification, VerifyError> {
         let original = self.evaluate(before);
-        let plan = original
-            .plan
-            .as_ref()
-            .ok_or(protocol::ProtocolError::NothingToVerify)?;
+        let plan = original.plan.as_ref().ok_or(VerifyError::NothingToVerify)?;
         let expected = plan::expected(plan, &original.recipients);
         let recipients = after.recipients();
         let identities = Identities::new(&recipients);

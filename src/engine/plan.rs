@@ -11,16 +11,15 @@
 //! stays small however many recipients it moves; the content script already
 //! has each recipient's address and element.
 
-use std::borrow::Cow;
 use std::collections::BinaryHeap;
 
 use serde::Serialize;
+use thiserror::Error;
 
 use super::address::Address;
 use super::classify::Class;
 use super::exposure::{Action, Verdict};
 use super::policy::{MoveStrategy, Placeholder, Settings};
-use super::protocol::{Compose, Entry};
 use super::recipients::{Field, Identities, Recipient};
 
 /// Recipient indices per field.
@@ -76,40 +75,6 @@ pub struct MovePlan {
     pub placeholder: Option<String>,
     /// The fields after the move (the placeholder, if any, comes after `to`).
     pub after: Fields,
-}
-
-impl MovePlan {
-    /// The compose window a host that carried out this plan faithfully would
-    /// read back: each field's `after` recipients as chips (an address as it
-    /// is to be written, an unreadable token by its text), the placeholder
-    /// last in To. The property tests and the fuzz targets check plans
-    /// against it; hosts read the page instead, and the engine verifies that.
-    pub fn applied(&self, recipients: &[Recipient], account: Option<&str>) -> Compose<'static> {
-        let entries = |field: Field| -> Vec<Entry<'static>> {
-            let mut list: Vec<Entry<'static>> = self
-                .after
-                .get(field)
-                .iter()
-                .filter_map(|&i| recipients.get(i as usize))
-                .map(|r| match &r.address {
-                    Some(address) => Entry::chip(None, Some(address.spec())),
-                    None => Entry::chip(Some(r.raw), None),
-                })
-                .collect();
-            if field == Field::To {
-                list.extend(self.placeholder.iter().map(|p| Entry::chip(None, Some(p))));
-            }
-            list
-        };
-        Compose {
-            account: account.map(|a| Cow::Owned(a.to_owned())),
-            to: entries(Field::To),
-            cc: entries(Field::Cc),
-            bcc: entries(Field::Bcc),
-            complete: true,
-            host: None,
-        }
-    }
 }
 
 /// Plans the move for evaluated recipients.
@@ -255,6 +220,15 @@ pub struct Verification {
     pub unexpected: Vec<Difference>,
     /// The verdict on the compose as it is now.
     pub verdict: Verdict,
+}
+
+/// Why a compose could not be verified.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum VerifyError {
+    /// The compose the plan would be made for needs no move, so there is no
+    /// plan to hold the compose after the move against.
+    #[error("the original compose needs no move, so there is nothing to verify")]
+    NothingToVerify,
 }
 
 /// What identifies a recipient when the plan is compared with the compose:

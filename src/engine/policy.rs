@@ -25,6 +25,7 @@ use super::address::Address;
 use super::consumer::{ConsumerPattern, ConsumerSet};
 use super::domain::{DomainError, DomainPattern};
 use super::hashing::FastSet;
+use super::text::truncate;
 
 /// The webmail hosts the extension's content scripts run on.
 pub const SUPPORTED_HOSTS: [&str; 5] = [
@@ -865,16 +866,6 @@ fn parse_placeholder(value: &Value) -> Result<Placeholder, SettingError> {
             .map_err(|_| SettingError::InvalidAddress {
                 value: truncate(text),
             })
-    }
-}
-
-/// Quotes at most 200 characters of a bad value, so that a megabyte of garbage
-/// in a policy does not become a megabyte of error message.
-pub(crate) fn truncate(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or("")),
-        None => text.to_owned(),
     }
 }
 
