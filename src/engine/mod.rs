@@ -20,6 +20,7 @@ pub mod domain;
 pub mod exposure;
 pub mod fold;
 pub mod hashing;
+pub mod mailbox_list;
 pub mod plan;
 pub mod policy;
 pub mod protocol;
@@ -37,7 +38,7 @@ use compose::Compose;
 use exposure::{Context, Verdict};
 use plan::{MovePlan, Verification, VerifyError};
 use policy::EffectivePolicy;
-use recipients::{Identities, Recipient};
+use recipients::{AddressIds, Recipient};
 
 /// The engine for one effective policy. Building it resolves and compiles the
 /// policy; evaluating a compose window then only parses and looks up.
@@ -102,9 +103,9 @@ impl Engine {
     pub fn evaluate<'a>(&self, compose: &'a Compose<'_>) -> Evaluation<'a> {
         let recipients = compose.recipients();
         let account = compose.account();
-        let identities = Identities::new(&recipients);
+        let ids = AddressIds::new(&recipients);
         let (classes, mut verdict) =
-            self.judge(&recipients, &identities, compose.complete, account.as_ref());
+            self.judge(&recipients, &ids, compose.complete, account.as_ref());
         if !self.protects(compose.host.as_deref()) {
             verdict = Verdict::unprotected(verdict);
         }
@@ -114,7 +115,7 @@ impl Engine {
                     plan::plan(
                         &recipients,
                         &classes,
-                        &identities,
+                        &ids,
                         &self.policy.settings,
                         account.as_ref(),
                     )
@@ -136,13 +137,8 @@ impl Engine {
         let plan = original.plan.as_ref().ok_or(VerifyError::NothingToVerify)?;
         let expected = plan::expected(plan, &original.recipients);
         let recipients = after.recipients();
-        let identities = Identities::new(&recipients);
-        let (_, verdict) = self.judge(
-            &recipients,
-            &identities,
-            after.complete,
-            after.account().as_ref(),
-        );
+        let ids = AddressIds::new(&recipients);
+        let (_, verdict) = self.judge(&recipients, &ids, after.complete, after.account().as_ref());
         Ok(plan::verify(expected, &recipients, verdict))
     }
 
@@ -165,18 +161,18 @@ impl Engine {
     fn judge(
         &self,
         recipients: &[Recipient<'_>],
-        identities: &Identities,
+        ids: &AddressIds,
         complete: bool,
         account: Option<&Address<'_>>,
     ) -> (Vec<Class>, Verdict) {
         let classifier = Classifier::new(&self.matchers, account);
-        let classified = classifier.classify_all(recipients, identities);
+        let classified = classifier.classify_all(recipients, ids);
         let context = Context {
             settings: &self.policy.settings,
             complete,
             knows_organisation: classifier.knows_organisation(&self.policy.settings),
         };
-        let verdict = exposure::evaluate(recipients, &classified, identities, context);
+        let verdict = exposure::evaluate(recipients, &classified, ids, context);
         (
             classified.into_iter().map(|(class, _)| class).collect(),
             verdict,

@@ -20,7 +20,7 @@ use super::address::Address;
 use super::classify::Class;
 use super::exposure::{Action, Verdict};
 use super::policy::{MoveStrategy, Placeholder, Settings};
-use super::recipients::{Field, Identities, Recipient};
+use super::recipients::{AddressIds, Field, Recipient};
 
 /// Recipient indices per field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -81,7 +81,7 @@ pub struct MovePlan {
 pub fn plan(
     recipients: &[Recipient],
     classes: &[Class],
-    identities: &Identities,
+    ids: &AddressIds,
     settings: &Settings,
     account: Option<&Address>,
 ) -> MovePlan {
@@ -98,12 +98,12 @@ pub fn plan(
     //    occurrences in To or Cc moves (the class depends on the address only,
     //    so they all do); one that stays keeps the most visible field it was
     //    in, so that a duplicate in To and Cc becomes one entry in To.
-    let count = identities.len();
+    let count = ids.len();
     let mut destination: Vec<Option<Field>> = vec![None; count];
     let mut moving = vec![false; count];
     let mut unmovable = Vec::new();
     for (index, (recipient, &class)) in recipients.iter().zip(classes).enumerate() {
-        let Some(id) = identities.of(index) else {
+        let Some(id) = ids.of(index) else {
             if recipient.field.is_visible() && class == Class::Unreadable {
                 unmovable.push(index_u32(index));
             }
@@ -135,7 +135,7 @@ pub fn plan(
         .as_ref()
         .map(|address| address.spec().to_owned());
     if let Some(address) = &placeholder {
-        let existing = identities.first.iter().position(|&first| {
+        let existing = ids.first.iter().position(|&first| {
             recipients
                 .get(first)
                 .and_then(|r| r.address.as_ref())
@@ -154,7 +154,7 @@ pub fn plan(
     let mut remove = Vec::new();
     let mut after = Fields::default();
     for (index, recipient) in recipients.iter().enumerate() {
-        let Some(id) = identities.of(index) else {
+        let Some(id) = ids.of(index) else {
             after.get_mut(recipient.field).push(index_u32(index));
             continue;
         };
@@ -174,7 +174,7 @@ pub fn plan(
 
     // 4. What to add: each address whose destination did not already hold it.
     let mut add = Fields::default();
-    for (id, &first) in identities.first.iter().enumerate() {
+    for (id, &first) in ids.first.iter().enumerate() {
         if kept.get(id).copied().unwrap_or(true) {
             continue;
         }
