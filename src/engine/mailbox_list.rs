@@ -5,7 +5,7 @@
 //! The lexer is lenient about what people paste — `;` and newlines as
 //! separators, full-width `＠`, `，` and `；`, `Name addr@example.com` without
 //! brackets — and strict about one thing: it never drops a token. Whatever is
-//! not a valid address becomes an *unreadable* [`Mailbox`], which the exposure
+//! not a valid address becomes an *unreadable* mailbox, which the exposure
 //! rule treats as an external party of its own and the dialog shows verbatim.
 //!
 //! It knows nothing of fields and entries: it hands each mailbox to its

@@ -2,15 +2,22 @@
 //!
 //! Data flows through the modules in this order:
 //!
-//! 1. [`recipients`] parses what the content script read (chips and text) into
-//!    [`recipients::Recipient`]s, using [`address`] and [`domain`];
-//! 2. [`classify`] sorts them into internal, trusted, external and unreadable,
+//! 1. a [`compose::Compose`] is what a host read from one compose window;
+//! 2. [`recipients`] parses its entries (chips and text, the text by
+//!    [`mailbox_list`]) into [`recipients::Recipient`]s, using [`address`]
+//!    and [`domain`];
+//! 3. [`classify`] sorts them into internal, trusted, external and unreadable,
 //!    and finds each external recipient's party ([`public_suffix`], [`consumer`]);
-//! 3. [`exposure`] applies the rule and writes the [`exposure::Verdict`];
-//! 4. [`plan`] works out the move to Bcc and later verifies it;
-//! 5. [`policy`] supplies the settings all of this runs on;
-//! 6. [`protocol`] is the versioned request/response format the background
-//!    speaks, and [`Engine`] ties the steps together.
+//! 4. [`exposure`] applies the rule and writes the [`exposure::Verdict`];
+//! 5. [`plan`] works out the move to Bcc and later verifies it;
+//! 6. [`policy`] supplies the settings all of this runs on;
+//! 7. [`Engine`] ties the steps together, in the engine's own types, and
+//!    [`protocol`] is the versioned request/response format the background
+//!    speaks, which reads requests into those types and writes the replies.
+//!
+//! Imports run one way only, from the modules above down to the leaves
+//! ([`text`], [`fold`], [`punycode`], [`hashing`]): no module imports one
+//! that imports it back, and no engine module imports `protocol`.
 
 pub mod address;
 pub mod classify;

@@ -1,7 +1,7 @@
 //! The table of settings: each setting's key, name, type, default and reader
 //! in one entry, and the types the table writes from it.
 //!
-//! The settings are listed once, in [`settings!`]'s invocation below, and
+//! The settings are listed once, in `settings!`'s invocation below, and
 //! the macro writes everything that must name every setting:
 //!
 //! - [`Settings`], the effective settings, with the name as its serialised

@@ -18,7 +18,7 @@ pub(super) fn supported_hosts() -> Vec<String> {
     SUPPORTED_HOSTS.iter().map(|h| (*h).to_owned()).collect()
 }
 
-/// A setting's type that is one of a few words. [`choice!`] implements it;
+/// A setting's type that is one of a few words. `choice!` implements it;
 /// `read::choice` reads any such type from JSON.
 pub(super) trait Choice: Copy + 'static {
     /// Each word with the value it stands for.
