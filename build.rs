@@ -1,6 +1,8 @@
 //! Compiles `data/public_suffix_list.dat` into the compact tables that
-//! `src/engine/public_suffix.rs` embeds, and `data/uts46.txt` into the
-//! character table of `src/engine/uts46.rs` (see [`uts46`] below).
+//! `src/engine/public_suffix.rs` embeds, `data/uts46.txt` into the
+//! character table of `src/engine/uts46.rs` (see [`uts46`] below), and
+//! `data/webmail-hosts.json` into the engine's `SUPPORTED_HOSTS` (see
+//! [`webmail_hosts`]).
 //!
 //! The list has about 9,500 rules (115 KB of text without comments). Each rule
 //! is stored with its labels reversed (`jp.co`), sorted, and front-coded: one
@@ -28,10 +30,74 @@ mod fold;
 
 const LIST: &str = "data/public_suffix_list.dat";
 const UTS46: &str = "data/uts46.txt";
+const WEBMAIL_HOSTS: &str = "data/webmail-hosts.json";
 
 fn main() -> Result<(), Box<dyn Error>> {
     public_suffix_table()?;
+    webmail_hosts()?;
     uts46::table()
+}
+
+/// Writes the hosts of `data/webmail-hosts.json` as the array that
+/// `src/engine/policy/values.rs` includes as `SUPPORTED_HOSTS`, in the
+/// file's order. The file is `{"webmails": [{"hosts": […], …}, …]}`; only
+/// `hosts` is read here, and any other member (the adapter's name and
+/// whatever the JavaScript side's build needs) is left to that side. A
+/// malformed file fails the build rather than leaving the engine with a
+/// list the manifest and the adapters do not share: each host must be a
+/// lower-case host name as the engine compares them (`Engine::protects`
+/// lower-cases and drops a trailing dot before it looks), and none may
+/// appear twice.
+fn webmail_hosts() -> Result<(), Box<dyn Error>> {
+    println!("cargo::rerun-if-changed={WEBMAIL_HOSTS}");
+    let text = fs::read_to_string(WEBMAIL_HOSTS)?;
+    let malformed = |why: String| format!("{WEBMAIL_HOSTS}: {why}");
+    let file: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let webmails = file
+        .get("webmails")
+        .and_then(serde_json::Value::as_array)
+        .filter(|list| !list.is_empty())
+        .ok_or_else(|| malformed("expected a non-empty list `webmails`".into()))?;
+    let mut hosts: Vec<&str> = Vec::new();
+    for (index, webmail) in webmails.iter().enumerate() {
+        let list = webmail
+            .get("hosts")
+            .and_then(serde_json::Value::as_array)
+            .filter(|list| !list.is_empty())
+            .ok_or_else(|| malformed(format!("webmails[{index}] has no list `hosts`")))?;
+        for host in list {
+            let host = host
+                .as_str()
+                .ok_or_else(|| malformed(format!("webmails[{index}].hosts holds a non-text")))?;
+            let labels_ok = host.split('.').count() >= 2
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                });
+            if !labels_ok {
+                return Err(malformed(format!(
+                    "`{host}` is not a lower-case host name such as mail.example.com"
+                ))
+                .into());
+            }
+            if hosts.contains(&host) {
+                return Err(malformed(format!("`{host}` is listed twice")).into());
+            }
+            hosts.push(host);
+        }
+    }
+    let out_dir = std::env::var("OUT_DIR")?;
+    fs::write(
+        Path::new(&out_dir).join("webmail_hosts.rs"),
+        format!("{hosts:?}\n"),
+    )?;
+    Ok(())
 }
 
 fn public_suffix_table() -> Result<(), Box<dyn Error>> {

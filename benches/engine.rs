@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bcc_guard::engine::protocol::{Compose, Entry};
+use bcc_guard::engine::compose::{Compose, Entry};
 use bcc_guard::engine::Engine;
 use serde_json::Value;
 

@@ -9,13 +9,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod support;
+
+use bcc_guard::engine::compose::{Compose, Entry};
 use bcc_guard::engine::exposure::Action;
 use bcc_guard::engine::plan::{Identity, MovePlan};
-use bcc_guard::engine::protocol::{Compose, Entry};
 use bcc_guard::engine::recipients::{Field, Recipient};
 use bcc_guard::engine::Engine;
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use support::applied::applied;
 
 const ACCOUNT: &str = "me@corp.example";
 
@@ -178,7 +181,7 @@ proptest! {
         // The compose after the move verifies, and it exposes no one by the
         // audience rule — or the plan says who could not be moved. Only then
         // may the guard replay the send.
-        let verification = engine.verify(&compose, &plan.applied(recipients, Some(ACCOUNT))).unwrap();
+        let verification = engine.verify(&compose, &applied(&plan, recipients, Some(ACCOUNT))).unwrap();
         prop_assert!(verification.matches, "{:?}", verification);
         prop_assert_eq!(
             verification.sendable,

@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use bcc_guard::engine::compose::{Compose, Entry};
 use bcc_guard::engine::exposure::Action;
 use bcc_guard::engine::policy::validate_user;
-use bcc_guard::engine::protocol::{Compose, Entry};
 use bcc_guard::engine::Engine;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

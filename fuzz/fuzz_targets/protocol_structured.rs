@@ -11,11 +11,15 @@
 use std::collections::BTreeMap;
 
 use arbitrary::{Arbitrary, Unstructured};
-use bcc_guard::engine::protocol::Compose;
+use bcc_guard::engine::compose::Compose;
 use bcc_guard::engine::recipients::Field;
 use bcc_guard::engine::Engine;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
+
+// The read-back of a faithfully applied plan, shared with the property tests.
+#[path = "../../tests/support/applied.rs"]
+mod applied;
 
 /// Pieces of recipient text.
 const PIECES: &[&str] = &[
@@ -202,7 +206,7 @@ fuzz_target!(|input: Input| {
     }
 
     // What a faithful host would read back after applying the plan.
-    let after = plan.applied(recipients, compose.account.as_deref());
+    let after = applied::applied(plan, recipients, compose.account.as_deref());
     let verification = engine.verify(&compose, &after).expect("a plan to verify");
     assert!(verification.matches, "{verification:?}");
     assert_eq!(

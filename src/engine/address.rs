@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use thiserror::Error;
 
-use super::domain::{fold_width, normalize_domain_cow, DomainError};
+use super::domain::{normalize_domain_cow, DomainError};
+use super::fold::fold_width;
+use super::text::lowercase;
 
 /// Why a text is not an address the engine can classify.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -206,12 +208,6 @@ impl<'a> Address<'a> {
     pub fn domain(&self) -> &str {
         self.key.get(self.domain_start..).unwrap_or("")
     }
-}
-
-/// Lower case one character at a time. `str::to_lowercase` is contextual
-/// (a final `Σ` becomes `ς`), which would give one domain two spellings.
-pub(crate) fn lowercase(text: &str) -> String {
-    text.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// `local@domain`, without the formatting machinery (this runs per recipient).

@@ -9,7 +9,7 @@ use super::domain::{is_within_organisation, DomainSet};
 use super::hashing::FastMap;
 use super::policy::{Placeholder, Settings};
 use super::public_suffix::{is_public_suffix, registrable_domain};
-use super::recipients::{Identities, Recipient};
+use super::recipients::{AddressIds, Recipient};
 
 /// How the engine sees one recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -121,10 +121,10 @@ impl<'p> Classifier<'p> {
     pub fn classify_all<'r>(
         &self,
         recipients: &'r [Recipient],
-        identities: &Identities,
+        ids: &AddressIds,
     ) -> Vec<(Class, Option<Party<'r>>)> {
         let mut domains: FastMap<&'r str, DomainClass<'r>> = FastMap::default();
-        let per_id: Vec<(Class, Option<Party<'r>>)> = identities
+        let per_id: Vec<(Class, Option<Party<'r>>)> = ids
             .first
             .iter()
             .filter_map(|&index| recipients.get(index)?.address.as_ref())
@@ -140,7 +140,7 @@ impl<'p> Classifier<'p> {
             .iter()
             .enumerate()
             .map(
-                |(index, _)| match identities.of(index).and_then(|id| per_id.get(id)) {
+                |(index, _)| match ids.of(index).and_then(|id| per_id.get(id)) {
                     Some(&classified) => classified,
                     None => (Class::Unreadable, Some(Party::Unknown(index))),
                 },

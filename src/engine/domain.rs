@@ -16,6 +16,7 @@ use thiserror::Error;
 use super::fold::fold_domain_char;
 use super::public_suffix;
 use super::punycode;
+use super::text::parents;
 use super::uts46;
 
 /// The longest domain name DNS allows, in octets of its ASCII form.
@@ -49,7 +50,14 @@ pub enum DomainError {
     PublicSuffix(String),
 }
 
-pub use super::fold::fold_width;
+impl From<uts46::Refusal> for DomainError {
+    fn from(refusal: uts46::Refusal) -> Self {
+        match refusal {
+            uts46::Refusal::Character(c) => DomainError::InvalidCharacter(c),
+            uts46::Refusal::Punycode => DomainError::Punycode,
+        }
+    }
+}
 
 /// Normalises a domain for comparison: width-folded, lower case, without a
 /// trailing dot, with internationalised labels in their `xn--` form.
@@ -169,14 +177,6 @@ fn check_host_name(domain: &str) -> Result<(), DomainError> {
         }
     }
     Ok(())
-}
-
-/// The parent domains of `domain` on label boundaries, nearest first:
-/// `a.b.example.com` gives `b.example.com`, `example.com`, `com`.
-pub fn parents(domain: &str) -> impl Iterator<Item = &str> {
-    domain
-        .match_indices('.')
-        .map(move |(i, _)| domain.get(i + 1..).unwrap_or(""))
 }
 
 /// `true` when `domain` is `base` or one of its subdomains, on a label boundary:

@@ -25,7 +25,7 @@ use serde::Serialize;
 use super::classify::{Class, Party};
 use super::hashing::{FastMap, FastSet};
 use super::policy::{PolicyAction, Settings};
-use super::recipients::{Identities, Recipient};
+use super::recipients::{AddressIds, Recipient};
 
 /// What the content script should do with the send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,11 +187,11 @@ pub struct Context<'s> {
 pub fn evaluate(
     recipients: &[Recipient<'_>],
     classes: &[(Class, Option<Party<'_>>)],
-    identities: &Identities,
+    ids: &AddressIds,
     context: Context<'_>,
 ) -> Verdict {
     let settings = context.settings;
-    let mut seen = vec![false; identities.len()];
+    let mut seen = vec![false; ids.len()];
     // Parties on show (To, Cc) and parties reached through Bcc only; an
     // address in both counts where it is on show.
     let mut shown: FastSet<Party<'_>> = FastSet::default();
@@ -212,7 +212,7 @@ pub fn evaluate(
             deceptive = Some(recipient);
         }
         // Each distinct address counts once, whichever field it is repeated in.
-        if let Some(flag) = identities.of(index).and_then(|id| seen.get_mut(id)) {
+        if let Some(flag) = ids.of(index).and_then(|id| seen.get_mut(id)) {
             if std::mem::replace(flag, true) {
                 continue;
             }

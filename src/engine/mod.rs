@@ -2,40 +2,50 @@
 //!
 //! Data flows through the modules in this order:
 //!
-//! 1. [`recipients`] parses what the content script read (chips and text) into
-//!    [`recipients::Recipient`]s, using [`address`] and [`domain`];
-//! 2. [`classify`] sorts them into internal, trusted, external and unreadable,
+//! 1. a [`compose::Compose`] is what a host read from one compose window;
+//! 2. [`recipients`] parses its entries (chips and text, the text by
+//!    [`mailbox_list`]) into [`recipients::Recipient`]s, using [`address`]
+//!    and [`domain`];
+//! 3. [`classify`] sorts them into internal, trusted, external and unreadable,
 //!    and finds each external recipient's party ([`public_suffix`], [`consumer`]);
-//! 3. [`exposure`] applies the rule and writes the [`exposure::Verdict`];
-//! 4. [`plan`] works out the move to Bcc and later verifies it;
-//! 5. [`policy`] supplies the settings all of this runs on;
-//! 6. [`protocol`] is the versioned request/response format the background
-//!    speaks, and [`Engine`] ties the steps together.
+//! 4. [`exposure`] applies the rule and writes the [`exposure::Verdict`];
+//! 5. [`plan`] works out the move to Bcc and later verifies it;
+//! 6. [`policy`] supplies the settings all of this runs on;
+//! 7. [`Engine`] ties the steps together, in the engine's own types, and
+//!    [`protocol`] is the versioned request/response format the background
+//!    speaks, which reads requests into those types and writes the replies.
+//!
+//! Imports run one way only, from the modules above down to the leaves
+//! ([`text`], [`fold`], [`punycode`], [`hashing`]): no module imports one
+//! that imports it back, and no engine module imports `protocol`.
 
 pub mod address;
 pub mod classify;
+pub mod compose;
 pub mod consumer;
 pub mod domain;
 pub mod exposure;
 pub mod fold;
 pub mod hashing;
+pub mod mailbox_list;
 pub mod plan;
 pub mod policy;
 pub mod protocol;
 pub mod public_suffix;
 pub mod punycode;
 pub mod recipients;
+pub mod text;
 pub mod uts46;
 
 use serde_json::Value;
 
 use address::Address;
 use classify::{Class, Classifier, Matchers};
+use compose::Compose;
 use exposure::{Context, Verdict};
-use plan::{MovePlan, Verification};
+use plan::{MovePlan, Verification, VerifyError};
 use policy::EffectivePolicy;
-use protocol::Compose;
-use recipients::{Identities, Recipient};
+use recipients::{AddressIds, Recipient};
 
 /// The engine for one effective policy. Building it resolves and compiles the
 /// policy; evaluating a compose window then only parses and looks up.
@@ -100,9 +110,9 @@ impl Engine {
     pub fn evaluate<'a>(&self, compose: &'a Compose<'_>) -> Evaluation<'a> {
         let recipients = compose.recipients();
         let account = compose.account();
-        let identities = Identities::new(&recipients);
+        let ids = AddressIds::new(&recipients);
         let (classes, mut verdict) =
-            self.judge(&recipients, &identities, compose.complete, account.as_ref());
+            self.judge(&recipients, &ids, compose.complete, account.as_ref());
         if !self.protects(compose.host.as_deref()) {
             verdict = Verdict::unprotected(verdict);
         }
@@ -112,7 +122,7 @@ impl Engine {
                     plan::plan(
                         &recipients,
                         &classes,
-                        &identities,
+                        &ids,
                         &self.policy.settings,
                         account.as_ref(),
                     )
@@ -129,25 +139,13 @@ impl Engine {
     /// engine makes for the compose as it was (`before`). The plan is made
     /// again rather than taken from the caller, so that what is verified is
     /// the engine's plan, not whatever the caller sends.
-    pub fn verify(
-        &self,
-        before: &Compose,
-        after: &Compose,
-    ) -> Result<Verification, protocol::ProtocolError> {
+    pub fn verify(&self, before: &Compose, after: &Compose) -> Result<Verification, VerifyError> {
         let original = self.evaluate(before);
-        let plan = original
-            .plan
-            .as_ref()
-            .ok_or(protocol::ProtocolError::NothingToVerify)?;
+        let plan = original.plan.as_ref().ok_or(VerifyError::NothingToVerify)?;
         let expected = plan::expected(plan, &original.recipients);
         let recipients = after.recipients();
-        let identities = Identities::new(&recipients);
-        let (_, verdict) = self.judge(
-            &recipients,
-            &identities,
-            after.complete,
-            after.account().as_ref(),
-        );
+        let ids = AddressIds::new(&recipients);
+        let (_, verdict) = self.judge(&recipients, &ids, after.complete, after.account().as_ref());
         Ok(plan::verify(expected, &recipients, verdict))
     }
 
@@ -170,18 +168,18 @@ impl Engine {
     fn judge(
         &self,
         recipients: &[Recipient<'_>],
-        identities: &Identities,
+        ids: &AddressIds,
         complete: bool,
         account: Option<&Address<'_>>,
     ) -> (Vec<Class>, Verdict) {
         let classifier = Classifier::new(&self.matchers, account);
-        let classified = classifier.classify_all(recipients, identities);
+        let classified = classifier.classify_all(recipients, ids);
         let context = Context {
             settings: &self.policy.settings,
             complete,
             knows_organisation: classifier.knows_organisation(&self.policy.settings),
         };
-        let verdict = exposure::evaluate(recipients, &classified, identities, context);
+        let verdict = exposure::evaluate(recipients, &classified, ids, context);
         (
             classified.into_iter().map(|(class, _)| class).collect(),
             verdict,

@@ -11,17 +11,16 @@
 //! stays small however many recipients it moves; the content script already
 //! has each recipient's address and element.
 
-use std::borrow::Cow;
 use std::collections::BinaryHeap;
 
 use serde::Serialize;
+use thiserror::Error;
 
 use super::address::Address;
 use super::classify::Class;
 use super::exposure::{Action, Verdict};
 use super::policy::{MoveStrategy, Placeholder, Settings};
-use super::protocol::{Compose, Entry};
-use super::recipients::{Field, Identities, Recipient};
+use super::recipients::{AddressIds, Field, Recipient};
 
 /// Recipient indices per field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -78,45 +77,11 @@ pub struct MovePlan {
     pub after: Fields,
 }
 
-impl MovePlan {
-    /// The compose window a host that carried out this plan faithfully would
-    /// read back: each field's `after` recipients as chips (an address as it
-    /// is to be written, an unreadable token by its text), the placeholder
-    /// last in To. The property tests and the fuzz targets check plans
-    /// against it; hosts read the page instead, and the engine verifies that.
-    pub fn applied(&self, recipients: &[Recipient], account: Option<&str>) -> Compose<'static> {
-        let entries = |field: Field| -> Vec<Entry<'static>> {
-            let mut list: Vec<Entry<'static>> = self
-                .after
-                .get(field)
-                .iter()
-                .filter_map(|&i| recipients.get(i as usize))
-                .map(|r| match &r.address {
-                    Some(address) => Entry::chip(None, Some(address.spec())),
-                    None => Entry::chip(Some(r.raw), None),
-                })
-                .collect();
-            if field == Field::To {
-                list.extend(self.placeholder.iter().map(|p| Entry::chip(None, Some(p))));
-            }
-            list
-        };
-        Compose {
-            account: account.map(|a| Cow::Owned(a.to_owned())),
-            to: entries(Field::To),
-            cc: entries(Field::Cc),
-            bcc: entries(Field::Bcc),
-            complete: true,
-            host: None,
-        }
-    }
-}
-
 /// Plans the move for evaluated recipients.
 pub fn plan(
     recipients: &[Recipient],
     classes: &[Class],
-    identities: &Identities,
+    ids: &AddressIds,
     settings: &Settings,
     account: Option<&Address>,
 ) -> MovePlan {
@@ -133,12 +98,12 @@ pub fn plan(
     //    occurrences in To or Cc moves (the class depends on the address only,
     //    so they all do); one that stays keeps the most visible field it was
     //    in, so that a duplicate in To and Cc becomes one entry in To.
-    let count = identities.len();
+    let count = ids.len();
     let mut destination: Vec<Option<Field>> = vec![None; count];
     let mut moving = vec![false; count];
     let mut unmovable = Vec::new();
     for (index, (recipient, &class)) in recipients.iter().zip(classes).enumerate() {
-        let Some(id) = identities.of(index) else {
+        let Some(id) = ids.of(index) else {
             if recipient.field.is_visible() && class == Class::Unreadable {
                 unmovable.push(index_u32(index));
             }
@@ -170,7 +135,7 @@ pub fn plan(
         .as_ref()
         .map(|address| address.spec().to_owned());
     if let Some(address) = &placeholder {
-        let existing = identities.first.iter().position(|&first| {
+        let existing = ids.first.iter().position(|&first| {
             recipients
                 .get(first)
                 .and_then(|r| r.address.as_ref())
@@ -189,7 +154,7 @@ pub fn plan(
     let mut remove = Vec::new();
     let mut after = Fields::default();
     for (index, recipient) in recipients.iter().enumerate() {
-        let Some(id) = identities.of(index) else {
+        let Some(id) = ids.of(index) else {
             after.get_mut(recipient.field).push(index_u32(index));
             continue;
         };
@@ -209,7 +174,7 @@ pub fn plan(
 
     // 4. What to add: each address whose destination did not already hold it.
     let mut add = Fields::default();
-    for (id, &first) in identities.first.iter().enumerate() {
+    for (id, &first) in ids.first.iter().enumerate() {
         if kept.get(id).copied().unwrap_or(true) {
             continue;
         }
@@ -255,6 +220,15 @@ pub struct Verification {
     pub unexpected: Vec<Difference>,
     /// The verdict on the compose as it is now.
     pub verdict: Verdict,
+}
+
+/// Why a compose could not be verified.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum VerifyError {
+    /// The compose the plan would be made for needs no move, so there is no
+    /// plan to hold the compose after the move against.
+    #[error("the original compose needs no move, so there is nothing to verify")]
+    NothingToVerify,
 }
 
 /// What identifies a recipient when the plan is compared with the compose:

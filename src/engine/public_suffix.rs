@@ -11,8 +11,8 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use super::domain::parents;
 use super::hashing::{FastMap, FastSet};
+use super::text::parents;
 
 /// Front-coded, label-reversed rules, grouped by TLD; see `build.rs`.
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/public_suffix.bin"));

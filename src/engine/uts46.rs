@@ -20,7 +20,6 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use super::domain::DomainError;
 use super::punycode;
 
 include!(concat!(env!("OUT_DIR"), "/uts46.rs"));
@@ -36,6 +35,18 @@ pub(crate) const MAPPED: u8 = 2;
 const MARK: u8 = 3;
 /// NFC may compose this mark with the character before it.
 const COMPOSES: u8 = 0x80;
+
+/// Why UTS #46 refuses a label. The domain module words it as a
+/// `DomainError`; this module knows nothing of domains beyond their labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A character UTS #46 does not keep as the engine would (see the table's
+    /// classes), or one in a place or order the validity criteria forbid.
+    Character(char),
+    /// An `xn--` label whose Punycode does not encode a valid label, or is
+    /// not its one encoding.
+    Punycode,
+}
 
 /// The class of a non-ASCII character (see `build.rs`): refused, kept,
 /// mapped, or a combining mark.
@@ -70,8 +81,8 @@ pub(crate) fn class(c: char) -> u8 {
 /// NFC. `compose` lets the NFC compositions the table lists be made (a
 /// label as typed); without it any would make the label invalid (a label
 /// decoded from Punycode must already be in NFC).
-pub(crate) fn check_label(label: &str, compose: bool) -> Result<Cow<'_, str>, DomainError> {
-    let refuse = |c: char| Err(DomainError::InvalidCharacter(c));
+pub(crate) fn check_label(label: &str, compose: bool) -> Result<Cow<'_, str>, Refusal> {
+    let refuse = |c: char| Err(Refusal::Character(c));
     let mut composed: Option<String> = None;
     // The combining rank of the previous character, and the last starter
     // (a character of combining class 0) with whether it is the previous
@@ -137,14 +148,14 @@ fn composition(base: char, mark: char) -> Option<char> {
 /// UTS #46 does: the Punycode decodes, to a label that is not plain ASCII
 /// and that passes [`check_label`] as it is, and it is the one encoding of
 /// that label.
-pub(crate) fn check_punycode(rest: &str) -> Result<(), DomainError> {
-    let decoded = punycode::decode_label(rest).ok_or(DomainError::Punycode)?;
+pub(crate) fn check_punycode(rest: &str) -> Result<(), Refusal> {
+    let decoded = punycode::decode_label(rest).ok_or(Refusal::Punycode)?;
     if decoded.is_ascii() || decoded.starts_with("xn--") {
-        return Err(DomainError::Punycode);
+        return Err(Refusal::Punycode);
     }
     check_label(&decoded, false)?;
     if punycode::encode_label(&decoded).as_deref() != Some(rest) {
-        return Err(DomainError::Punycode);
+        return Err(Refusal::Punycode);
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod applied;
+
 use bcc_guard::engine::protocol::Request;
 use bcc_guard::engine::Engine;
 use serde_json::{json, Value};

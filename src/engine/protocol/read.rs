@@ -18,7 +18,8 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{Compose, Entry, Request};
+use super::Request;
+use crate::engine::compose::{Compose, Entry};
 
 impl<'a> Request<'a> {
     /// Reads a request from JSON text, refusing trailing text after it.
