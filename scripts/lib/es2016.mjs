@@ -26,7 +26,17 @@
  *    documented, so the file has none).
  */
 
-import { parse } from "acorn";
+import { createRequire } from "node:module";
+
+/**
+ * acorn, loaded when first used rather than imported: `npm test` and
+ * `npm run build` import this file before their setup step has installed
+ * the npm packages on a fresh machine, and a static import would fail there.
+ * @type {(source: string, options: object) => any}
+ */
+function parse(source, options) {
+  return createRequire(import.meta.url)("acorn").parse(source, options);
+}
 
 /** The select function the lowering calls; prepended once to the file. */
 export const SELECT = "__bccSelect";
