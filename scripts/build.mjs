@@ -50,8 +50,6 @@ const THUNDERBIRD = Object.freeze({
   withoutPermissions: ["scripting"],
   background: "thunderbird/background.js",
   strictMinVersion: "128.0",
-  /** The content modules the dialog window and the send hook import as they are. */
-  sharedContent: ["dialog.js", "dialog-style.js", "moves.js"],
 });
 
 /**
@@ -134,11 +132,9 @@ function belongsTo(browser, source) {
   if (relative[0] === "thunderbird") return browser === "thunderbird";
   // The Outlook add-in is a site of its own (dist/office), not part of an extension.
   if (relative[0] === "office") return false;
-  if (relative[0] !== "content") return true;
-  // Webmail builds carry the bundled content.js instead of the modules;
-  // Thunderbird, which has no content script, loads the few it shares as
-  // modules from its extension pages.
-  return browser === "thunderbird" && (relative.length === 1 || THUNDERBIRD.sharedContent.includes(relative[1]));
+  // The webmail content script is bundled into content.js; what Thunderbird
+  // shares with it is in lib/.
+  return relative[0] !== "content";
 }
 
 function assemble(browser) {

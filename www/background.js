@@ -13,8 +13,8 @@
 import init, { Engine, protocolVersion } from "./pkg/bcc_guard.js";
 import { ext } from "./lib/browser.js";
 import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
-import { EngineHost } from "./background/engine-host.js";
-import { addStat } from "./background/stats.js";
+import { EngineHost } from "./lib/engine-host.js";
+import { addStat } from "./lib/stats.js";
 import { keepRegistered } from "./background/content-registration.js";
 import { mayAsk } from "./background/senders.js";
 import { errorReply } from "./lib/engine-client.js";

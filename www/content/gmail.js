@@ -11,7 +11,7 @@
  */
 
 import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
 const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";

@@ -28,7 +28,7 @@
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
 import { extensionAlive } from "../lib/browser.js";
 import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
-import { Dialog } from "./dialog.js";
+import { Dialog } from "../lib/dialog.js";
 
 /**
  * @typedef {object} ComposeRead What an adapter read from one compose window.

@@ -13,7 +13,7 @@
  */
 
 import { pageHost, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 

@@ -18,7 +18,7 @@
  */
 
 import { setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 

@@ -12,7 +12,7 @@
  * members who will actually receive the mail.
  */
 
-import { additions, changedEntries } from "../content/moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 import { expandMailingLists } from "./mailing-lists.js";
 
 const FIELDS = Object.freeze(["to", "cc", "bcc"]);

@@ -15,7 +15,7 @@
 import { ext } from "../lib/browser.js";
 import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
-import { addStat } from "../background/stats.js";
+import { addStat } from "../lib/stats.js";
 import { plannedFields, readCompose } from "./compose-fields.js";
 import { openDialog } from "./dialog-window.js";
 
@@ -27,7 +27,7 @@ const RETRY = Symbol("retry");
 /**
  * @param {{id: number}} tab The compose tab.
  * @param {object} details The compose as Thunderbird is about to send it.
- * @param {import("../background/engine-host.js").EngineHost} host
+ * @param {import("../lib/engine-host.js").EngineHost} host
  * @returns {Promise<{cancel?: boolean}>}
  */
 export async function checkSend(tab, details, host) {
@@ -55,7 +55,7 @@ export async function checkSend(tab, details, host) {
  * need be.
  * @param {{id: number}} tab
  * @param {object} details
- * @param {import("../background/engine-host.js").EngineHost} host
+ * @param {import("../lib/engine-host.js").EngineHost} host
  * @param {(request: object) => Promise<any>} ask
  * @returns {Promise<{cancel?: boolean}|typeof RETRY>}
  */
