@@ -20,7 +20,8 @@
  * so that admins' policies keep applying. The private key is never committed.
  */
 
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { ensureBuildTools } from "./setup.mjs";
 import { ROOT, run, step } from "./lib/run.mjs";
@@ -123,18 +124,64 @@ function bundleContentScripts(outDir) {
 }
 
 /**
- * Whether a file of `www/` belongs in a target's folder.
- * @param {string} browser
- * @param {string} source An absolute path under `www/`.
+ * The modules a target loads as they are, found by following the imports of
+ * its background and of the module scripts of its pages: a module nothing
+ * imports is left out, so a target never carries code it does not run (the
+ * webmail builds get the dialog only inside content.js, Thunderbird no
+ * Outlook code). An import that does not resolve fails the build.
+ * @param {"chrome"|"firefox"|"thunderbird"} browser
+ * @returns {Set<string>} Absolute paths under `www/`.
  */
-function belongsTo(browser, source) {
-  const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
-  if (relative[0] === "thunderbird") return browser === "thunderbird";
-  // The Outlook add-in is a site of its own (dist/office), not part of an extension.
-  if (relative[0] === "office") return false;
-  // The webmail content script is bundled into content.js; what Thunderbird
-  // shares with it is in lib/.
-  return relative[0] !== "content";
+function loadedModules(browser) {
+  const www = path.join(ROOT, "www");
+  const manifest = manifestFor(browser);
+  const entries = [manifest.background.service_worker ?? manifest.background.scripts[0]];
+  for (const page of listFiles(www).filter((file) => file.endsWith(".html") && pageBelongsTo(browser, file))) {
+    const html = readFileSync(path.join(www, page), "utf8");
+    for (const [, src] of html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g)) {
+      entries.push(path.posix.join(path.posix.dirname(page), src));
+    }
+  }
+  // esbuild is installed by ensureBuildTools, which runs before this.
+  const esbuild = createRequire(import.meta.url)("esbuild");
+  const { metafile } = esbuild.buildSync({
+    entryPoints: entries.map((entry) => path.join(www, entry)),
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    outdir: path.join(BUILD, "graph"),
+    absWorkingDir: ROOT,
+    // The WASM glue is the build's (build/pkg), copied beside the modules.
+    external: ["*/pkg/bcc_guard.js"],
+    logLevel: "silent",
+  });
+  return new Set(Object.keys(metafile.inputs).map((input) => path.join(ROOT, input)));
+}
+
+/**
+ * Every file below `dir`, relative to it, with `/` separators.
+ * @param {string} dir
+ * @returns {string[]}
+ */
+function listFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+}
+
+/**
+ * Whether a file of `www/` other than a module belongs in a target's folder
+ * (pages, styles, icons, catalogues), by the folder it is in.
+ * @param {string} browser
+ * @param {string} relative The path under `www/`, with `/` separators.
+ */
+function pageBelongsTo(browser, relative) {
+  const folder = relative.split("/")[0];
+  if (folder === "thunderbird") return browser === "thunderbird";
+  // The Outlook add-in is a site of its own (dist/office), not part of an
+  // extension; the webmail content script is bundled into content.js.
+  return folder !== "office" && folder !== "content";
 }
 
 function assemble(browser) {
@@ -143,7 +190,15 @@ function assemble(browser) {
   mkdirSync(out, { recursive: true });
   // Extension pages and the background are loaded as ES modules as they are;
   // only the content script (which cannot be a module) is bundled.
-  cpSync(path.join(ROOT, "www"), out, { recursive: true, filter: (source) => belongsTo(browser, source) });
+  const www = path.join(ROOT, "www");
+  const modules = loadedModules(browser);
+  cpSync(www, out, {
+    recursive: true,
+    filter: (source) => {
+      if (statSync(source).isDirectory()) return pageBelongsTo(browser, `${path.relative(www, source)}/`);
+      return source.endsWith(".js") ? modules.has(source) : pageBelongsTo(browser, path.relative(www, source).split(path.sep).join("/"));
+    },
+  });
   cpSync(path.join(BUILD, "pkg"), path.join(out, "pkg"), { recursive: true });
   if (browser !== "thunderbird") cpSync(path.join(BUILD, "content.js"), path.join(out, "content.js"));
   if (browser === "chrome") cpSync(path.join(ROOT, "managed_schema.json"), path.join(out, "managed_schema.json"));
