@@ -4,8 +4,10 @@
  * `dist/chrome/`, `dist/firefox/` and `dist/thunderbird/` plus their zips,
  * and the Outlook add-in `dist/office/` (scripts/lib/office-build.mjs).
  *
- * One source manifest (`manifest.json`) carries every host's keys; this
- * script removes what each one does not use:
+ * One source manifest (`manifest.json`) carries every host's keys but the
+ * content scripts, which are written from the one list of built-in webmails
+ * (data/webmail-hosts.json, scripts/lib/webmail-hosts.mjs); this script
+ * removes what each host does not use:
  *   Chrome  — `background.scripts` (it warns about it) and the Gecko settings;
  *   Firefox — `background.service_worker` (ignored, and linted),
  *             `storage.managed_schema` (Firefox reads policies.json instead)
@@ -27,6 +29,7 @@ import { ensureBuildTools } from "./setup.mjs";
 import { ROOT, run, step } from "./lib/run.mjs";
 import { zipDirectory } from "./lib/zip.mjs";
 import { buildOfficeAddin } from "./lib/office-build.mjs";
+import { contentScripts, readWebmails, writeHostLists } from "./lib/webmail-hosts.mjs";
 
 const CRATE = "bcc_guard";
 const BUILD = path.join(ROOT, "build");
@@ -90,6 +93,8 @@ export function buildWasm({ outDir, features = [], optimize = true, release = tr
  */
 export function manifestFor(browser) {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  // In the key's place in the source manifest, which names where they come from.
+  manifest.content_scripts = contentScripts(readWebmails());
   if (browser === "chrome") {
     delete manifest.background.scripts;
     delete manifest.browser_specific_settings;
@@ -210,6 +215,10 @@ function assemble(browser) {
 export function build() {
   const started = Date.now();
   ensureBuildTools();
+  const rewritten = writeHostLists();
+  if (rewritten.length) {
+    step(`data/webmail-hosts.json changed: rewrote ${rewritten.join(" and ")} from it (commit them)`);
+  }
   step("Building the engine (release WASM)");
   buildWasm({ outDir: path.join(BUILD, "pkg") });
   step("Bundling the content script");
