@@ -12,6 +12,7 @@
  * back to "unprotected".
  */
 
+import { accountAddress } from "../lib/account.js";
 import { pageHost, simulateClick, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
@@ -54,8 +55,6 @@ const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
 const LABELS = { to: ["to", "宛先"], cc: ["cc"], bcc: ["bcc"] };
 
 const CHIP = "._EType_RECIPIENT_ENTITY";
-/** An address in the From button's or the account control's text (for the sender only). */
-const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
  * The compose root of an element, if it is in one.
@@ -386,16 +385,11 @@ export const outlook = {
  * @returns {string|null}
  */
 function account(root) {
-  const candidates = [
+  return accountAddress([
     root.querySelector('button[aria-label^="From"], button[aria-label^="差出人"]')?.textContent,
     document.querySelector("#mectrl_currentAccount_secondary")?.textContent,
     window.top === window ? null : safeTopAccount(),
-  ];
-  for (const text of candidates) {
-    const match = text?.match(EMAIL);
-    if (match) return match[0];
-  }
-  return null;
+  ]);
 }
 
 /** In the pop-out frame, the account control lives in the parent page. */

@@ -17,6 +17,7 @@
  * (Enter and Space on the button arrive as clicks).
  */
 
+import { accountAddress } from "../lib/account.js";
 import { setInputValue, simulateClick, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
@@ -32,9 +33,6 @@ const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 const SEND = ".formbuttons button.send, .content-frame-navigation a.send";
 /** The desktop Send button, which the replay clicks. */
 const MAIN_SEND = ".formbuttons button.send";
-
-/** An address in the From control (for the sender only). */
-const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
  * The compose form, if this document is a Roundcube compose: the mail task's
@@ -210,7 +208,7 @@ export const roundcube = {
  */
 function account(root) {
   const from = root.querySelector("#_from");
-  const text =
-    from instanceof HTMLSelectElement ? from.selectedOptions[0]?.textContent : from instanceof HTMLInputElement ? from.value : null;
-  return text?.match(EMAIL)?.[0] ?? null;
+  return accountAddress([
+    from instanceof HTMLSelectElement ? from.selectedOptions[0]?.textContent : from instanceof HTMLInputElement ? from.value : null,
+  ]);
 }
