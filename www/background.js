@@ -45,7 +45,7 @@ ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
     return false;
   }
   if (request.kind === "ping") {
-    // An open compose (guard.js, keepWarm) or Thunderbird's dialog window
+    // An open compose (content/precheck.js, keepWarm) or Thunderbird's dialog window
     // (thunderbird/dialog-page.js) keeping the background warm: the
     // message itself resets the browser's idle clock; the engine is built
     // now if this start has not built it yet.

@@ -125,7 +125,7 @@ function scheduleTimeOf(target) {
 /**
  * A send-options choice the event makes, if any: the compose(s) it may send
  * and the element to activate again.
- * @param {import("./guard.js").UserInput} event
+ * @param {import("./adapters.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, root: Element|null}}|null}
  */
@@ -151,7 +151,7 @@ function sendOptionsTarget(event, target) {
   return time ? { roots: openComposes(), choice: { element: time, root: null } } : null;
 }
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const gmail = {
   name: "gmail",
 

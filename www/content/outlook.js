@@ -199,7 +199,7 @@ const labelOf = (element) => (element.getAttribute("aria-label") || element.text
 /**
  * A send-options choice the event makes, if any: an item of the Send
  * button's menu, or a sending button of the schedule dialog.
- * @param {import("./guard.js").UserInput} event
+ * @param {import("./adapters.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, label: string, owner: Element|null}}|null}
  */
@@ -257,7 +257,7 @@ function isScheduleDialog(dialog) {
 const isAccessKeySend = (event) =>
   event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyS" || event.key === "s" || event.key === "S");
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const outlook = {
   name: "outlook",
 

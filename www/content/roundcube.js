@@ -94,7 +94,7 @@ const chipText = (chip) => chip.textContent.replace(/,\s*$/, "").trim();
 /** Text compared for agreement: separators and spacing do not matter. */
 const normalise = (text) => text.replace(/[\s,;]+/g, ",").replace(/^,|,$/g, "");
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const roundcube = {
   name: "roundcube",
 

@@ -45,5 +45,5 @@ for (const type of ["click", "keydown", "keyup"]) {
 }
 
 // Each message is an event for the background, which restarts its idle timer:
-// the same "ping" an open webmail compose sends (www/content/guard.js).
+// the same "ping" an open webmail compose sends (www/content/precheck.js).
 setInterval(() => ext().runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "ping" }).catch(() => {}), HEARTBEAT_MS);
