@@ -4,8 +4,10 @@
  * `dist/chrome/`, `dist/firefox/` and `dist/thunderbird/` plus their zips,
  * and the Outlook add-in `dist/office/` (scripts/lib/office-build.mjs).
  *
- * One source manifest (`manifest.json`) carries every host's keys; this
- * script removes what each one does not use:
+ * One source manifest (`manifest.json`) carries every host's keys but the
+ * content scripts, which are written from the one list of built-in webmails
+ * (data/webmail-hosts.json, scripts/lib/webmail-hosts.mjs); this script
+ * removes what each host does not use:
  *   Chrome  — `background.scripts` (it warns about it) and the Gecko settings;
  *   Firefox — `background.service_worker` (ignored, and linted),
  *             `storage.managed_schema` (Firefox reads policies.json instead)
@@ -20,12 +22,14 @@
  * so that admins' policies keep applying. The private key is never committed.
  */
 
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { ensureBuildTools } from "./setup.mjs";
 import { ROOT, run, step } from "./lib/run.mjs";
 import { zipDirectory } from "./lib/zip.mjs";
 import { buildOfficeAddin } from "./lib/office-build.mjs";
+import { contentScripts, readWebmails, writeHostLists } from "./lib/webmail-hosts.mjs";
 
 const CRATE = "bcc_guard";
 const BUILD = path.join(ROOT, "build");
@@ -50,8 +54,6 @@ const THUNDERBIRD = Object.freeze({
   withoutPermissions: ["scripting"],
   background: "thunderbird/background.js",
   strictMinVersion: "128.0",
-  /** The content modules the dialog window and the send hook import as they are. */
-  sharedContent: ["dialog.js", "dialog-style.js", "moves.js"],
 });
 
 /**
@@ -91,6 +93,8 @@ export function buildWasm({ outDir, features = [], optimize = true, release = tr
  */
 export function manifestFor(browser) {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8"));
+  // In the key's place in the source manifest, which names where they come from.
+  manifest.content_scripts = contentScripts(readWebmails());
   if (browser === "chrome") {
     delete manifest.background.scripts;
     delete manifest.browser_specific_settings;
@@ -125,20 +129,64 @@ function bundleContentScripts(outDir) {
 }
 
 /**
- * Whether a file of `www/` belongs in a target's folder.
- * @param {string} browser
- * @param {string} source An absolute path under `www/`.
+ * The modules a target loads as they are, found by following the imports of
+ * its background and of the module scripts of its pages: a module nothing
+ * imports is left out, so a target never carries code it does not run (the
+ * webmail builds get the dialog only inside content.js, Thunderbird no
+ * Outlook code). An import that does not resolve fails the build.
+ * @param {"chrome"|"firefox"|"thunderbird"} browser
+ * @returns {Set<string>} Absolute paths under `www/`.
  */
-function belongsTo(browser, source) {
-  const relative = path.relative(path.join(ROOT, "www"), source).split(path.sep);
-  if (relative[0] === "thunderbird") return browser === "thunderbird";
-  // The Outlook add-in is a site of its own (dist/office), not part of an extension.
-  if (relative[0] === "office") return false;
-  if (relative[0] !== "content") return true;
-  // Webmail builds carry the bundled content.js instead of the modules;
-  // Thunderbird, which has no content script, loads the few it shares as
-  // modules from its extension pages.
-  return browser === "thunderbird" && (relative.length === 1 || THUNDERBIRD.sharedContent.includes(relative[1]));
+function loadedModules(browser) {
+  const www = path.join(ROOT, "www");
+  const manifest = manifestFor(browser);
+  const entries = [manifest.background.service_worker ?? manifest.background.scripts[0]];
+  for (const page of listFiles(www).filter((file) => file.endsWith(".html") && pageBelongsTo(browser, file))) {
+    const html = readFileSync(path.join(www, page), "utf8");
+    for (const [, src] of html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g)) {
+      entries.push(path.posix.join(path.posix.dirname(page), src));
+    }
+  }
+  // esbuild is installed by ensureBuildTools, which runs before this.
+  const esbuild = createRequire(import.meta.url)("esbuild");
+  const { metafile } = esbuild.buildSync({
+    entryPoints: entries.map((entry) => path.join(www, entry)),
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    outdir: path.join(BUILD, "graph"),
+    absWorkingDir: ROOT,
+    // The WASM glue is the build's (build/pkg), copied beside the modules.
+    external: ["*/pkg/bcc_guard.js"],
+    logLevel: "silent",
+  });
+  return new Set(Object.keys(metafile.inputs).map((input) => path.join(ROOT, input)));
+}
+
+/**
+ * Every file below `dir`, relative to it, with `/` separators.
+ * @param {string} dir
+ * @returns {string[]}
+ */
+function listFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+}
+
+/**
+ * Whether a file of `www/` other than a module belongs in a target's folder
+ * (pages, styles, icons, catalogues), by the folder it is in.
+ * @param {string} browser
+ * @param {string} relative The path under `www/`, with `/` separators.
+ */
+function pageBelongsTo(browser, relative) {
+  const folder = relative.split("/")[0];
+  if (folder === "thunderbird") return browser === "thunderbird";
+  // The Outlook add-in is a site of its own (dist/office), not part of an
+  // extension; the webmail content script is bundled into content.js.
+  return folder !== "office" && folder !== "content";
 }
 
 function assemble(browser) {
@@ -147,7 +195,15 @@ function assemble(browser) {
   mkdirSync(out, { recursive: true });
   // Extension pages and the background are loaded as ES modules as they are;
   // only the content script (which cannot be a module) is bundled.
-  cpSync(path.join(ROOT, "www"), out, { recursive: true, filter: (source) => belongsTo(browser, source) });
+  const www = path.join(ROOT, "www");
+  const modules = loadedModules(browser);
+  cpSync(www, out, {
+    recursive: true,
+    filter: (source) => {
+      if (statSync(source).isDirectory()) return pageBelongsTo(browser, `${path.relative(www, source)}/`);
+      return source.endsWith(".js") ? modules.has(source) : pageBelongsTo(browser, path.relative(www, source).split(path.sep).join("/"));
+    },
+  });
   cpSync(path.join(BUILD, "pkg"), path.join(out, "pkg"), { recursive: true });
   if (browser !== "thunderbird") cpSync(path.join(BUILD, "content.js"), path.join(out, "content.js"));
   if (browser === "chrome") cpSync(path.join(ROOT, "managed_schema.json"), path.join(out, "managed_schema.json"));
@@ -159,6 +215,10 @@ function assemble(browser) {
 export function build() {
   const started = Date.now();
   ensureBuildTools();
+  const rewritten = writeHostLists();
+  if (rewritten.length) {
+    step(`data/webmail-hosts.json changed: rewrote ${rewritten.join(" and ")} from it (commit them)`);
+  }
   step("Building the engine (release WASM)");
   buildWasm({ outDir: path.join(BUILD, "pkg") });
   step("Bundling the content script");

@@ -13,8 +13,8 @@
 import init, { Engine, protocolVersion } from "./pkg/bcc_guard.js";
 import { ext } from "./lib/browser.js";
 import { readPolicyLayers, USER_SETTINGS_KEY } from "./lib/settings.js";
-import { EngineHost } from "./background/engine-host.js";
-import { addStat } from "./background/stats.js";
+import { EngineHost } from "./lib/engine-host.js";
+import { addStat } from "./lib/stats.js";
 import { keepRegistered } from "./background/content-registration.js";
 import { mayAsk } from "./background/senders.js";
 import { errorReply } from "./lib/engine-client.js";
@@ -45,7 +45,7 @@ ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
     return false;
   }
   if (request.kind === "ping") {
-    // An open compose (guard.js, keepWarm) or Thunderbird's dialog window
+    // An open compose (content/precheck.js, keepWarm) or Thunderbird's dialog window
     // (thunderbird/dialog-page.js) keeping the background warm: the
     // message itself resets the browser's idle clock; the engine is built
     // now if this start has not built it yet.

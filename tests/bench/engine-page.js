@@ -10,7 +10,7 @@
  * typed as text.
  */
 
-import { callEngine } from "./background/engine-host.js";
+import { callEngine } from "./lib/engine-host.js";
 
 const t0 = performance.now();
 const glue = await import("./pkg/bcc_guard.js");

@@ -27,7 +27,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../scripts/lib/run.mjs";
 import { releaseEngine } from "./wasm.mjs";
-import { callEngine } from "../../www/background/engine-host.js";
+import { callEngine } from "../../www/lib/engine-host.js";
 import { PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { invalidOrigins, originsOf, POLICY_ORIGINS_KEY } from "../../www/lib/webmail-origins.js";
 

@@ -1,13 +1,13 @@
 /**
  * @file What the background knows about "Send anyway" when the engine fails
- * (www/background/engine-host.js): the engine built for the current policy
+ * (www/lib/engine-host.js): the engine built for the current policy
  * says it, an error reply carries it, and nothing is claimed before the
  * engine has said it or after the policy changed. Driven with the real WASM.
  */
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EngineHost } from "../../www/background/engine-host.js";
+import { EngineHost } from "../../www/lib/engine-host.js";
 import { PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { faultInjectionEngine, releaseEngine } from "./wasm.mjs";
 

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EngineHost } from "../../www/background/engine-host.js";
+import { EngineHost } from "../../www/lib/engine-host.js";
 import { askEngine, completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { faultInjectionEngine, releaseEngine } from "./wasm.mjs";
 

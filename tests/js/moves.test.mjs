@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { additions, changedEntries } from "../../www/content/moves.js";
-import { callEngine } from "../../www/background/engine-host.js";
+import { additions, changedEntries } from "../../www/lib/moves.js";
+import { callEngine } from "../../www/lib/engine-host.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { releaseEngine } from "./wasm.mjs";
 

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { callEngine } from "../../www/background/engine-host.js";
+import { callEngine } from "../../www/lib/engine-host.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { plannedFields, readCompose, senderAddress } from "../../www/thunderbird/compose-fields.js";
 import { readVCard } from "../../www/thunderbird/mailing-lists.js";

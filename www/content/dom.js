@@ -1,6 +1,7 @@
 /**
- * @file Small DOM operations the adapters share: waiting for the webmail to
- * react, and events that webmail handlers accept as user actions.
+ * @file Small DOM operations the content script's modules share: waiting for
+ * the webmail to react, events that webmail handlers accept as user actions,
+ * and stopping an event the page must not see.
  */
 
 /**
@@ -63,4 +64,14 @@ export function setInputValue(element, value) {
   else element.value = value;
   element.dispatchEvent(new Event("input", { bubbles: true }));
   element.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/**
+ * Stops an event completely: no default action, no other listener.
+ * @param {Event} event
+ */
+export function swallow(event) {
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  event.stopPropagation();
 }

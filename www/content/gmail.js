@@ -10,8 +10,9 @@
  * time, because Gmail re-renders toolbars and rows.
  */
 
+import { accountAddress } from "../lib/account.js";
 import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
 const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
@@ -54,8 +55,6 @@ const classicInput = (field) => `textarea[name="${field}"]`;
 const classicChip = (field) => `.vR input[type=hidden][name="${field}"]`;
 /** The Cc / Bcc links that materialise hidden rows. */
 const TOGGLES = { cc: "span.pE[role=link], span.aB.gQ.pE", bcc: "span.pB[role=link], span.aB.gQ.pB" };
-
-const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
  * The compose root an element belongs to: the innermost candidate that holds
@@ -126,7 +125,7 @@ function scheduleTimeOf(target) {
 /**
  * A send-options choice the event makes, if any: the compose(s) it may send
  * and the element to activate again.
- * @param {import("./guard.js").UserInput} event
+ * @param {import("./adapters.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, root: Element|null}}|null}
  */
@@ -152,7 +151,7 @@ function sendOptionsTarget(event, target) {
   return time ? { roots: openComposes(), choice: { element: time, root: null } } : null;
 }
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const gmail = {
   name: "gmail",
 
@@ -281,13 +280,12 @@ export const gmail = {
  * @returns {string|null}
  */
 function account(root) {
-  const from = /** @type {HTMLInputElement|null} */ (root.querySelector("input[name=from]"))?.value?.trim();
-  if (from && EMAIL.test(from)) return from.match(EMAIL)[0];
   const button = document.querySelector('a[aria-label*="@"][href*="accounts.google.com"], a[aria-label*="@"][aria-label^="Google"]');
-  const inParentheses = button?.getAttribute("aria-label")?.match(/\(([^()\s]+@[^()\s]+)\)\s*$/);
-  if (inParentheses) return inParentheses[1];
-  const inTitle = document.title.match(/ - ([^\s]+@[^\s]+) - Gmail$/);
-  return inTitle ? inTitle[1] : null;
+  return accountAddress([
+    /** @type {HTMLInputElement|null} */ (root.querySelector("input[name=from]"))?.value,
+    button?.getAttribute("aria-label")?.match(/\(([^()\s]+@[^()\s]+)\)\s*$/)?.[1],
+    document.title.match(/ - ([^\s]+@[^\s]+) - Gmail$/)?.[1],
+  ]);
 }
 
 /**

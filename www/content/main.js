@@ -15,25 +15,11 @@
 import { ext } from "../lib/browser.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { USER_SETTINGS_KEY } from "../lib/settings.js";
+import { adapterFor } from "./adapters.js";
 import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
-import { gmail } from "./gmail.js";
-import { outlook } from "./outlook.js";
-import { roundcube } from "./roundcube.js";
 
-/**
- * Adapters by host name (the manifest's content-script matches). Any other
- * host is one the background registered the script on: a Roundcube.
- */
-const ADAPTERS = new Map([
-  ["mail.google.com", gmail],
-  ["outlook.office.com", outlook],
-  ["outlook.office365.com", outlook],
-  ["outlook.live.com", outlook],
-  ["outlook.cloud.microsoft", outlook],
-]);
-
-const adapter = ADAPTERS.get(pageHost()) ?? roundcube;
+const adapter = adapterFor(pageHost());
 const guard = new Guard(adapter, {
   // Counters for the toolbar popup: numbers only, never addresses.
   // Never throws: an old content script cut off by an extension update

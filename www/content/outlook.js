@@ -12,8 +12,9 @@
  * back to "unprotected".
  */
 
+import { accountAddress } from "../lib/account.js";
 import { pageHost, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 
@@ -54,8 +55,6 @@ const GROUP_SUFFIX = { to: "_TO", cc: "_CC", bcc: "_BCC" };
 const LABELS = { to: ["to", "宛先"], cc: ["cc"], bcc: ["bcc"] };
 
 const CHIP = "._EType_RECIPIENT_ENTITY";
-/** An address in the From button's or the account control's text (for the sender only). */
-const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
  * The compose root of an element, if it is in one.
@@ -200,7 +199,7 @@ const labelOf = (element) => (element.getAttribute("aria-label") || element.text
 /**
  * A send-options choice the event makes, if any: an item of the Send
  * button's menu, or a sending button of the schedule dialog.
- * @param {import("./guard.js").UserInput} event
+ * @param {import("./adapters.js").UserInput} event
  * @param {Element} target
  * @returns {{roots: Element[], choice: {element: Element, label: string, owner: Element|null}}|null}
  */
@@ -258,7 +257,7 @@ function isScheduleDialog(dialog) {
 const isAccessKeySend = (event) =>
   event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyS" || event.key === "s" || event.key === "S");
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const outlook = {
   name: "outlook",
 
@@ -386,16 +385,11 @@ export const outlook = {
  * @returns {string|null}
  */
 function account(root) {
-  const candidates = [
+  return accountAddress([
     root.querySelector('button[aria-label^="From"], button[aria-label^="差出人"]')?.textContent,
     document.querySelector("#mectrl_currentAccount_secondary")?.textContent,
     window.top === window ? null : safeTopAccount(),
-  ];
-  for (const text of candidates) {
-    const match = text?.match(EMAIL);
-    if (match) return match[0];
-  }
-  return null;
+  ]);
 }
 
 /** In the pop-out frame, the account control lives in the parent page. */

@@ -17,8 +17,9 @@
  * (Enter and Space on the button arrive as clicks).
  */
 
+import { accountAddress } from "../lib/account.js";
 import { setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "./moves.js";
+import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 
@@ -32,9 +33,6 @@ const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 const SEND = ".formbuttons button.send, .content-frame-navigation a.send";
 /** The desktop Send button, which the replay clicks. */
 const MAIN_SEND = ".formbuttons button.send";
-
-/** An address in the From control (for the sender only). */
-const EMAIL = /[^\s<>()"',;:@]+@[^\s<>()"',;:@]+\.[^\s<>()"',;:@]+/;
 
 /**
  * The compose form, if this document is a Roundcube compose: the mail task's
@@ -96,7 +94,7 @@ const chipText = (chip) => chip.textContent.replace(/,\s*$/, "").trim();
 /** Text compared for agreement: separators and spacing do not matter. */
 const normalise = (text) => text.replace(/[\s,;]+/g, ",").replace(/^,|,$/g, "");
 
-/** @type {import("./guard.js").Adapter} */
+/** @type {import("./adapters.js").Adapter} */
 export const roundcube = {
   name: "roundcube",
 
@@ -210,7 +208,7 @@ export const roundcube = {
  */
 function account(root) {
   const from = root.querySelector("#_from");
-  const text =
-    from instanceof HTMLSelectElement ? from.selectedOptions[0]?.textContent : from instanceof HTMLInputElement ? from.value : null;
-  return text?.match(EMAIL)?.[0] ?? null;
+  return accountAddress([
+    from instanceof HTMLSelectElement ? from.selectedOptions[0]?.textContent : from instanceof HTMLInputElement ? from.value : null,
+  ]);
 }

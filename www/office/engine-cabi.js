@@ -8,7 +8,7 @@
  *
  * It offers what the wasm-bindgen build's module offers (`Engine` with
  * `handle(bytes) → bytes`, `protocolVersion()`), so that the extension's
- * engine host (www/background/engine-host.js) and the add-in's handler can
+ * engine host (www/lib/engine-host.js) and the add-in's handler can
  * use either build unchanged. Part of the classic-Windows handler file
  * (ECMAScript 2016, and no TextEncoder unless the runtime has one).
  */

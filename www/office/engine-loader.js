@@ -1,7 +1,7 @@
 /**
  * @file The engine in the add-in's browser runtime (Outlook on the web, new
  * Outlook for Windows, Outlook on Mac, and every function command and task
- * pane): the extension's own engine host (www/background/engine-host.js)
+ * pane): the extension's own engine host (www/lib/engine-host.js)
  * over one of the two builds of the same Rust engine, chosen by feature
  * detection:
  *
@@ -16,7 +16,7 @@
  * else is requested.
  */
 
-import { EngineHost } from "../background/engine-host.js";
+import { EngineHost } from "../lib/engine-host.js";
 import { cabiExports } from "./engine-cabi.js";
 import { readLayers } from "./layers.js";
 

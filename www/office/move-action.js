@@ -82,12 +82,13 @@ export async function runMove({ office, ask, t, client, send }) {
   const limit = overLimit(fields, client);
   if (limit) return result("limit", "office_fieldLimit", [limit.cap, t(`dialog_field_${limit.field}`)], true);
   const moved = plan.add.bcc.length;
+  // The compose was read and planned just now, so the transaction does not
+  // read it again before writing.
   const done = await moveToBcc({
     ask: call,
-    original: read.compose,
+    read,
     reply,
-    write: () => writeFields(office, fields, read),
-    readBack: async () => (await readCompose(office, client)).compose,
+    hands: { read: () => readCompose(office, client), write: () => writeFields(office, fields, read) },
   });
   switch (done.outcome) {
     case "sendable":

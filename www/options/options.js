@@ -6,7 +6,7 @@
  */
 
 import init, { Engine } from "../pkg/bcc_guard.js";
-import { callEngine } from "../background/engine-host.js";
+import { callEngine } from "../lib/engine-host.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { ext, message } from "../lib/browser.js";
 import { SUPPORTED_HOSTS } from "../lib/hosts.js";

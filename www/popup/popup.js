@@ -6,7 +6,7 @@
 import { ext, message } from "../lib/browser.js";
 import { askEngine } from "../lib/engine-client.js";
 import { localize } from "../lib/i18n-dom.js";
-import { readStats, resetStats, STAT_NAMES } from "../background/stats.js";
+import { readStats, resetStats, STAT_NAMES } from "../lib/stats.js";
 import { renderOrigins } from "../lib/origin-list.js";
 import { originStatuses } from "../lib/webmail-origins.js";
 

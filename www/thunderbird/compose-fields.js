@@ -12,7 +12,8 @@
  * members who will actually receive the mail.
  */
 
-import { additions, changedEntries } from "../content/moves.js";
+import { accountAddress } from "../lib/account.js";
+import { additions, changedEntries } from "../lib/moves.js";
 import { expandMailingLists } from "./mailing-lists.js";
 
 const FIELDS = Object.freeze(["to", "cc", "bcc"]);
@@ -37,8 +38,7 @@ const FIELDS = Object.freeze(["to", "cc", "bcc"]);
  * @returns {string|null}
  */
 export function senderAddress(from) {
-  if (typeof from !== "string" || !from.trim()) return null;
-  return from.match(/<([^<>]*)>\s*$/)?.[1]?.trim() ?? from.trim();
+  return accountAddress([from]);
 }
 
 /**

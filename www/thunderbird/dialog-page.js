@@ -1,6 +1,6 @@
 /**
  * @file The dialog window's page: shows what the background's send hook asks
- * for (dialog-window.js) with the webmail dialog itself (www/content/dialog.js),
+ * for (dialog-window.js) with the webmail dialog itself (www/lib/dialog.js),
  * so the content, buttons, keyboard behaviour, languages and the automation
  * contract are the same in Thunderbird as in Gmail and Outlook.
  *
@@ -12,7 +12,7 @@
 
 import { ext } from "../lib/browser.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
-import { Dialog } from "../content/dialog.js";
+import { Dialog } from "../lib/dialog.js";
 
 /** How often the page tells the background it is still there (below the 30 s idle timeout). */
 const HEARTBEAT_MS = 10000;
@@ -41,9 +41,9 @@ port.onDisconnect.addListener(() => window.close());
 // The webmail guard hands the dialog the events from inside it; here the
 // whole window is the dialog's, so every click and key goes to it.
 for (const type of ["click", "keydown", "keyup"]) {
-  window.addEventListener(type, (event) => dialog.handle(/** @type {import("../content/guard.js").UserInput} */ (event)), true);
+  window.addEventListener(type, (event) => dialog.handle(/** @type {import("../lib/dialog.js").UserInput} */ (event)), true);
 }
 
 // Each message is an event for the background, which restarts its idle timer:
-// the same "ping" an open webmail compose sends (www/content/guard.js).
+// the same "ping" an open webmail compose sends (www/content/precheck.js).
 setInterval(() => ext().runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "ping" }).catch(() => {}), HEARTBEAT_MS);

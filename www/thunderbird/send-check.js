@@ -1,7 +1,7 @@
 /**
  * @file What happens when Thunderbird is about to send: the same steps as the
  * webmail guard (www/content/guard.js), with Thunderbird's send hook as the
- * hands. Thunderbird holds the send, with the compose window locked, until
+ * hands and the shared move transaction (www/lib/move-transaction.js). Thunderbird holds the send, with the compose window locked, until
  * the promise returned here settles:
  *   - `{}` lets the send go on (with whatever recipients the compose holds);
  *   - `{cancel: true}` stops it and unlocks the compose, nothing sent.
@@ -15,7 +15,8 @@
 import { ext } from "../lib/browser.js";
 import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
-import { addStat } from "../background/stats.js";
+import { moveToBcc } from "../lib/move-transaction.js";
+import { addStat } from "../lib/stats.js";
 import { plannedFields, readCompose } from "./compose-fields.js";
 import { openDialog } from "./dialog-window.js";
 
@@ -27,7 +28,7 @@ const RETRY = Symbol("retry");
 /**
  * @param {{id: number}} tab The compose tab.
  * @param {object} details The compose as Thunderbird is about to send it.
- * @param {import("../background/engine-host.js").EngineHost} host
+ * @param {import("../lib/engine-host.js").EngineHost} host
  * @returns {Promise<{cancel?: boolean}>}
  */
 export async function checkSend(tab, details, host) {
@@ -55,7 +56,7 @@ export async function checkSend(tab, details, host) {
  * need be.
  * @param {{id: number}} tab
  * @param {object} details
- * @param {import("../background/engine-host.js").EngineHost} host
+ * @param {import("../lib/engine-host.js").EngineHost} host
  * @param {(request: object) => Promise<any>} ask
  * @returns {Promise<{cancel?: boolean}|typeof RETRY>}
  */
@@ -96,29 +97,28 @@ async function decide(tab, read, reply, ask) {
       return CANCEL;
     }
     dialog.busy();
-    let verification;
-    try {
-      // The compose is locked while the send is held, so the recipients the
-      // plan was made for are still the ones in it.
-      await ext().compose.setComposeDetails(tab.id, plannedFields(reply.plan, reply.recipients, read));
-      const after = await readCompose(await ext().compose.getComposeDetails(tab.id));
-      // The engine plans again from the original and compares; it does not
-      // take our word for what the plan was.
-      const answer = await ask({ kind: "verify", original: read.compose, compose: after.compose });
-      if (!answer.ok) throw new Error(answer.error?.message ?? "the engine did not answer");
-      verification = answer.verification;
-    } catch (error) {
-      await dialog.show({ view: "moveFailed", verification: null, detail: describe(error), reply });
+    // The compose is locked while the send is held, so the recipients the
+    // plan was made for are still the ones in it: no second read first.
+    const done = await moveToBcc({
+      ask,
+      read,
+      reply,
+      hands: {
+        read: async () => readCompose(await ext().compose.getComposeDetails(tab.id)),
+        write: (plan, recipients, planned) => ext().compose.setComposeDetails(tab.id, plannedFields(plan, recipients, planned)),
+      },
+    });
+    if (done.outcome === "failed") {
+      await dialog.show({ view: "moveFailed", verification: null, detail: done.detail, reply });
       return CANCEL;
     }
-    if (!verification.matches || !verification.sendable) {
-      // As in the webmail guard: a move that went as planned but leaves
-      // someone on show is named as such even after "Move to BCC".
-      if (verification.matches) addStat("moved", reply.plan.add.bcc.length);
-      await dialog.show({ view: "moveFailed", verification, detail: "", reply, moved: verification.matches });
+    // As in the webmail guard: a move that went as planned but leaves
+    // someone on show is named as such even after "Move to BCC".
+    if (done.moved) addStat("moved", done.moved);
+    if (done.outcome !== "sendable") {
+      await dialog.show({ view: "moveFailed", verification: done.verification, detail: "", reply, moved: done.outcome === "unsendable" });
       return CANCEL;
     }
-    addStat("moved", reply.plan.add.bcc.length);
     // "Move to BCC" leaves the moved compose open for review: this send stops.
     return choice === "move-and-send" ? SEND : CANCEL;
   } finally {

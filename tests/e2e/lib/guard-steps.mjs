@@ -3,7 +3,7 @@
  * through its automation contract, choosing a button, and waiting for the
  * fixture's "native send" counter to settle.
  *
- * The contract (www/content/dialog.js): the host `[data-bcc-guard="dialog"]`
+ * The contract (www/lib/dialog.js): the host `[data-bcc-guard="dialog"]`
  * is a child of `document.documentElement` with an open shadow root holding
  * the `role="alertdialog"` element; buttons carry `data-action`; exposed
  * recipients carry `data-address`.

@@ -1,6 +1,9 @@
 /**
- * @file The background's side of the protocol: it owns the WASM engine,
- * keeps it in step with the policy, and turns every failure into a reply.
+ * @file The engine's host: it owns the WASM engine, keeps it in step with
+ * the policy, and turns every failure into a reply. The extension's
+ * background (www/background.js) and the Outlook add-in's browser runtime
+ * (www/office/engine-loader.js) each run one; `callEngine` is also how the
+ * options page calls the engine it loads itself to validate a draft.
  *
  * The host is written against two injected functions so that Node's test
  * runner can drive it with the real WASM: `instantiate` loads the

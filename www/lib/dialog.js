@@ -1,5 +1,8 @@
 /**
  * @file The warning dialog, in an open shadow root on `document.documentElement`.
+ * The same dialog serves every host that draws one: the webmail guard draws
+ * it in the webmail page (www/content/guard.js), Thunderbird in a window of
+ * its own (www/thunderbird/dialog-page.js).
  *
  * Automation contract (stable; tests and admins' QA scripts rely on it):
  * - the host is `[data-bcc-guard="dialog"]`, a child of `document.documentElement`,
@@ -42,10 +45,17 @@
  * done by the dialog's owner.
  */
 
-import { ext, message } from "../lib/browser.js";
-import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
-import { PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { ext, message } from "./browser.js";
+import { unverifiedChoices, verdictChoices } from "./choices.js";
+import { PROTOCOL_VERSION } from "./engine-client.js";
 import { DIALOG_CSS, HOST_STYLE } from "./dialog-style.js";
+
+/**
+ * @typedef {MouseEvent & KeyboardEvent} UserInput A click, mouseup or key
+ *   event, as the webmail guard's listeners and the Thunderbird dialog
+ *   window receive them: the properties of the other kind are undefined at
+ *   run time.
+ */
 
 const HOST_ATTRIBUTE = "data-bcc-guard";
 
@@ -585,7 +595,7 @@ export class Dialog {
   /**
    * Handles an event from inside the dialog (the guard has already stopped
    * it from reaching the page).
-   * @param {import("./guard.js").UserInput} event
+   * @param {UserInput} event
    */
   handle(event) {
     if (!this.shadow) return;
