@@ -250,13 +250,21 @@ pub enum SettingError {
         /// The limit.
         max: usize,
     },
+    /// The admin's policy exists but could not be read (the host passed why,
+    /// or a value that is not an object of settings): the strictest settings
+    /// apply instead ([`strictest`]).
+    #[error("the policy could not be read ({reason}); the strictest settings apply")]
+    Unreadable {
+        /// Why, as the host said it (technical, English).
+        reason: String,
+    },
 }
 
 impl SettingError {
     /// Every code [`SettingError::code`] can return, each with the number of
     /// substitutions its message takes (the offending value, or none); the
     /// locale tests check that both languages have a message for each.
-    pub const CODES: [(&'static str, usize); 11] = [
+    pub const CODES: [(&'static str, usize); 12] = [
         ("unknownKey", 0),
         ("wrongType", 0),
         ("outOfRange", 0),
@@ -268,6 +276,7 @@ impl SettingError {
         ("unsupportedHost", 1),
         ("noHosts", 0),
         ("tooMany", 0),
+        ("unreadable", 1),
     ];
 
     /// A stable code for the UI's message catalogue (`settingError_<code>`).
@@ -287,6 +296,7 @@ impl SettingError {
             SettingError::UnsupportedHost { .. } => "unsupportedHost",
             SettingError::NoHosts => "noHosts",
             SettingError::TooMany { .. } => "tooMany",
+            SettingError::Unreadable { .. } => "unreadable",
         }
     }
 
@@ -298,6 +308,7 @@ impl SettingError {
             | SettingError::ConsumerDomain { value }
             | SettingError::InvalidAddress { value }
             | SettingError::UnsupportedHost { value } => Some(value),
+            SettingError::Unreadable { reason } => Some(reason),
             _ => None,
         }
     }
@@ -351,6 +362,9 @@ pub struct EffectivePolicy {
     pub locked: Vec<Key>,
     /// Bad values that were ignored.
     pub problems: Vec<Problem>,
+    /// Whether the admin's policy exists but could not be read, so that the
+    /// [`strictest`] settings apply in its place (the problem says why).
+    pub managed_unreadable: bool,
     /// The consumer-mail list built into the engine, which `consumerDomains`
     /// adds to: where each address is a party of its own.
     pub built_in_consumer_domains: &'static [&'static str],
@@ -358,7 +372,35 @@ pub struct EffectivePolicy {
 
 /// Layers `user` over the defaults and `managed` over both. Either may be any
 /// JSON value; `null` means the layer is absent.
+///
+/// A managed layer that is neither `null` nor an object is a policy that
+/// exists but could not be read: the host passes why as text (a policy file
+/// that did not arrive, `storage.managed` failing), and any other value is
+/// no readable policy either. Not knowing what the admin decided must not
+/// weaken protection, so every setting is then locked at its [`strictest`]
+/// and the user's layer is not applied (the admin may have locked any of
+/// it); its problems are still reported.
 pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
+    if !(managed.is_null() || managed.is_object()) {
+        let reason = managed.as_str().map_or_else(
+            || "the policy is not an object of settings".to_owned(),
+            str::to_owned,
+        );
+        let mut problems = vec![Problem {
+            layer: Layer::Managed,
+            key: String::new(),
+            index: None,
+            error: SettingError::Unreadable { reason },
+        }];
+        problems.extend(parse_layer(user, Layer::User).problems);
+        return EffectivePolicy {
+            settings: strictest(),
+            locked: Key::ALL.to_vec(),
+            problems,
+            managed_unreadable: true,
+            built_in_consumer_domains: super::consumer::BUILT_IN,
+        };
+    }
     let managed = parse_layer(managed, Layer::Managed);
     let user = parse_layer(user, Layer::User);
     let mut settings = Settings::default();
@@ -378,7 +420,23 @@ pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
         settings,
         locked,
         problems,
+        managed_unreadable: false,
         built_in_consumer_domains: super::consumer::BUILT_IN,
+    }
+}
+
+/// The settings that stand in for an admin's policy that could not be read:
+/// the defaults, made as strict as a policy can make them — two unrelated
+/// parties are an exposure, and the send is blocked (no "Send anyway"). The
+/// admin's internal and trusted domains are unknown, so only the account's
+/// own organisation is internal: more recipients count as outsiders, never
+/// fewer.
+pub fn strictest() -> Settings {
+    Settings {
+        min_exposed_parties: MIN_PARTIES_RANGE.0,
+        action: PolicyAction::Block,
+        allow_send_anyway: false,
+        ..Settings::default()
     }
 }
 
@@ -976,16 +1034,56 @@ mod tests {
         );
         assert_eq!(policy.settings.protected_hosts.len(), SUPPORTED_HOSTS.len());
         assert_eq!(policy.settings.min_exposed_parties, 3);
-        assert!(
-            resolve(&json!("garbage"), &Value::Null).problems[0]
+        // A user layer of the wrong type is reported and the defaults apply.
+        assert_eq!(
+            resolve(&Value::Null, &json!("garbage")).problems[0]
                 .error
-                .code()
-                == "wrongType"
+                .code(),
+            "wrongType"
         );
         assert_eq!(
-            resolve(&json!([1, 2]), &Value::Null).settings,
+            resolve(&Value::Null, &json!([1, 2])).settings,
             Settings::default()
         );
+    }
+
+    #[test]
+    fn an_unreadable_policy_locks_the_strictest_settings() {
+        // What a host passes when the admin's policy exists but did not
+        // arrive, and values that are no readable policy either.
+        for managed in [
+            json!("policy.json could not be read: HTTP 500"),
+            json!([1, 2]),
+            json!(7),
+            json!(true),
+        ] {
+            let policy = resolve(
+                &managed,
+                &json!({"minExposedParties": 9, "internalDomains": ["partner.example"], "x": 1}),
+            );
+            assert!(policy.managed_unreadable, "{managed}");
+            assert_eq!(policy.settings, strictest(), "{managed}");
+            assert_eq!(policy.settings.action, PolicyAction::Block);
+            assert_eq!(policy.settings.min_exposed_parties, 2);
+            assert!(!policy.settings.allow_send_anyway);
+            assert_eq!(
+                policy.locked,
+                Key::ALL.to_vec(),
+                "the user can weaken nothing"
+            );
+            assert_eq!(policy.problems[0].layer, Layer::Managed);
+            assert_eq!(policy.problems[0].error.code(), "unreadable");
+            // The user's own mistakes are still reported.
+            assert_eq!(policy.problems[1].key, "x");
+        }
+        let reason = resolve(&json!("HTTP 500"), &Value::Null).problems[0]
+            .error
+            .value()
+            .map(str::to_owned);
+        assert_eq!(reason.as_deref(), Some("HTTP 500"));
+        // No policy at all, or an empty one, is not unreadable.
+        assert!(!resolve(&Value::Null, &Value::Null).managed_unreadable);
+        assert!(!resolve(&json!({}), &Value::Null).managed_unreadable);
     }
 
     #[test]
@@ -1071,6 +1169,7 @@ mod tests {
             SettingError::UnsupportedHost { value: "x".into() },
             SettingError::NoHosts,
             SettingError::TooMany { max: 1 },
+            SettingError::Unreadable { reason: "x".into() },
         ];
         assert_eq!(examples.len(), SettingError::CODES.len());
         for error in examples {
