@@ -105,6 +105,7 @@ function officeFigures() {
   const classic = (run, label) => `| ${label} | ${fmt(run.classic[10].parse_ms)} | ${fmt(run.classic[10].total_ms)} | ${fmt(run.classic[1000].total_ms)} |`;
   return `## Outlook add-in
 
+Measured on ${new Date().toISOString().slice(0, 10)} (this section can be refreshed on its own).
 The add-in (\`dist/office\`) runs the extension's WASM where WebAssembly
 exists, and otherwise the same engine through its C-ABI entry (\`c-abi/\`),
 built for MVP wasm at opt-level "z" and turned into JavaScript by wasm2js

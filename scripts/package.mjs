@@ -14,9 +14,12 @@
  *
  *  - bcc-guard-<v>-outlook/               the Outlook add-in as a folder to
  *    host on any HTTPS server, its manifest's URLs filled in from
- *    `--office-url https://host/path` (with `--office-send-mode Block` and
- *    `--office-permissions ReadWriteItem` optional; docs/ADMIN.md,
- *    "Outlook"). Without `--office-url` it is not written.
+ *    `--office-url https://host/path`, laid out as that origin's files (the
+ *    add-in under `path/`, `.well-known/` at the root). Optional:
+ *    `--office-policy policy.json` (checked by the engine, packaged, and
+ *    expected by the add-in), `--office-send-mode SoftBlock|PromptUser`
+ *    (Block is the default) and `--office-permissions ReadWriteItem`;
+ *    docs/ADMIN.md, "Outlook". Without `--office-url` it is not written.
  *
  * It builds first and refuses to package a Firefox build that `web-ext lint`
  * finds errors in. It prints each file's size and SHA-256. The packages are
@@ -32,7 +35,7 @@ import { build } from "./build.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
 import { ROOT, step } from "./lib/run.mjs";
 import { zipDirectory } from "./lib/zip.mjs";
-import { checkOptions, OFFICE_DEFAULTS, writeOfficeSite } from "./lib/office-build.mjs";
+import { checkOptions, OFFICE_DEFAULTS, policyProblems, writeOfficeSite } from "./lib/office-build.mjs";
 
 /**
  * Zips a copy of `dir` whose manifest has been changed by `edit`.
@@ -57,7 +60,7 @@ function zipVariant(dir, out, edit) {
 /**
  * The Outlook add-in's options from the command line (`--name value`).
  * @param {string[]} args
- * @returns {{base: string, sendMode: string, permissions: string}|null} Null without `--office-url`.
+ * @returns {import("./lib/office-build.mjs").OfficeOptions|null} Null without `--office-url`.
  */
 function officeOptions(args) {
   const value = (name) => {
@@ -70,6 +73,7 @@ function officeOptions(args) {
     base,
     sendMode: value("--office-send-mode") ?? OFFICE_DEFAULTS.sendMode,
     permissions: value("--office-permissions") ?? OFFICE_DEFAULTS.permissions,
+    policy: value("--office-policy") ?? OFFICE_DEFAULTS.policy,
   };
 }
 
@@ -111,7 +115,7 @@ export function writePackages(dist, out) {
   });
 }
 
-function main() {
+async function main() {
   const office = officeOptions(process.argv.slice(2));
   // A wrong URL or mode is refused before the build, not after it.
   if (office) checkOptions(office);
@@ -125,8 +129,17 @@ function main() {
     console.log(`${path.relative(ROOT, file)}  ${(size / 1024).toFixed(1)} KB  sha256 ${sha256}`);
   }
   if (office) {
-    const dir = writeOfficeSite(path.join(out, `bcc-guard-${version}-outlook`), office);
-    console.log(`${path.relative(ROOT, dir)}/  the Outlook add-in for ${office.base} (${office.sendMode}, ${office.permissions}): host it there, upload its manifest.xml`);
+    const root = path.join(out, `bcc-guard-${version}-outlook`);
+    const dir = writeOfficeSite(root, office);
+    console.log(`${path.relative(ROOT, root)}/  the Outlook add-in as the files of ${new URL(office.base).origin}: copy them to its root`);
+    console.log(`  ${path.relative(root, dir) || "."}/ is ${office.base} (${office.sendMode}, ${office.permissions}); upload its manifest.xml`);
+    if (office.policy) {
+      const problems = await policyProblems(office.policy);
+      console.log(`  policy.json packaged and expected: ${problems.length ? `${problems.length} problem(s) the engine will report:` : "the engine finds no problem"}`);
+      for (const problem of problems) console.log(`    ${problem.key || "policy"}${problem.index === null ? "" : `[${problem.index}]`}: ${problem.message}`);
+    } else {
+      console.log("  no policy packaged: a policy.json put beside it later is read, and its absence means no policy (--office-policy makes it expected)");
+    }
   } else {
     console.log("Outlook add-in: not packaged (pass --office-url https://your.server/path; docs/ADMIN.md, \"Outlook\")");
   }
@@ -134,7 +147,7 @@ function main() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    main();
+    await main();
   } catch (error) {
     console.error(`\nPackaging failed: ${error.message}`);
     process.exit(1);

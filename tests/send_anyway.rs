@@ -92,3 +92,37 @@ fn an_unprotected_host_stops_nothing_and_still_tells_the_policy() {
     assert_eq!(reply["verdict"]["sendAnyway"], false);
     assert_eq!(reply["verdict"]["policyAllowsSendAnyway"], false);
 }
+
+#[test]
+fn an_unreadable_admin_policy_blocks_with_the_strictest_settings() {
+    // Two unrelated outsiders: under the defaults (three parties) they pass;
+    // a host that knows the admin's policy exists but could not read it
+    // passes why as text, and the engine locks the strictest settings.
+    let compose = json!({"account": "me@corp.example",
+                         "to": chips(&["a@one.example", "b@two.example"])});
+    let request = json!({"v": 1, "kind": "evaluate", "compose": compose});
+    let none = support::ask(Value::Null, Value::Null, request.clone());
+    assert_eq!(none["verdict"]["action"], "none");
+
+    let reply = support::ask(
+        json!("policy.json could not be read: HTTP 500"),
+        json!({"minExposedParties": 9, "allowSendAnyway": true}),
+        request,
+    );
+    let verdict = &reply["verdict"];
+    assert_eq!(verdict["action"], "block", "{reply}");
+    assert_eq!(verdict["sendAnyway"], false);
+    assert_eq!(verdict["policyAllowsSendAnyway"], false);
+    assert_eq!(codes(&reply), ["exposure", "policyUnreadable"]);
+    assert!(reply["plan"].is_object(), "the move is still offered");
+
+    // The policy request says so, for the options page and the task pane.
+    let policy = support::ask(
+        json!("HTTP 500"),
+        Value::Null,
+        json!({"v": 1, "kind": "policy"}),
+    );
+    assert_eq!(policy["policy"]["managedUnreadable"], true, "{policy}");
+    assert_eq!(policy["policy"]["problems"][0]["code"], "unreadable");
+    assert_eq!(policy["policy"]["problems"][0]["value"], "HTTP 500");
+}

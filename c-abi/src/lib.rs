@@ -86,8 +86,8 @@ pub unsafe extern "C" fn bcc_free(ptr: *mut u8, len: usize) {
 pub unsafe extern "C" fn bcc_engine_new(ptr: *mut u8, len: usize) -> *mut Engine {
     // SAFETY: the caller passes a buffer from `bcc_alloc`, which it gives up.
     let layers = unsafe { take(ptr, len) };
-    // Not UTF-8: the engine records the layers as a problem and protects
-    // with its defaults, as for any text that is not a JSON object.
+    // Not UTF-8: the engine records the layers as unreadable and locks the
+    // strictest settings, as for any text that is not a JSON object.
     let text = std::str::from_utf8(&layers).unwrap_or("");
     Box::into_raw(Box::new(Engine::from_layers_json(text)))
 }

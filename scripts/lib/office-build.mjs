@@ -27,26 +27,45 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { es2016Problems, lowerConditionals } from "./es2016.mjs";
 import { ROOT, run } from "./run.mjs";
 
 const BUILD = path.join(ROOT, "build", "office");
 const SOURCE = path.join(ROOT, "www", "office");
 
-/** What dist/office is filled in with: Microsoft's sideloading address and the defaults. */
+/**
+ * What dist/office is filled in with: Microsoft's sideloading address and
+ * the defaults. `Block` is the default send mode: event-based add-ins start
+ * only when an admin deploys them, which is where Block is allowed, and it
+ * is the one mode in which an add-in that fails to load stops the send
+ * instead of letting it go unchecked (docs/ADMIN.md, "Send modes").
+ * `policy` is the path of the admin's policy.json to package, or null.
+ */
 export const OFFICE_DEFAULTS = Object.freeze({
   base: "https://localhost:3000",
-  sendMode: "SoftBlock",
+  sendMode: "Block",
   permissions: "ReadWriteMailbox",
+  policy: null,
 });
+
+/**
+ * @typedef {object} OfficeOptions
+ * @property {string} base The HTTPS URL the add-in's files are served from.
+ * @property {string} sendMode One of `SEND_MODES`.
+ * @property {string} permissions One of `PERMISSIONS`.
+ * @property {string|null} [policy] The admin's policy.json to package: the
+ *   add-in then expects it, and its absence is a policy that could not be
+ *   read (www/office/layers.js).
+ */
 
 /** The manifest's `SendMode` values (docs/ADMIN.md, "Send modes"). */
 export const SEND_MODES = Object.freeze(["PromptUser", "SoftBlock", "Block"]);
 /** The permissions the add-in can work with: sendAsync needs the first. */
 export const PERMISSIONS = Object.freeze(["ReadWriteMailbox", "ReadWriteItem"]);
 
-/** The files of dist/office that hold `{{…}}` fields to fill in. */
-const TEMPLATES = Object.freeze(["manifest.xml", "launchevent.js"]);
+/** The files of dist/office that hold `{{…}}` fields to fill in (the bundles' from www/office/package-fields.js). */
+const TEMPLATES = Object.freeze(["manifest.xml", "launchevent.js", "commands.js", "taskpane.js"]);
 
 /**
  * The C-ABI engine as wasm (`engine-cabi.wasm`) and as an ES module of
@@ -179,27 +198,42 @@ export function buildOfficeAddin(dist) {
 }
 
 /**
- * Copies the assembled add-in to `out` and fills it in.
+ * Writes the add-in into `out` as the files of its origin: `out` stands for
+ * the server's root, so the add-in goes where the base URL's path says
+ * (`https://host/bcc-guard` → `out/bcc-guard/`), and the well-known file
+ * classic Outlook needs goes to `out/.well-known/`, at the origin's root,
+ * where Office looks for it whatever the add-in's path.
  * @param {string} out
- * @param {{base: string, sendMode: string, permissions: string}} options
- * @returns {string} `out`.
+ * @param {OfficeOptions} options
+ * @returns {string} The add-in's folder (`out` for a base URL without a path).
  */
 export function writeOfficeSite(out, options) {
-  checkOptions(options);
+  const url = checkOptions(options);
   rmSync(out, { recursive: true, force: true });
-  cpSync(OFFICE_SITE, out, { recursive: true });
-  fillOfficeAddin(out, options);
-  return out;
+  const site = path.join(out, ...decodeURIComponent(url.pathname).split("/").filter(Boolean));
+  cpSync(OFFICE_SITE, site, { recursive: true });
+  fillOfficeAddin(site, options);
+  if (options.policy) copyFileSync(options.policy, path.join(site, "policy.json"));
+  // Classic Outlook's JavaScript-only runtime reads policy.json with a
+  // cross-origin request, which Office allows only for script files listed
+  // at the origin's well-known URI (docs/ADMIN.md, "Hosting").
+  mkdirSync(path.join(out, ".well-known"), { recursive: true });
+  writeFileSync(
+    path.join(out, ".well-known", "microsoft-officeaddins-allowed.json"),
+    `${JSON.stringify({ allowed: [`${url.href.replace(/\/+$/, "")}/launchevent.js`] }, null, 2)}\n`,
+  );
+  return site;
 }
 
 /**
- * Fills in the `{{…}}` fields of a copy of dist/office: the base URL the
- * files are served from (HTTPS, no trailing slash), the send mode, the
- * permission, the version, and the manifest's strings from the catalogue.
- * @param {string} dir A copy of dist/office whose templates are unfilled.
- * @param {{base: string, sendMode: string, permissions: string}} options
+ * Fills in the `{{…}}` fields of a copy of the assembled add-in: the base
+ * URL the files are served from (HTTPS, no trailing slash), the send mode,
+ * the permission, whether a policy is expected, the version, and the
+ * manifest's strings from the catalogue.
+ * @param {string} dir A copy of the add-in whose templates are unfilled.
+ * @param {OfficeOptions} options
  */
-export function fillOfficeAddin(dir, options) {
+function fillOfficeAddin(dir, options) {
   const { sendMode, permissions } = options;
   const url = checkOptions(options);
   const version = JSON.parse(readFileSync(path.join(ROOT, "manifest.json"), "utf8")).version;
@@ -210,6 +244,7 @@ export function fillOfficeAddin(dir, options) {
     ADDIN_BASE: url.href.replace(/\/+$/, ""),
     SEND_MODE: sendMode,
     PERMISSIONS: permissions,
+    POLICY: options.policy ? "expected" : "optional",
     // Office wants four numbers.
     VERSION: `${version}.0`.split(".").slice(0, 4).join("."),
   };
@@ -222,34 +257,61 @@ export function fillOfficeAddin(dir, options) {
         return escapeXml(entry.message);
       }
       if (!(key in fields)) throw new Error(`${file}: unknown field ${whole}`);
-      return file.endsWith(".xml") ? escapeXml(fields[key]) : fields[key];
+      // In a script the value lands inside a string literal.
+      return file.endsWith(".xml") ? escapeXml(fields[key]) : JSON.stringify(fields[key]).slice(1, -1);
     });
     writeFileSync(target, text);
   }
-  // Classic Outlook's JavaScript-only runtime reads policy.json with a
-  // cross-origin request, which Office allows only for script files listed
-  // at the origin's well-known URI (docs/ADMIN.md, "Hosting").
-  mkdirSync(path.join(dir, ".well-known"), { recursive: true });
-  writeFileSync(
-    path.join(dir, ".well-known", "microsoft-officeaddins-allowed.json"),
-    `${JSON.stringify({ allowed: [`${fields.ADDIN_BASE}/launchevent.js`] }, null, 2)}\n`,
-  );
 }
 
 /**
  * Refuses what Outlook would refuse: a base URL that is not HTTPS (Office
  * loads add-ins only over HTTPS), a query or fragment, an unknown send mode
- * or permission.
- * @param {{base: string, sendMode: string, permissions: string}} options
+ * or permission; and a policy file that is not a JSON object, which the
+ * add-in could only read as a policy it cannot read.
+ * @param {OfficeOptions} options
  * @returns {URL} The base URL.
  */
-export function checkOptions({ base, sendMode, permissions }) {
+export function checkOptions({ base, sendMode, permissions, policy }) {
   const url = new URL(base);
   if (url.protocol !== "https:") throw new Error(`the add-in must be served over HTTPS, not ${base}`);
   if (url.search || url.hash) throw new Error(`the add-in's base URL takes no query or fragment: ${base}`);
   if (!SEND_MODES.includes(sendMode)) throw new Error(`send mode ${sendMode} is not one of ${SEND_MODES.join(", ")}`);
   if (!PERMISSIONS.includes(permissions)) throw new Error(`permission ${permissions} is not one of ${PERMISSIONS.join(", ")}`);
+  if (policy) {
+    let value;
+    try {
+      value = JSON.parse(readFileSync(policy, "utf8"));
+    } catch (error) {
+      throw new Error(`the policy ${policy} cannot be used: ${error.message}`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new Error(`the policy ${policy} is not a JSON object of settings`);
+    }
+  }
   return url;
+}
+
+/**
+ * What the engine finds wrong with a policy file the admin packages: the
+ * same validation the add-in applies when it reads the file, run now so
+ * that a mistake is seen before the package is deployed (through the
+ * wasm2js build in build/office, which `npm run build` has made).
+ * @param {string} file
+ * @returns {Promise<{key: string, index: number|null, message: string}[]>}
+ */
+export async function policyProblems(file) {
+  const { instantiate } = await import(pathToFileURL(path.join(BUILD, "engine-wasm2js.js")).href);
+  const { cabiExports, callEngineSync } = await import(pathToFileURL(path.join(SOURCE, "engine-cabi.js")).href);
+  const managed = JSON.parse(readFileSync(file, "utf8"));
+  const engine = new (cabiExports(instantiate).Engine)(JSON.stringify({ managed, user: null }));
+  try {
+    const reply = callEngineSync(engine, { v: 1, kind: "policy" });
+    if (!reply.ok) throw new Error(`the engine did not check the policy: ${reply.error?.message}`);
+    return reply.policy.problems;
+  } finally {
+    engine.free();
+  }
 }
 
 /** @param {string} text */

@@ -71,12 +71,15 @@ pub enum ReasonCode {
     NoOrganisation,
     /// The organisation's policy does not allow sending as it is.
     Blocked,
+    /// The organisation's policy could not be read, so the strictest
+    /// settings apply: the send is blocked (in place of `Blocked`).
+    PolicyUnreadable,
 }
 
 impl ReasonCode {
     /// Every code with the number of arguments its message takes; the locale
     /// tests check each has a message with that many placeholders.
-    pub const ALL: [(ReasonCode, usize); 7] = [
+    pub const ALL: [(ReasonCode, usize); 8] = [
         (ReasonCode::Exposure, 2),
         (ReasonCode::Audience, 2),
         (ReasonCode::Unreadable, 1),
@@ -84,6 +87,7 @@ impl ReasonCode {
         (ReasonCode::IncompleteRead, 0),
         (ReasonCode::NoOrganisation, 0),
         (ReasonCode::Blocked, 0),
+        (ReasonCode::PolicyUnreadable, 0),
     ];
 }
 
@@ -180,6 +184,9 @@ pub struct Context<'s> {
     pub complete: bool,
     /// Whether some internal domain is known.
     pub knows_organisation: bool,
+    /// Whether the admin's policy could not be read, so that `settings` are
+    /// the strictest ones standing in for it.
+    pub policy_unreadable: bool,
 }
 
 /// Applies the rule to classified recipients (`classes[i]` and `parties[i]`
@@ -287,8 +294,14 @@ pub fn evaluate(
         }
     }
     if action == Action::Block {
+        // Say why it is blocked: the organisation decided so, or its policy
+        // could not be read and the strictest settings stand in for it.
         reasons.push(Reason {
-            code: ReasonCode::Blocked,
+            code: if context.policy_unreadable {
+                ReasonCode::PolicyUnreadable
+            } else {
+                ReasonCode::Blocked
+            },
             args: Vec::new(),
         });
     }

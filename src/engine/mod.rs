@@ -81,11 +81,12 @@ impl Engine {
 
     /// An engine for the layers as JSON text, `{"managed": …, "user": …}`:
     /// what every JavaScript boundary receives (`src/wasm.rs`, and the C-ABI
-    /// entry in `c-abi/`). `null` is two empty layers. Text that is not a
-    /// JSON object becomes a managed layer of the wrong type, which the
-    /// policy reports ("expected an object of settings") while every setting
-    /// keeps its default: the admin sees the problem and the user stays
-    /// protected.
+    /// entry in `c-abi/`). `null` is two empty layers. A `managed` layer
+    /// that is text says why the admin's policy could not be read (the host
+    /// knows one is there but could not get it); then, as for layers that
+    /// are not a JSON object at all, the strictest settings are locked in
+    /// its place ([`policy::resolve`]): the admin sees the problem, and not
+    /// knowing the policy never weakens protection.
     pub fn from_layers_json(layers: &str) -> Self {
         let (managed, user) = match serde_json::from_str::<Value>(layers) {
             Ok(Value::Object(mut object)) => (
@@ -178,6 +179,7 @@ impl Engine {
             settings: &self.policy.settings,
             complete,
             knows_organisation: classifier.knows_organisation(&self.policy.settings),
+            policy_unreadable: self.policy.managed_unreadable,
         };
         let verdict = exposure::evaluate(recipients, &classified, ids, context);
         (

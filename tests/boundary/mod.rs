@@ -138,18 +138,21 @@ pub fn policy_layers_and_locks() {
 }
 
 pub fn bad_input_never_throws() {
-    // Not even JSON: defaults, no exception, and the problem is reported.
-    for layers in ["", "undefined", "[1,2]", "{"] {
+    // Not even JSON: no exception, the problem is reported, and the
+    // strictest settings stand in for a policy that could not be read.
+    for layers in ["", "undefined", "[1,2]", "{", r#"{"managed":"HTTP 500"}"#] {
         let engine = WasmEngine::new(layers);
         let policy = policy(&engine);
         assert_eq!(
             at(&policy, "settings.minExposedParties").as_f64().unwrap(),
-            3.0,
+            2.0,
             "{layers}"
         );
+        assert_eq!(at(&policy, "settings.action").as_string().unwrap(), "block");
+        assert_eq!(at(&policy, "managedUnreadable"), JsValue::TRUE, "{layers}");
         assert_eq!(
             at(&policy, "problems.0.code").as_string().unwrap(),
-            "wrongType",
+            "unreadable",
             "{layers}"
         );
     }

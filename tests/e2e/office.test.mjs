@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -31,11 +31,12 @@ const messages = (lang) => JSON.parse(readFileSync(path.join(ROOT, "www", "_loca
 const outsiders = (n) => Array.from({ length: n }, (_, i) => ({ displayName: `Person ${i}`, emailAddress: `p${i}@org${i}.example` }));
 
 let browser;
+/** The origin's files as `npm run package` lays them out (the add-in under /bcc-guard/). */
 let site;
 
 before(async () => {
   site = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-office-e2e-"));
-  writeOfficeSite(site, { ...OFFICE_DEFAULTS, base: BASE });
+  assert.equal(writeOfficeSite(site, { ...OFFICE_DEFAULTS, base: BASE }), path.join(site, "bcc-guard"));
   browser = await chromium.launch({ executablePath: CHROMIUM_BINARY, headless: true, args: ["--disable-background-networking", "--disable-component-update", "--no-first-run"] });
 });
 
@@ -48,17 +49,20 @@ after(async () => {
  * Opens one of the add-in's pages with the surface playing an Outlook.
  * @param {string} page "commands.html" or "taskpane.html"
  * @param {object} surface The surface's options.
- * @param {{webAssembly?: boolean}} [options]
+ * @param {{webAssembly?: boolean, root?: string, policyStatus?: number}} [options]
+ *   `root`: another package's origin files; `policyStatus`: answer
+ *   policy.json with this HTTP status instead of the file.
  */
-async function open(page, surface, { webAssembly = true } = {}) {
+async function open(page, surface, { webAssembly = true, root = site, policyStatus } = {}) {
   const context = await browser.newContext();
   const requests = [];
   context.on("request", (request) => requests.push(request.url()));
   await context.route("**/*", async (route) => {
     const url = new URL(route.request().url());
     if (url.href === OFFICE_JS) return route.fulfill({ status: 200, contentType: "text/javascript", body: SURFACE });
-    if (url.origin === ORIGIN && url.pathname.startsWith("/bcc-guard/")) {
-      const file = path.join(site, decodeURIComponent(url.pathname.slice("/bcc-guard/".length)));
+    if (url.origin === ORIGIN) {
+      if (policyStatus && url.pathname.endsWith("/policy.json")) return route.fulfill({ status: policyStatus, body: "" });
+      const file = path.join(root, decodeURIComponent(url.pathname));
       try {
         return await route.fulfill({ status: 200, contentType: TYPES[path.extname(file)] ?? "application/octet-stream", body: readFileSync(file) });
       } catch {
@@ -176,6 +180,48 @@ test("the task pane from the ribbon shows the verdict and moves on a click", asy
     const state = await tab.evaluate(() => globalThis.__officeSurface.addresses());
     assert.equal(state.bcc.length, 3);
     onlyOwnOrigin(requests);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a package that expects policy.json, with the file missing: blocked by the strictest settings until it is there", async () => {
+  // Packaged with --office-policy and ReadWriteItem: the fields the package
+  // writes into the bundles are what this page runs on.
+  const root = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-office-e2e-policy-"));
+  const policy = path.join(ROOT, "tests", "fixtures", "office", "policy.json");
+  const dir = writeOfficeSite(root, { ...OFFICE_DEFAULTS, base: BASE, permissions: "ReadWriteItem", policy });
+  rmSync(path.join(dir, "policy.json"));
+  const { context, tab, requests, errors } = await open("commands.html", { to: outsiders(2), permissions: "ReadWriteItem" }, { root });
+  try {
+    const en = messages("en");
+    await ready(tab);
+    const missing = await pressSend(tab);
+    assert.equal(missing.allowEvent, false, "two parties are stopped while the expected policy is missing");
+    assert.equal(missing.sendModeOverride, undefined, "no Send Anyway");
+    assert.ok(missing.errorMessage.includes(en.reason_policyUnreadable.message.slice(0, 40)), missing.errorMessage);
+    assert.equal(missing.cancelLabel, en.dialog_move.message, "ReadWriteItem: Move to BCC, not “and send”");
+    cpSync(policy, path.join(dir, "policy.json"));
+    const served = await pressSend(tab);
+    assert.ok(served.errorMessage.includes(en.reason_blocked.message), "the next send reads the policy again");
+    assert.equal(requests.filter((url) => url === `${BASE}/policy.json`).length, 2);
+    onlyOwnOrigin(requests);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the task pane shows that the organisation's policy could not be read", async () => {
+  const { context, tab, errors } = await open("taskpane.html", { to: outsiders(1) }, { policyStatus: 500 });
+  try {
+    const en = messages("en");
+    await tab.waitForSelector("#policy-problems:not([hidden])");
+    assert.equal(await tab.textContent("#policy-problems h2"), en.options_policyProblems.message);
+    const item = await tab.textContent("#policy-problems li");
+    assert.ok(item.includes(en.settingError_unreadable.message.split("(")[0].trim()) && item.includes("HTTP 500"), item);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

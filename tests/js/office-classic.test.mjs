@@ -18,7 +18,7 @@ import { test } from "node:test";
 import vm from "node:vm";
 import { parse } from "acorn";
 import { es2016Problems, lowerConditionals } from "../../scripts/lib/es2016.mjs";
-import { classicRuntime, OFFICE_DIST, outsiders, policyFetch, surface } from "./office.mjs";
+import { CATALOGUES, classicRuntime, OFFICE_DIST, outsiders, policyFetch, surface } from "./office.mjs";
 
 const source = () => readFileSync(path.join(OFFICE_DIST, "launchevent.js"), "utf8");
 
@@ -82,12 +82,18 @@ test("an engine that throws in the classic file stops the send with a message, o
   assert.equal(office.completions.length, 1);
 });
 
-test("a runtime without fetch keeps protection on (no policy, defaults)", async () => {
-  const office = surface({ to: outsiders(3) });
+test("a runtime without fetch cannot read policy.json: the strictest settings stand in for it", async () => {
+  // Two outside parties pass the defaults; a policy that cannot be read must
+  // not fall back to them. The result is what {action: "block",
+  // minExposedParties: 2} would give: blocked, no Send Anyway, the move offered.
+  const office = surface({ to: outsiders(2) });
   const context = vm.createContext({ Office: office.Office, setTimeout, clearTimeout, console });
   vm.runInContext("delete globalThis.WebAssembly;", context);
   vm.runInContext(source(), context);
-  const options = await office.pressSend();
+  const options = JSON.parse(JSON.stringify(await office.pressSend()));
   assert.equal(options.allowEvent, false);
+  assert.equal(options.sendModeOverride, undefined);
   assert.equal(options.commandId, "BccGuard.Move");
+  assert.ok(options.errorMessage.includes(CATALOGUES.en.reason_policyUnreadable.message.slice(0, 40)), options.errorMessage);
+  assert.equal(office.sent.length, 0);
 });

@@ -109,14 +109,113 @@ for (const [runtime, start] of Object.entries(RUNTIMES)) {
       assert.match(requests[0], /^https:\/\/[^/]+\/(bcc-guard\/)?policy\.json$/);
     });
 
-    test("a policy.json that is not JSON keeps protection on", async () => {
-      const { fetch } = policyFetch("{ this is not json");
-      const office = surface({ to: outsiders(3) });
+    // Two outside parties pass the defaults (three), so each of these fails
+    // if the policy, or what stands in for one that could not be read, is lost.
+    const POLICY = { action: "block", minExposedParties: 2 };
+    const unreadable = {
+      "not JSON": () => ({ status: 200, ok: true, text: async () => "{ this is not json" }),
+      "not an object": () => ({ status: 200, ok: true, text: async () => "[]" }),
+      "HTTP 500": () => ({ status: 500, ok: false, text: async () => "" }),
+      "fetch rejects (offline, CORS)": () => Promise.reject(new TypeError("Failed to fetch")),
+    };
+    for (const [name, failure] of Object.entries(unreadable)) {
+      test(`a policy.json that cannot be read (${name}): the strictest settings block, no Send Anyway, read again next send`, async () => {
+        const requests = [];
+        const fetch = async (url) => {
+          requests.push(url);
+          // The first read fails; from the second on, the policy arrives.
+          return requests.length === 1 ? failure() : policyFetch(POLICY).fetch(url);
+        };
+        const office = surface({ to: outsiders(2), mailbox: "1.15" });
+        start(office, { fetch });
+        const first = await send(office);
+        assert.equal(first.allowEvent, false, "two parties are stopped while the policy is unknown");
+        assert.equal(first.sendModeOverride, undefined, "no Send Anyway");
+        assert.ok(first.errorMessage.includes(en("reason_policyUnreadable").slice(0, 40)), first.errorMessage);
+        assert.equal(first.commandId, "BccGuard.Move", "the move is still offered");
+        assert.equal(office.sent.length, 0);
+        const second = await send(office);
+        assert.equal(requests.length, 2, "the engine built without the policy was not kept");
+        assert.equal(second.allowEvent, false);
+        assert.ok(second.errorMessage.includes(en("reason_blocked")), "now the admin's own block");
+        await send(office);
+        assert.equal(requests.length, 2, "a policy that was read is kept");
+      });
+    }
+
+    test("a policy.json later than 1.5 s: the strictest settings block, then it is read again", async () => {
+      let calls = 0;
+      const fetch = async (url) => {
+        calls += 1;
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 2000));
+        return policyFetch(POLICY).fetch(url);
+      };
+      const office = surface({ to: outsiders(3), mailbox: "1.15" });
       start(office, { fetch });
-      assert.equal((await send(office)).allowEvent, false);
-      const unreachable = surface({ to: outsiders(3) });
-      start(unreachable, { fetch: async () => Promise.reject(new Error("offline")) });
-      assert.equal((await send(unreachable)).allowEvent, false);
+      const first = await send(office);
+      assert.equal(first.allowEvent, false);
+      assert.equal(first.sendModeOverride, undefined, "three parties under a late policy: still no Send Anyway");
+      assert.ok(first.errorMessage.includes(en("reason_policyUnreadable").slice(0, 40)), first.errorMessage);
+      await send(office);
+      assert.equal(calls, 2);
+    });
+
+    test("a 404: no policy when none was packaged, a policy that could not be read when one was", async () => {
+      const optional = surface({ to: outsiders(2) });
+      start(optional, { fetch: policyFetch().fetch });
+      assert.deepEqual(await send(optional), { allowEvent: true }, "no policy: the defaults let two parties go");
+      const expected = surface({ to: outsiders(2) });
+      start(expected, { fetch: policyFetch().fetch, policyExpected: true });
+      const options = await send(expected);
+      assert.equal(options.allowEvent, false, "packaged with --office-policy: a missing file is not “no policy”");
+      assert.equal(options.sendModeOverride, undefined);
+      assert.ok(options.errorMessage.includes(en("reason_policyUnreadable").slice(0, 40)), options.errorMessage);
+      // Once the file is there, the package's policy applies.
+      const served = surface({ to: outsiders(2) });
+      start(served, { fetch: policyFetch(POLICY).fetch, policyExpected: true });
+      assert.ok((await send(served)).errorMessage.includes(en("reason_blocked")));
+    });
+
+    test("a contact group or distribution list in To or Cc: warned that BCC Guard cannot see who it reaches", async () => {
+      const groups = [
+        { displayName: "All customers", emailAddress: "", recipientType: "distributionList" },
+        { displayName: "Staff", emailAddress: "staff@corp.example", recipientType: "distributionList" },
+        { displayName: "My contact group" },
+      ];
+      for (const group of groups) {
+        for (const field of ["to", "cc"]) {
+          const office = surface({ to: colleagues(1), [field]: field === "to" ? [...colleagues(1), group] : [group] });
+          start(office);
+          const options = await send(office);
+          assert.equal(options.allowEvent, false, `${JSON.stringify(group)} in ${field} is never sent unchecked`);
+          assert.ok(options.errorMessage.includes(en("reason_incompleteRead").slice(0, 50)), options.errorMessage);
+          assert.equal(options.commandId, undefined, "nothing is moved from a compose not seen whole");
+          assert.equal(office.sent.length, 0);
+        }
+      }
+      // In Bcc a group sees To and Cc only: colleagues there are no exposure.
+      const bcc = surface({ to: colleagues(2), bcc: [groups[0]] });
+      start(bcc);
+      assert.deepEqual(await send(bcc), { allowEvent: true });
+    });
+
+    test("a getAsync that succeeds with something other than a list: warned, never judged as empty", async () => {
+      const office = surface({ to: outsiders(1), readValue: (field, list) => (field === "cc" ? null : list) });
+      start(office);
+      const options = await send(office);
+      assert.equal(options.allowEvent, false);
+      assert.ok(options.errorMessage.includes(en("reason_incompleteRead").slice(0, 50)), options.errorMessage);
+      assert.equal(office.sent.length, 0);
+    });
+
+    test("packaged with ReadWriteItem on Mailbox 1.15: Move to BCC, never “and send”", async () => {
+      const office = surface({ to: outsiders(3), mailbox: "1.15", permissions: "ReadWriteItem" });
+      start(office);
+      const options = await send(office);
+      assert.equal(options.commandId, "BccGuard.Move");
+      assert.equal(options.cancelLabel, en("dialog_move"));
+      assert.deepEqual(JSON.parse(options.contextData), { bccGuard: 1, send: false });
+      assert.ok(options.errorMessage.includes(en("office_hintMove")), options.errorMessage);
     });
 
     test("the user's settings from roamingSettings apply", async () => {

@@ -13,13 +13,14 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { DOMParser } from "@xmldom/xmldom";
 import { OFFICE_DIST } from "./office.mjs";
-import { OFFICE_DEFAULTS, writeOfficeSite } from "../../scripts/lib/office-build.mjs";
+import { OFFICE_DEFAULTS, policyProblems, writeOfficeSite } from "../../scripts/lib/office-build.mjs";
+import { ROOT } from "../../scripts/lib/run.mjs";
 import { MOVE_FUNCTION, MOVE_FUNCTION_COMMAND, MOVE_PANE_COMMAND, SEND_HANDLER } from "../../www/office/send-handler.js";
 import { NOTIFICATION_KEY } from "../../www/office/move-action.js";
 
@@ -174,18 +175,58 @@ test("dist/office/manifest.xml has everything Smart Alerts needs, in order", () 
   checkManifest(path.join(OFFICE_DIST, "manifest.xml"), OFFICE_DEFAULTS);
 });
 
-test("a package for an admin's server: its URLs, Block and the smaller permission", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-office-"));
+test("Block is the default send mode: an add-in that fails to load does not let the mail go unchecked", () => {
+  assert.equal(OFFICE_DEFAULTS.sendMode, "Block");
+  assert.equal(OFFICE_DEFAULTS.policy, null);
+});
+
+test("a package for an admin's server: laid out as its origin, its URLs, a send mode, the smaller permission, its policy", () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-office-"));
+  const policy = path.join(ROOT, "tests", "fixtures", "office", "policy.json");
   try {
-    const options = { base: "https://intranet.example.org/bcc-guard", sendMode: "Block", permissions: "ReadWriteItem" };
-    writeOfficeSite(dir, options);
+    const options = { base: "https://intranet.example.org/bcc-guard", sendMode: "SoftBlock", permissions: "ReadWriteItem", policy };
+    const dir = writeOfficeSite(root, options);
+    assert.equal(dir, path.join(root, "bcc-guard"), "the add-in goes where its URL's path says");
     checkManifest(path.join(dir, "manifest.xml"), options);
-    assert.ok(readFileSync(path.join(dir, "launchevent.js"), "utf8").includes('"https://intranet.example.org/bcc-guard"'));
-    const allowed = JSON.parse(readFileSync(path.join(dir, ".well-known", "microsoft-officeaddins-allowed.json"), "utf8"));
+    const bundles = ["launchevent.js", "commands.js", "taskpane.js"].map((file) => readFileSync(path.join(dir, file), "utf8"));
+    assert.ok(bundles[0].includes('"https://intranet.example.org/bcc-guard"'));
+    for (const text of bundles) {
+      assert.ok(text.includes('"ReadWriteItem"') && text.includes('"expected"'), "the permission and the expected policy are written into every bundle");
+      assert.doesNotMatch(text, /\{\{[A-Za-z0-9_]+\}\}/, "no field is left unfilled");
+    }
+    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, "policy.json"), "utf8")), JSON.parse(readFileSync(policy, "utf8")));
+    // Office looks for it at the origin's root, whatever the add-in's path.
+    assert.ok(!existsSync(path.join(dir, ".well-known")));
+    const allowed = JSON.parse(readFileSync(path.join(root, ".well-known", "microsoft-officeaddins-allowed.json"), "utf8"));
     assert.deepEqual(allowed, { allowed: ["https://intranet.example.org/bcc-guard/launchevent.js"] });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
+  // dist/office: the sideloading address has no path; no policy expected.
+  assert.ok(existsSync(path.join(OFFICE_DIST, ".well-known", "microsoft-officeaddins-allowed.json")));
+  assert.ok(readFileSync(path.join(OFFICE_DIST, "commands.js"), "utf8").includes('"optional"'));
   assert.throws(() => writeOfficeSite(os.tmpdir() + "/never", { ...OFFICE_DEFAULTS, base: "http://intranet.example.org" }), /HTTPS/);
   assert.throws(() => writeOfficeSite(os.tmpdir() + "/never", { ...OFFICE_DEFAULTS, sendMode: "Nag" }), /send mode/);
+  const bad = path.join(os.tmpdir(), `bcc-guard-bad-policy-${process.pid}.json`);
+  try {
+    writeFileSync(bad, "{ not json");
+    assert.throws(() => writeOfficeSite(os.tmpdir() + "/never", { ...OFFICE_DEFAULTS, policy: bad }), /cannot be used/);
+    writeFileSync(bad, "[1]");
+    assert.throws(() => writeOfficeSite(os.tmpdir() + "/never", { ...OFFICE_DEFAULTS, policy: bad }), /not a JSON object/);
+  } finally {
+    rmSync(bad, { force: true });
+  }
+});
+
+test("the packaging step checks a policy with the engine", async () => {
+  const problems = await policyProblems(path.join(ROOT, "tests", "fixtures", "office", "policy.json"));
+  assert.deepEqual(problems, []);
+  const bad = path.join(os.tmpdir(), `bcc-guard-policy-problems-${process.pid}.json`);
+  try {
+    writeFileSync(bad, JSON.stringify({ action: "maybe", internalDomains: ["com"] }));
+    const codes = (await policyProblems(bad)).map((p) => p.code).sort();
+    assert.deepEqual(codes, ["notAChoice", "publicSuffix"]);
+  } finally {
+    rmSync(bad, { force: true });
+  }
 });

@@ -150,7 +150,7 @@ for (const build of ["wasm", "wasm2js"]) {
     test("Mailbox 1.14 (the task pane's move): moved and verified, the user presses Send again", async () => {
       const office = surface({ to: outsiders(3), platform: "Mac", mailbox: "1.14", language: "ja-JP" });
       const host = browserRuntime(office, { build });
-      const client = clientOf(office.Office);
+      const client = clientOf(office.Office, office.permissions);
       const result = await runMove({ office: office.Office, ask: (r) => host.handle(r), t: translator(CATALOGUES, client.language), client, send: true });
       assert.equal(result.outcome, "moved", "no sendAsync before Mailbox 1.15, even when asked");
       assert.equal(result.message, translator(CATALOGUES, "ja")("office_moved", [3]));
@@ -158,6 +158,36 @@ for (const build of ["wasm", "wasm2js"]) {
       const again = await office.pressSend();
       assert.deepEqual(JSON.parse(JSON.stringify(again)), { allowEvent: true }, "the send is checked again and passes");
       assert.equal(office.sent.length, 1);
+    });
+
+    test("packaged with ReadWriteItem: the dialog offers Move to BCC, never sendAsync; the user presses Send again", async () => {
+      // sendAsync needs ReadWriteMailbox; the surface refuses it (and records
+      // a fault) with the smaller permission.
+      const office = surface({ to: outsiders(3), mailbox: "1.15", permissions: "ReadWriteItem" });
+      browserRuntime(office, { build });
+      const blocked = await office.pressSend();
+      assert.equal(blocked.commandId, "BccGuard.Move", "the function command still moves");
+      assert.equal(blocked.cancelLabel, en("dialog_move"), "not “Move to BCC and send”");
+      assert.equal(JSON.parse(blocked.contextData).send, false);
+      assert.ok(blocked.errorMessage.includes(en("office_hintMove")), blocked.errorMessage);
+      await office.runFunction(MOVE_FUNCTION, blocked.contextData);
+      assert.deepEqual(office.faults, []);
+      assert.equal(sendCalls(office), 0);
+      assert.equal(office.addresses().bcc.length, 3);
+      assert.equal(office.notifications.at(-1).message, translator(CATALOGUES, "en")("office_moved", [3]));
+      assert.equal(office.sent.length, 0);
+      assert.deepEqual(JSON.parse(JSON.stringify(await office.pressSend())), { allowEvent: true }, "Send again is checked and passes");
+      assert.equal(office.sent.length, 1);
+    });
+
+    test("a dialog that asked to send, with ReadWriteItem: moved, not sent (no sendAsync)", async () => {
+      // As if an older dialog's contextData said send: the move still never calls sendAsync.
+      const office = surface({ to: outsiders(3), mailbox: "1.15", permissions: "ReadWriteItem" });
+      browserRuntime(office, { build });
+      await office.runFunction(MOVE_FUNCTION, JSON.stringify({ bccGuard: 1, send: true }));
+      assert.deepEqual(office.faults, []);
+      assert.equal(sendCalls(office), 0);
+      assert.equal(office.notifications.at(-1).message, translator(CATALOGUES, "en")("office_moved", [3]));
     });
 
     test("an unreadable recipient in To: the others move, nothing is sent, the user is told", async () => {

@@ -12,11 +12,13 @@
  *    TextEncoder), as that JavaScript-only runtime would.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { ROOT } from "../../scripts/lib/run.mjs";
+import { OFFICE_DEFAULTS, writeOfficeSite } from "../../scripts/lib/office-build.mjs";
 import { releaseEngine } from "./wasm.mjs";
 import { officeEngineHost } from "../../www/office/engine-loader.js";
 import { clientOf } from "../../www/office/office-api.js";
@@ -80,23 +82,53 @@ export function policyFetch(policy) {
  * @param {Function} [options.fetch]
  * @param {(request: object) => Promise<object>} [options.ask] Replaces the engine (fault tests).
  * @param {number} [options.deadlineMs]
+ * @param {boolean} [options.policyExpected] As a package with `--office-policy` says.
+ *
+ * The permission is the one the surface plays (`permissions`), as the
+ * package would have written it into the bundle.
  */
-export function browserRuntime(office, { build = "wasm", fetch = policyFetch().fetch, ask, deadlineMs } = {}) {
+export function browserRuntime(office, { build = "wasm", fetch = policyFetch().fetch, ask, deadlineMs, policyExpected = false } = {}) {
   const host = officeEngineHost({
     office: office.Office,
     base: "https://addin.example/bcc-guard/",
     fetch,
+    policyExpected,
     loaders: NODE_LOADERS,
     webAssembly: build === "wasm",
   });
   const engine = ask ?? ((request) => host.handle(request));
   const Office = office.Office;
-  Office.actions.associate(SEND_HANDLER, (event) => handleSend(event, { office: Office, ask: engine, catalogues: CATALOGUES, deadlineMs }));
+  const permissions = office.permissions;
+  Office.actions.associate(SEND_HANDLER, (event) => handleSend(event, { office: Office, ask: engine, catalogues: CATALOGUES, deadlineMs, permissions }));
   Office.actions.associate(MOVE_FUNCTION, (event) => {
-    const client = clientOf(Office);
+    const client = clientOf(Office, permissions);
     return moveCommand(event, { office: Office, ask: engine, client, t: translator(CATALOGUES, client.language) });
   });
   return host;
+}
+
+/** launchevent.js as `npm run package` writes it, per set of options. */
+const packaged = new Map();
+
+/**
+ * The classic-Windows file of a package made with these options (beside
+ * `OFFICE_DEFAULTS`), written by the real packaging step into a scratch
+ * directory; dist/office's file is the one for `OFFICE_DEFAULTS`.
+ * @param {Partial<import("../../scripts/lib/office-build.mjs").OfficeOptions>} options
+ * @returns {string}
+ */
+export function packagedLaunchEvent(options) {
+  const key = JSON.stringify(options);
+  if (!packaged.has(key)) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-office-package-"));
+    try {
+      const site = writeOfficeSite(dir, { ...OFFICE_DEFAULTS, ...options });
+      packaged.set(key, readFileSync(path.join(site, "launchevent.js"), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return packaged.get(key);
 }
 
 /**
@@ -107,9 +139,17 @@ export function browserRuntime(office, { build = "wasm", fetch = policyFetch().f
  * @param {object} [options]
  * @param {Function} [options.fetch]
  * @param {string} [options.source] Another file's text (fault tests).
+ * @param {boolean} [options.policyExpected] Runs the file of a package made
+ *   with `--office-policy` instead.
  * @returns {vm.Context}
  */
-export function classicRuntime(office, { fetch = policyFetch().fetch, source } = {}) {
+export function classicRuntime(office, { fetch = policyFetch().fetch, source, policyExpected = false } = {}) {
+  if (source === undefined && (policyExpected || office.permissions !== OFFICE_DEFAULTS.permissions)) {
+    source = packagedLaunchEvent({
+      permissions: office.permissions,
+      policy: policyExpected ? path.join(ROOT, "tests", "fixtures", "office", "policy.json") : null,
+    });
+  }
   const context = vm.createContext({ Office: office.Office, fetch, setTimeout, clearTimeout, console });
   // V8 gives every context WebAssembly; that runtime documents none.
   vm.runInContext("delete globalThis.WebAssembly;", context);

@@ -11,17 +11,35 @@ import { POLICY_ORIGINS_KEY } from "./webmail-origins.js";
 export const USER_SETTINGS_KEY = "settings";
 
 /**
- * The admin's policy from `storage.managed`.
+ * How Firefox and Thunderbird say that no policy exists: they reject
+ * `storage.managed.get` with this message when no managed-storage manifest
+ * (enterprise policy `3rdparty` entry, or native manifest) names the add-on.
+ */
+const NO_MANAGED_STORAGE = /^Managed storage manifest not found\.?$/;
+
+/**
+ * The admin's policy from `storage.managed`: an object, `null` when there
+ * is none, or a sentence saying why it could not be read.
  *
- * Chrome returns `{}` when no policy is set; Firefox throws
- * "Managed storage manifest not found" instead, which here means "no policy".
- * @returns {Promise<object|null>}
+ * Chrome returns `{}` when no policy is set; Firefox rejects with "Managed
+ * storage manifest not found" instead, and a browser without the managed
+ * area has no way to hold one: both mean "no policy". Any other failure
+ * means a policy may exist that could not be read, so it is not dropped:
+ * the engine reads the sentence as an unreadable policy and locks its
+ * strictest settings in its place (src/engine/policy.rs, `resolve`), and
+ * the options page lists the problem. The background reads again when the
+ * policy changes or the service worker restarts.
+ * @returns {Promise<object|string|null>}
  */
 export async function readManagedPolicy() {
+  const managed = ext().storage.managed;
+  if (!managed) return null;
   try {
-    return (await ext().storage.managed.get(null)) ?? null;
-  } catch {
-    return null;
+    return (await managed.get(null)) ?? null;
+  } catch (error) {
+    const message = String(error?.message ?? error);
+    if (NO_MANAGED_STORAGE.test(message)) return null;
+    return `storage.managed could not be read: ${message}`;
   }
 }
 
@@ -79,11 +97,11 @@ export async function writeUserSettings(settings) {
  * the content script runs, not what a recipient is — so it is read by
  * `webmail-origins.js` and kept out of the engine's layer, which would
  * otherwise report it as an unknown key.
- * @returns {Promise<{managed: object|null, user: object|null}>}
+ * @returns {Promise<{managed: object|string|null, user: object|null}>}
  */
 export async function readPolicyLayers() {
   const [managed, user] = await Promise.all([readManagedPolicy(), readUserSettings()]);
-  if (managed && POLICY_ORIGINS_KEY in managed) {
+  if (managed && typeof managed === "object" && POLICY_ORIGINS_KEY in managed) {
     const { [POLICY_ORIGINS_KEY]: _origins, ...engineManaged } = managed;
     return { managed: engineManaged, user };
   }

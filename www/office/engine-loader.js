@@ -14,11 +14,16 @@
  *
  * Both files and `policy.json` come from the add-in's own origin; nothing
  * else is requested.
+ *
+ * The host keeps its engine between requests, except one built while the
+ * admin's policy could not be read (layers.js): that engine applies the
+ * strictest settings in the policy's place, and the next request reads
+ * policy.json again, so that one network blip does not outlive one send.
  */
 
 import { EngineHost } from "../lib/engine-host.js";
 import { cabiExports } from "./engine-cabi.js";
-import { readLayers } from "./layers.js";
+import { policyUnreadable, readLayers } from "./layers.js";
 
 /**
  * @typedef {object} Loaders How to load each build (tests pass their own).
@@ -50,20 +55,42 @@ export function defaultLoaders(base) {
   };
 }
 
+/** The extension's engine host, which does not keep an engine built on an unreadable policy. */
+class OfficeEngineHost extends EngineHost {
+  constructor(deps) {
+    super(deps);
+    /** Whether the engine being built or in use came from layers whose policy could not be read. */
+    this.policyUnread = false;
+  }
+
+  /** @param {object} request */
+  async handle(request) {
+    const reply = await super.handle(request);
+    // After the reply, so that no request still in flight loses its engine.
+    if (this.policyUnread) {
+      this.policyUnread = false;
+      this.invalidate();
+    }
+    return reply;
+  }
+}
+
 /**
  * An engine host for the add-in.
  * @param {object} deps
  * @param {any} deps.office The `Office` namespace (for roamingSettings).
  * @param {URL|string} deps.base The add-in's base URL (ending in "/").
  * @param {(url: string) => Promise<Response>} deps.fetch
+ * @param {boolean} deps.policyExpected Whether the package says policy.json
+ *   is there (www/office/package-fields.js).
  * @param {Loaders} [deps.loaders]
  * @param {boolean} [deps.webAssembly] Whether to try the WASM build first
  *   (feature detection unless a test says otherwise).
  * @returns {EngineHost & {build: string|null}} `build` says which build answered
  *   (`wasm` or `wasm2js`) once one has loaded.
  */
-export function officeEngineHost({ office, base, fetch, loaders = defaultLoaders(base), webAssembly = hasWebAssembly() }) {
-  const host = /** @type {EngineHost & {build: string|null}} */ (new EngineHost({
+export function officeEngineHost({ office, base, fetch, policyExpected, loaders = defaultLoaders(base), webAssembly = hasWebAssembly() }) {
+  const host = /** @type {OfficeEngineHost & {build: string|null}} */ (new OfficeEngineHost({
     async instantiate() {
       if (webAssembly) {
         try {
@@ -80,7 +107,11 @@ export function officeEngineHost({ office, base, fetch, loaders = defaultLoaders
       host.build = "wasm2js";
       return cabiExports(module.instantiate);
     },
-    readLayers: () => readLayers({ policyUrl: new URL("policy.json", base).href, fetch, office }),
+    readLayers: () =>
+      readLayers({ policyUrl: new URL("policy.json", base).href, fetch, office, policyExpected }).then((layers) => {
+        host.policyUnread = policyUnreadable(layers);
+        return layers;
+      }),
   }));
   host.build = null;
   return host;

@@ -9,9 +9,11 @@
  *
  * This file always uses the wasm2js build: whether that runtime runs
  * WebAssembly is undocumented, and the file must be self-contained, so it
- * carries the one build that runs wherever JavaScript does. Each send
- * starts a fresh runtime, so the engine and the policy are built once per
- * send, while the recipients are read.
+ * carries the one build that runs wherever JavaScript does. The engine and
+ * the policy are built while the recipients are read, and kept for the
+ * runtime's later sends — except an engine built while the admin's policy
+ * could not be read (layers.js), which serves one request and is then
+ * dropped, so that the next send reads policy.json again.
  */
 
 import en from "../_locales/en/messages.json";
@@ -19,29 +21,26 @@ import ja from "../_locales/ja/messages.json";
 import { instantiate } from "../../build/office/engine-wasm2js.js";
 import { errorReply } from "../lib/engine-client.js";
 import { callEngineSync, cabiExports } from "./engine-cabi.js";
-import { readLayers } from "./layers.js";
+import { policyUnreadable, readLayers } from "./layers.js";
+import { PACKAGE, policyExpected } from "./package-fields.js";
 import { handleSend, SEND_HANDLER } from "./send-handler.js";
-
-/**
- * The add-in's base URL, written in by `npm run package` (this runtime's
- * `fetch` takes only absolute URLs).
- */
-const ADDIN_BASE = "{{ADDIN_BASE}}";
 
 const catalogues = { en, ja };
 const engines = cabiExports(instantiate);
 const office = Office;
-/** @type {Promise<object>|null} */
+/** @type {Promise<{built: object, keep: boolean}>|null} */
 let engine = null;
 
 /** The engine for this runtime's policy, built on first use. */
 function currentEngine() {
   if (!engine) {
     engine = readLayers({
-      policyUrl: `${ADDIN_BASE}/policy.json`,
+      // This runtime's `fetch` takes only absolute URLs: the package writes the base in.
+      policyUrl: `${PACKAGE.base}/policy.json`,
       fetch: (url) => fetch(url),
       office,
-    }).then((layers) => new engines.Engine(JSON.stringify(layers)));
+      policyExpected: policyExpected(PACKAGE),
+    }).then((layers) => ({ built: new engines.Engine(JSON.stringify(layers)), keep: !policyUnreadable(layers) }));
     // A failed build is not kept: the next request tries again.
     engine.catch(() => {
       engine = null;
@@ -56,8 +55,13 @@ function currentEngine() {
  * @returns {Promise<object>}
  */
 function ask(request) {
-  return currentEngine().then(
-    (built) => {
+  const current = currentEngine();
+  return current.then(
+    ({ built, keep }) => {
+      // Built on a policy that could not be read: this request only. (It is
+      // not freed: a request that started with it may still be waiting for
+      // it, and an engine of default-sized settings is a few kilobytes.)
+      if (!keep && engine === current) engine = null;
       try {
         return callEngineSync(built, request);
       } catch (error) {
@@ -71,4 +75,4 @@ function ask(request) {
 }
 
 currentEngine();
-office.actions.associate(SEND_HANDLER, (event) => handleSend(event, { office, ask, catalogues }));
+office.actions.associate(SEND_HANDLER, (event) => handleSend(event, { office, ask, catalogues, permissions: PACKAGE.permissions }));

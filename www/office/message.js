@@ -108,15 +108,16 @@ function hint(reply, t, offer) {
  */
 function fit(title, paragraphs, list, tail, t, markdown) {
   let shown = list.length;
-  let out = compose(title, paragraphs, list, tail, t, markdown, shown);
+  let out = assemble(title, paragraphs, list, tail, t, markdown, shown);
   while (out.length > MAX_MESSAGE && shown > 0) {
     shown -= 1;
-    out = compose(title, paragraphs, list, tail, t, markdown, shown);
+    out = assemble(title, paragraphs, list, tail, t, markdown, shown);
   }
   return cut(out, MAX_MESSAGE);
 }
 
 /**
+ * The message's text from its parts, as plain text or as Outlook's Markdown.
  * @param {string} title
  * @param {string[]} paragraphs
  * @param {string[]} list
@@ -125,7 +126,7 @@ function fit(title, paragraphs, list, tail, t, markdown) {
  * @param {boolean} markdown
  * @param {number} shown How many list lines to show.
  */
-function compose(title, paragraphs, list, allTail, t, markdown, shown) {
+function assemble(title, paragraphs, list, allTail, t, markdown, shown) {
   const tail = allTail.filter(Boolean);
   const lines = list.slice(0, shown);
   if (shown < list.length) lines.push(t("office_moreGroups", [list.length - shown]));

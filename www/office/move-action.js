@@ -11,8 +11,11 @@
  * Then the shared move transaction (www/lib/move-transaction.js) writes the
  * plan, reads it back and has the engine verify it; only a verified,
  * sendable compose is sent, and only when the dialog asked for it and this
- * Outlook has `sendAsync` (1.15). The send goes through Outlook's send
- * path, so the send handler checks it once more.
+ * Outlook has `sendAsync` (Mailbox 1.15 and the ReadWriteMailbox permission).
+ * The send goes through Outlook's send path, so the send handler checks it
+ * once more (Microsoft documents that `sendAsync` sends as the Send button
+ * does; that it runs OnMessageSend again was not seen on a real Outlook:
+ * docs/ADMIN.md, "What was not tested").
  */
 
 import { completeRecipients, PROTOCOL_VERSION } from "../lib/engine-client.js";
@@ -69,7 +72,7 @@ export async function runMove({ office, ask, t, client, send }) {
     if (reply.verdict.action === "none") {
       // The move is moot (the user fixed the recipients meanwhile): a
       // dialog that asked to send sends, as the webmail guard does.
-      return send && client.functionButton
+      return send && client.sendAsync
         ? { outcome: "sendable", message: "", error: false }
         : result("nothing", "office_nothingToMove", [], false);
     }
@@ -92,7 +95,7 @@ export async function runMove({ office, ask, t, client, send }) {
   });
   switch (done.outcome) {
     case "sendable":
-      return send && client.functionButton
+      return send && client.sendAsync
         ? { outcome: "sendable", message: "", error: false }
         : result("moved", "office_moved", [moved], false);
     case "unsendable":

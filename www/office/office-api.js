@@ -59,15 +59,23 @@ export function officeCall(target, method, args) {
   });
 }
 
+/** The manifest permission `item.sendAsync` needs (office-js reference). */
+export const SEND_PERMISSION = "ReadWriteMailbox";
+
 /**
- * @typedef {object} Client What the running Outlook supports.
+ * @typedef {object} Client What the running Outlook supports, and what the
+ *   add-in's permission lets it do. Each flag names the feature it gates.
  * @property {string} platform `PC` (classic Windows), `Mac`, `OfficeOnline`
  *   (the web and new Outlook), or what else Office reports.
  * @property {boolean} markdown `errorMessageMarkdown` (Mailbox 1.15).
- * @property {boolean} button `cancelLabel` and `commandId` opening a task
- *   pane, `sendModeOverride` (Mailbox 1.14).
- * @property {boolean} functionButton `commandId` running a function command,
- *   and `item.sendAsync` (Mailbox 1.15).
+ * @property {boolean} dialogPane The Smart Alerts dialog's button
+ *   (`cancelLabel`, `commandId`) can open a task pane (Mailbox 1.14).
+ * @property {boolean} dialogFunction The dialog's button can run a function
+ *   command (Mailbox 1.15).
+ * @property {boolean} sendModeOverride The dialog can offer Outlook's own
+ *   Send Anyway (`sendModeOverride: promptUser`, Mailbox 1.14).
+ * @property {boolean} sendAsync `item.sendAsync` works: Mailbox 1.15 and the
+ *   `ReadWriteMailbox` permission (with `ReadWriteItem` Outlook refuses it).
  * @property {number} readCap The most recipients `getAsync` returns per
  *   field; a field read with this many may hold more (Infinity: no limit).
  * @property {number} writeCap The most recipients a field may hold when the
@@ -87,9 +95,11 @@ export function officeCall(target, method, args) {
  * An unknown platform gets the classic limits: too low a cap makes a warning
  * or a refused move, too high a one an unnoticed truncation.
  * @param {any} office The `Office` namespace.
+ * @param {string} permissions The manifest's permission, as the package
+ *   wrote it (www/office/package-fields.js).
  * @returns {Client}
  */
-export function clientOf(office) {
+export function clientOf(office, permissions) {
   const context = office && office.context;
   const requirements = context && context.requirements;
   const has = (version) => {
@@ -113,8 +123,10 @@ export function clientOf(office) {
   return {
     platform,
     markdown: has("1.15"),
-    button: has("1.14"),
-    functionButton: has("1.15"),
+    dialogPane: has("1.14"),
+    dialogFunction: has("1.15"),
+    sendModeOverride: has("1.14"),
+    sendAsync: has("1.15") && permissions === SEND_PERMISSION,
     readCap,
     writeCap,
     language: String((context && context.displayLanguage) || "en"),

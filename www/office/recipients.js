@@ -15,7 +15,7 @@ import { officeCall, RECIPIENTS_PER_CALL } from "./office-api.js";
 export const FIELDS = Object.freeze(["to", "cc", "bcc"]);
 
 /**
- * @typedef {{displayName?: string, emailAddress?: string}} Detail
+ * @typedef {{displayName?: string, emailAddress?: string, recipientType?: string}} Detail
  *   A recipient as Office.js reads and writes it.
  *
  * @typedef {object} ComposeRead
@@ -26,10 +26,19 @@ export const FIELDS = Object.freeze(["to", "cc", "bcc"]);
  */
 
 /**
- * Reads To, Cc and Bcc and the signed-in user's address. A field that comes
- * back with as many recipients as this Outlook returns at most may have been
- * cut short, so the compose is marked incomplete: the engine then warns
- * rather than judge a list it has not seen whole.
+ * Reads To, Cc and Bcc and the signed-in user's address. The compose is
+ * marked incomplete — the engine then warns (or, under a blocking policy,
+ * blocks) and says it cannot see who the mail reaches, rather than judge
+ * recipients it has not seen — when:
+ *
+ *  - a field comes back with as many recipients as this Outlook returns at
+ *    most: it may have been cut short;
+ *  - a field's value is not a list: what it holds is unknown;
+ *  - To or Cc holds a contact group or distribution list (`recipientType`
+ *    `distributionList`), or an entry without an address (how a personal
+ *    contact group can come back): Outlook sends to its members, whom the
+ *    add-in cannot see, and they would see each other's addresses and
+ *    everyone's in To and Cc. A lone group of customers is the BitMEX mail.
  * @param {any} office The `Office` namespace.
  * @param {import("./office-api.js").Client} client
  * @returns {Promise<ComposeRead>}
@@ -42,10 +51,12 @@ export function readCompose(office, client) {
     const details = { to: [], cc: [], bcc: [] };
     const compose = { account: accountOf(mailbox), complete: true, to: [], cc: [], bcc: [] };
     FIELDS.forEach((field, index) => {
-      const list = Array.isArray(lists[index]) ? lists[index] : [];
+      const value = lists[index];
+      const list = Array.isArray(value) ? value : [];
       details[field] = list;
       compose[field] = list.map(chipOf);
-      if (list.length >= client.readCap) compose.complete = false;
+      if (!Array.isArray(value) || list.length >= client.readCap) compose.complete = false;
+      if (field !== "bcc" && list.some(hidesItsMembers)) compose.complete = false;
     });
     return { compose, details };
   });
@@ -64,12 +75,25 @@ function accountOf(mailbox) {
 }
 
 /**
+ * Whether a recipient stands for people the add-in cannot see: a contact
+ * group or distribution list, or an entry with no address.
+ * @param {Detail & {recipientType?: string}} detail
+ * @returns {boolean}
+ */
+function hidesItsMembers(detail) {
+  if (!detail || typeof detail !== "object") return true;
+  if (detail.recipientType === "distributionList") return true;
+  return typeof detail.emailAddress !== "string" || !detail.emailAddress.trim();
+}
+
+/**
  * A recipient as the protocol's chip. A display name that only repeats the
  * address is no name.
  * @param {Detail} detail
  * @returns {{name?: string, address: string}}
  */
 function chipOf(detail) {
+  if (!detail || typeof detail !== "object") return { address: "" };
   const address = typeof detail.emailAddress === "string" ? detail.emailAddress : "";
   const chip = { address };
   const name = typeof detail.displayName === "string" ? detail.displayName.trim() : "";

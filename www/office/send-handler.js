@@ -12,11 +12,13 @@
  *
  * What the dialog offers depends on the client (see `Offer` in message.js):
  * with Mailbox 1.15 the button runs the function command `MOVE_FUNCTION`
- * (www/office/move-action.js), which moves, verifies and sends; with 1.14 it
- * opens the task pane, which moves and asks the user to press Send again
- * (checked again); before 1.14 the message says what to move. Where the
- * policy lets the user send despite a warning, `sendModeOverride` turns
- * the manifest's SoftBlock into Outlook's own "Send Anyway".
+ * (www/office/move-action.js), which moves, verifies and sends — or, where
+ * the add-in's permission has no `sendAsync` (`ReadWriteItem`), moves and
+ * asks the user to press Send again; with 1.14 it opens the task pane, which
+ * moves and asks the same (checked again); before 1.14 the message says what
+ * to move. Where the policy lets the user send despite a warning,
+ * `sendModeOverride` offers Outlook's own "Send Anyway" whatever the
+ * manifest's send mode.
  *
  * This module runs in both runtimes: the browser runtime of the web, new
  * Outlook and Mac, and the JavaScript-only runtime of classic Outlook for
@@ -50,6 +52,7 @@ const PROMPT_USER = "promptUser";
  * @property {(request: object) => Promise<object>} ask A protocol call into
  *   the engine (the request without `v`); never rejects.
  * @property {{en: object, ja: object}} catalogues The message catalogues.
+ * @property {string} permissions The manifest's permission (`clientOf`).
  * @property {number} [deadlineMs]
  */
 
@@ -61,7 +64,7 @@ const PROMPT_USER = "promptUser";
  */
 export function handleSend(event, deps) {
   const office = deps.office;
-  const client = clientOf(office);
+  const client = clientOf(office, deps.permissions);
   const t = translator(deps.catalogues, client.language);
   return new Promise((resolve) => {
     let done = false;
@@ -112,15 +115,16 @@ export function exposureOptions(reply, t, client) {
   const plan = reply.plan;
   const unmovable = (plan && plan.unmovable) || [];
   // As in the extension's dialog: a plan that moves nobody offers no move,
-  // and one that would leave someone on show moves but does not send.
+  // and one that would leave someone on show moves but does not send;
+  // neither does a move where this Outlook or permission has no sendAsync.
   const canMove = Boolean(plan && (plan.remove.length > 0 || plan.placeholder));
   /** @type {import("./message.js").Offer} */
   let offer = "byHand";
   let command = null;
-  if (canMove && client.functionButton) {
-    offer = unmovable.length ? "move" : "moveAndSend";
+  if (canMove && client.dialogFunction) {
+    offer = unmovable.length || !client.sendAsync ? "move" : "moveAndSend";
     command = MOVE_FUNCTION_COMMAND;
-  } else if (canMove && client.button) {
+  } else if (canMove && client.dialogPane) {
     offer = "move";
     command = MOVE_PANE_COMMAND;
   }
@@ -133,7 +137,7 @@ export function exposureOptions(reply, t, client) {
     // A string: classic Outlook before Version 2402 takes no other type.
     options.contextData = JSON.stringify({ bccGuard: 1, send: offer === "moveAndSend" });
   }
-  if (client.button && reply.verdict.sendAnyway) options.sendModeOverride = PROMPT_USER;
+  if (client.sendModeOverride && reply.verdict.sendAnyway) options.sendModeOverride = PROMPT_USER;
   return options;
 }
 

@@ -69,13 +69,21 @@ pub enum SettingError {
         /// The limit.
         max: usize,
     },
+    /// The admin's policy exists but could not be read (the host passed why,
+    /// or a value that is not an object of settings): the strictest settings
+    /// apply instead ([`strictest`](super::strictest)).
+    #[error("the policy could not be read ({reason}); the strictest settings apply")]
+    Unreadable {
+        /// Why, as the host said it (technical, English).
+        reason: String,
+    },
 }
 
 impl SettingError {
     /// Every code [`SettingError::code`] can return, each with the number of
     /// substitutions its message takes (the offending value, or none); the
     /// locale tests check that both languages have a message for each.
-    pub const CODES: [(&'static str, usize); 11] = [
+    pub const CODES: [(&'static str, usize); 12] = [
         ("unknownKey", 0),
         ("wrongType", 0),
         ("outOfRange", 0),
@@ -87,6 +95,7 @@ impl SettingError {
         ("unsupportedHost", 1),
         ("noHosts", 0),
         ("tooMany", 0),
+        ("unreadable", 1),
     ];
 
     /// A stable code for the UI's message catalogue (`settingError_<code>`).
@@ -106,6 +115,7 @@ impl SettingError {
             SettingError::UnsupportedHost { .. } => "unsupportedHost",
             SettingError::NoHosts => "noHosts",
             SettingError::TooMany { .. } => "tooMany",
+            SettingError::Unreadable { .. } => "unreadable",
         }
     }
 
@@ -117,6 +127,7 @@ impl SettingError {
             | SettingError::ConsumerDomain { value }
             | SettingError::InvalidAddress { value }
             | SettingError::UnsupportedHost { value } => Some(value),
+            SettingError::Unreadable { reason } => Some(reason),
             _ => None,
         }
     }

@@ -7,7 +7,9 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::errors::SettingError;
+use super::read::MIN_PARTIES_RANGE;
 use super::settings::{Key, LayerValues, Settings};
+use super::values::PolicyAction;
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +59,9 @@ pub struct EffectivePolicy {
     pub locked: Vec<Key>,
     /// Bad values that were ignored.
     pub problems: Vec<Problem>,
+    /// Whether the admin's policy exists but could not be read, so that the
+    /// [`strictest`] settings apply in its place (the problem says why).
+    pub managed_unreadable: bool,
     /// The consumer-mail list built into the engine, which `consumerDomains`
     /// adds to: where each address is a party of its own.
     pub built_in_consumer_domains: &'static [&'static str],
@@ -64,7 +69,35 @@ pub struct EffectivePolicy {
 
 /// Layers `user` over the defaults and `managed` over both. Either may be any
 /// JSON value; `null` means the layer is absent.
+///
+/// A managed layer that is neither `null` nor an object is a policy that
+/// exists but could not be read: the host passes why as text (a policy file
+/// that did not arrive, `storage.managed` failing), and any other value is
+/// no readable policy either. Not knowing what the admin decided must not
+/// weaken protection, so every setting is then locked at its [`strictest`]
+/// and the user's layer is not applied (the admin may have locked any of
+/// it); its problems are still reported.
 pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
+    if !(managed.is_null() || managed.is_object()) {
+        let reason = managed.as_str().map_or_else(
+            || "the policy is not an object of settings".to_owned(),
+            str::to_owned,
+        );
+        let mut problems = vec![Problem {
+            layer: Layer::Managed,
+            key: String::new(),
+            index: None,
+            error: SettingError::Unreadable { reason },
+        }];
+        problems.extend(parse_layer(user, Layer::User).problems);
+        return EffectivePolicy {
+            settings: strictest(),
+            locked: Key::ALL.to_vec(),
+            problems,
+            managed_unreadable: true,
+            built_in_consumer_domains: crate::engine::consumer::BUILT_IN,
+        };
+    }
     let managed = parse_layer(managed, Layer::Managed);
     let user = parse_layer(user, Layer::User);
     let mut settings = Settings::default();
@@ -84,7 +117,23 @@ pub fn resolve(managed: &Value, user: &Value) -> EffectivePolicy {
         settings,
         locked,
         problems,
+        managed_unreadable: false,
         built_in_consumer_domains: crate::engine::consumer::BUILT_IN,
+    }
+}
+
+/// The settings that stand in for an admin's policy that could not be read:
+/// the defaults, made as strict as a policy can make them — two unrelated
+/// parties are an exposure, and the send is blocked (no "Send anyway"). The
+/// admin's internal and trusted domains are unknown, so only the account's
+/// own organisation is internal: more recipients count as outsiders, never
+/// fewer.
+pub fn strictest() -> Settings {
+    Settings {
+        min_exposed_parties: MIN_PARTIES_RANGE.0,
+        action: PolicyAction::Block,
+        allow_send_anyway: false,
+        ..Settings::default()
     }
 }
 

@@ -97,16 +97,56 @@ fn nothing_switches_protection_off() {
     );
     assert_eq!(policy.settings.protected_hosts.len(), SUPPORTED_HOSTS.len());
     assert_eq!(policy.settings.min_exposed_parties, 3);
-    assert!(
-        resolve(&json!("garbage"), &Value::Null).problems[0]
+    // A user layer of the wrong type is reported and the defaults apply.
+    assert_eq!(
+        resolve(&Value::Null, &json!("garbage")).problems[0]
             .error
-            .code()
-            == "wrongType"
+            .code(),
+        "wrongType"
     );
     assert_eq!(
-        resolve(&json!([1, 2]), &Value::Null).settings,
+        resolve(&Value::Null, &json!([1, 2])).settings,
         Settings::default()
     );
+}
+
+#[test]
+fn an_unreadable_policy_locks_the_strictest_settings() {
+    // What a host passes when the admin's policy exists but did not
+    // arrive, and values that are no readable policy either.
+    for managed in [
+        json!("policy.json could not be read: HTTP 500"),
+        json!([1, 2]),
+        json!(7),
+        json!(true),
+    ] {
+        let policy = resolve(
+            &managed,
+            &json!({"minExposedParties": 9, "internalDomains": ["partner.example"], "x": 1}),
+        );
+        assert!(policy.managed_unreadable, "{managed}");
+        assert_eq!(policy.settings, strictest(), "{managed}");
+        assert_eq!(policy.settings.action, PolicyAction::Block);
+        assert_eq!(policy.settings.min_exposed_parties, 2);
+        assert!(!policy.settings.allow_send_anyway);
+        assert_eq!(
+            policy.locked,
+            Key::ALL.to_vec(),
+            "the user can weaken nothing"
+        );
+        assert_eq!(policy.problems[0].layer, Layer::Managed);
+        assert_eq!(policy.problems[0].error.code(), "unreadable");
+        // The user's own mistakes are still reported.
+        assert_eq!(policy.problems[1].key, "x");
+    }
+    let reason = resolve(&json!("HTTP 500"), &Value::Null).problems[0]
+        .error
+        .value()
+        .map(str::to_owned);
+    assert_eq!(reason.as_deref(), Some("HTTP 500"));
+    // No policy at all, or an empty one, is not unreadable.
+    assert!(!resolve(&Value::Null, &Value::Null).managed_unreadable);
+    assert!(!resolve(&json!({}), &Value::Null).managed_unreadable);
 }
 
 #[test]
@@ -192,6 +232,7 @@ fn every_error_code_is_listed_with_its_arity() {
         SettingError::UnsupportedHost { value: "x".into() },
         SettingError::NoHosts,
         SettingError::TooMany { max: 1 },
+        SettingError::Unreadable { reason: "x".into() },
     ];
     assert_eq!(examples.len(), SettingError::CODES.len());
     for error in examples {
