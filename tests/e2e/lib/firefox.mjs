@@ -28,6 +28,10 @@
  *   - Puppeteer's "Enter" is WebDriver's U+E007, which Firefox reports as
  *     the keypad's Enter (`code` "NumpadEnter"); `press` sends U+E006, the
  *     main Enter key, as Playwright does in Chromium;
+ *   - Puppeteer's BiDi session leaves a page's prompts open, so a `goto`
+ *     away from a page that asks "leave this page?" (Roundcube's compose
+ *     with unsaved changes) never finishes; `answerPrompts` accepts that
+ *     prompt and dismisses alerts, as Playwright does in Chromium;
  *   - `click` and `focus` find the element in one evaluation, not through
  *     an element handle: faster, and it works inside child frames;
  *   - SIGTERM and SIGHUP (see the first list).
@@ -140,12 +144,13 @@ export async function launchFirefox(options) {
 
   try {
     const extensionId = extension ? await browser.installExtension(extension) : null;
-    const routed = new WeakSet();
+    const prepared = new WeakSet();
     /** @param {import("puppeteer-core").Page} page */
     const wrap = async (page) => {
-      if (hosts.length && !routed.has(page)) {
-        routed.add(page);
-        await routeRequests(page, routes);
+      if (!prepared.has(page)) {
+        prepared.add(page);
+        answerPrompts(page);
+        if (hosts.length) await routeRequests(page, routes);
       }
       return firefoxPage(page);
     };
@@ -244,6 +249,22 @@ async function locationOf(page) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Answers the tab's prompts as Playwright does in Chromium when nobody
+ * listens: a "leave this page?" (beforeunload) prompt is accepted, so that
+ * `goto` away from a compose with unsaved changes (Roundcube asks) goes
+ * ahead; `alert`, `confirm` and `prompt` are dismissed. Puppeteer's BiDi
+ * session leaves every prompt open instead ("ignore"), and a navigation
+ * behind an open beforeunload prompt never finishes.
+ * @param {import("puppeteer-core").Page} page
+ */
+function answerPrompts(page) {
+  page.on("dialog", (dialog) => {
+    // Either call fails only when the prompt is already gone (its tab closed).
+    (dialog.type() === "beforeunload" ? dialog.accept() : dialog.dismiss()).catch(() => {});
+  });
 }
 
 /**

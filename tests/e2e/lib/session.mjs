@@ -29,7 +29,9 @@
  * @property {Record<string, unknown>} [prefs] Firefox only: extra preferences.
  *
  * @typedef {object} Page One tab.
- * @property {(url: string) => Promise<void>} goto Navigates and waits for load.
+ * @property {(url: string) => Promise<void>} goto Navigates and waits for load;
+ *   a "leave this page?" prompt on the way is accepted, other prompts
+ *   (alerts) are dismissed, as Playwright does when nobody listens.
  * @property {(expression: string) => Promise<any>} evaluate Evaluates a JS
  *   expression in the page's main world and returns its JSON-serialisable
  *   value (promises are awaited).
