@@ -223,6 +223,7 @@ function chromiumPage(page) {
       await mkdir(path.dirname(file), { recursive: true });
       await page.screenshot({ path: file });
     },
+    capture: async ({ x, y, width, height }) => page.screenshot({ clip: { x, y, width, height } }),
     close: async () => {
       if (!page.isClosed()) await page.close();
     },

@@ -49,6 +49,10 @@
  * @property {(width: number, height: number) => Promise<void>} resize Sets the
  *   viewport size (e.g. a phone's, for a responsive layout).
  * @property {(path: string) => Promise<void>} screenshot A PNG of the viewport.
+ * @property {(area: {x: number, y: number, width: number, height: number}) => Promise<Buffer>} capture
+ *   A PNG of an area of the viewport (CSS pixels), as bytes: two captures of
+ *   the same pixels are the same bytes, so a test can tell whether what the
+ *   user sees there has changed.
  * @property {() => Promise<void>} close
  *
  * @typedef {object} Session One browser with the extension installed.
