@@ -25,20 +25,28 @@
  * contract above), so a page script can rewrite anything in it; the dialog
  * therefore never reads a choice back from the DOM. What each button
  * chooses is kept in memory (`buttons`, a WeakMap keyed by the element);
- * `data-action` is only its published name. A dialog the page has changed
- * since it was drawn (any DOM change in the shadow root, or in its style
- * sheet) chooses nothing: it is drawn again, saying so, and the user
- * chooses again. A choice that was not offered is never resolved, and the
- * hosts check the choice against the same list (www/lib/choices.js) before
- * acting on it.
+ * `data-action` is only its published name. A dialog the page may have
+ * changed or drawn over since it was drawn chooses nothing: it is drawn
+ * again, saying so, and the user chooses again. That is any DOM change in
+ * the shadow root or its style sheet; content in the host's `::before` or
+ * `::after`; an animation, highlight or view transition of the page's over
+ * it; an element of the page's that entered the top layer (a popover, a
+ * modal dialog, a fullscreen element) since the host was last put on top;
+ * and a key (a click with `detail` 0) on a button the dialog did not focus
+ * itself (`focusFirst`, the user's Tab or press), since a page script can
+ * move the focus without changing anything in the dialog. A choice that was
+ * not offered is never resolved, and the hosts check the choice against
+ * the same list (www/lib/choices.js) before acting on it.
  *
  * Nor can the page hide it. The host is a manual popover, in the top layer
  * above anything the page can stack and out of reach of its ancestors'
  * opacity, filters and transforms; its inline style is `!important`, which
- * outranks every rule of the page's CSS (dialog-style.js); and while the
- * dialog is open a watch puts the host back, shown and on top, whenever the
- * page removes it, changes its attributes or closes the popover. The send it
- * holds stays held throughout.
+ * outranks every rule of the page's CSS about the host, and the shadow
+ * tree's `!important` rules remove the host's pseudo-elements
+ * (dialog-style.js); and while the dialog is open a watch puts the host
+ * back, shown and on top, whenever the page removes it, changes its
+ * attributes, closes the popover or shows something of its own in the top
+ * layer. The send it holds stays held throughout.
  *
  * One dialog is shown at a time; each belongs to the compose it is about.
  * A second compose asking meanwhile waits its turn, and closing is only
@@ -212,12 +220,17 @@ export class Dialog {
     // A press on the dialog: the dialog is checked as the button goes down,
     // before the page could react to the press and take away, for the
     // click that follows, what it showed the user. The page is not told.
+    // A press on one of its buttons also makes that button the one a key
+    // may choose next (the browser focuses what the user pressed).
     window.addEventListener(
       "pointerdown",
       (event) => {
         if (!event.isTrusted || !this.contains(event)) return;
         event.stopImmediatePropagation();
-        this.intact();
+        if (this.intact()) {
+          const pressed = event.composedPath().find((node) => node instanceof Element && this.buttons.has(node));
+          if (pressed) this.focused = /** @type {Element} */ (pressed);
+        }
       },
       { capture: true },
     );
@@ -621,7 +634,9 @@ export class Dialog {
   /**
    * Whether the open dialog is as it was drawn and nothing of the page's is
    * drawn over it: no DOM change in its shadow root since, its style sheet
-   * unchanged, none of its elements animated (the dialog has no animations
+   * unchanged, no content in the host's `::before` or `::after` (which the
+   * host's inline style does not reach, and which hit-test as the host),
+   * none of its elements animated (the dialog has no animations
    * of its own; the page's could move or fade its buttons), no highlight of
    * the page's over its text, nothing of the page's in the top layer above
    * it, and no view transition (which shows the page's pictures in place of
@@ -636,7 +651,7 @@ export class Dialog {
     if (sheet && (shadow.adoptedStyleSheets.length !== 1 || shadow.adoptedStyleSheets[0] !== sheet || sheetText(sheet) !== drawn)) {
       this.tampered = true;
     }
-    if (shadow.getAnimations().length || highlighted(shadow) || topLayer(shadow, this.relay).some((element) => !this.below.has(element))) {
+    if (decorated(shadow.host) || shadow.getAnimations().length || highlighted(shadow) || topLayer(shadow, this.relay).some((element) => !this.below.has(element))) {
       this.tampered = true;
     }
     const transition = /** @type {any} */ (document).activeViewTransition;
@@ -812,6 +827,21 @@ function raise(host, again = false) {
     // watch tries again on the next change.
     return false;
   }
+}
+
+/**
+ * Whether the host has a `::before` or `::after` with content: the page's,
+ * since the dialog gives it none (DIALOG_CSS removes both, and its
+ * `!important` rules outrank the page's there). Such a pseudo-element can
+ * cover the dialog, or draw a second "Move to BCC and send" over *Send
+ * anyway* and let the click through.
+ * @param {Element} host
+ */
+function decorated(host) {
+  return ["::before", "::after"].some((pseudo) => {
+    const content = getComputedStyle(host, pseudo).content;
+    return content !== "none" && content !== "normal";
+  });
 }
 
 /**

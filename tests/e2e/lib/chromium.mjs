@@ -200,10 +200,10 @@ function chromiumPage(page) {
     },
     evaluate,
     waitFor: (expression, timeoutMs = 5000) => poll(evaluate, expression, timeoutMs),
-    click: async (expression, { clickCount = 1 } = {}) => {
+    click: async (expression, { clickCount = 1, force = false } = {}) => {
       const target = await element(expression);
       try {
-        await target.click({ clickCount });
+        await target.click({ clickCount, force });
       } finally {
         await target.dispose();
       }

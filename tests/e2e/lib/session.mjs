@@ -38,9 +38,11 @@
  * @property {(expression: string, timeoutMs?: number) => Promise<any>} waitFor
  *   Polls `expression` until it is truthy; returns that value; throws with
  *   the expression in the message on timeout (default 5000 ms).
- * @property {(elementExpression: string, options?: {clickCount?: number}) => Promise<void>} click
+ * @property {(elementExpression: string, options?: {clickCount?: number, force?: boolean}) => Promise<void>} click
  *   A trusted mouse click at the centre of the element the expression
- *   evaluates to (it may reach into open shadow roots).
+ *   evaluates to (it may reach into open shadow roots). With `force`, the
+ *   click goes there even when something covers the element or it moves
+ *   (Chromium's driver otherwise waits until it can be clicked).
  * @property {(elementExpression: string) => Promise<void>} focus Focuses the element.
  * @property {(keys: string) => Promise<void>} press Trusted key presses on the
  *   focused element, Playwright syntax: "Enter", "Control+Enter",
