@@ -562,6 +562,7 @@ export class Dialog {
         if (host.getAttribute(name) !== value) host.setAttribute(name, value);
       }
       if (host.getAttribute("style") !== style) host.style.cssText = HOST_STYLE;
+      pins.pin(root);
       this.stack(again);
       again = false;
       if (!this.shadow?.activeElement) this.focusFirst();
@@ -579,9 +580,11 @@ export class Dialog {
     const observe = () => {
       place.disconnect();
       place.observe(document, { childList: true });
-      place.observe(document.documentElement, { childList: true });
+      place.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["style"] });
       place.observe(host, { attributes: true });
     };
+    const pins = new RootPins();
+    pins.pin(document.documentElement);
     observe();
     this.onTopLayer = (event) => {
       if (this.host !== host) return;
@@ -600,6 +603,7 @@ export class Dialog {
     this.unwatch = () => {
       clearTimeout(timer);
       place.disconnect();
+      pins.unpin();
       this.observer?.disconnect();
       this.observer = null;
       this.onTopLayer = () => {};
@@ -635,7 +639,8 @@ export class Dialog {
    * Whether the open dialog is as it was drawn and nothing of the page's is
    * drawn over it: no DOM change in its shadow root since, its style sheet
    * unchanged, no content in the host's `::before` or `::after` (which the
-   * host's inline style does not reach, and which hit-test as the host),
+   * host's inline style does not reach, and which hit-test as the host), no
+   * effect of the page's on the document element that reaches the dialog,
    * none of its elements animated (the dialog has no animations
    * of its own; the page's could move or fade its buttons), no highlight of
    * the page's over its text, nothing of the page's in the top layer above
@@ -651,7 +656,7 @@ export class Dialog {
     if (sheet && (shadow.adoptedStyleSheets.length !== 1 || shadow.adoptedStyleSheets[0] !== sheet || sheetText(sheet) !== drawn)) {
       this.tampered = true;
     }
-    if (decorated(shadow.host) || shadow.getAnimations().length || highlighted(shadow) || topLayer(shadow, this.relay).some((element) => !this.below.has(element))) {
+    if (decorated(shadow.host) || !RootPins.hold(document.documentElement) || shadow.getAnimations().length || highlighted(shadow) || topLayer(shadow, this.relay).some((element) => !this.below.has(element))) {
       this.tampered = true;
     }
     const transition = /** @type {any} */ (document).activeViewTransition;
@@ -830,6 +835,57 @@ function raise(host, again = false) {
 }
 
 /**
+ * The document element's effects that Firefox applies to the top layer too
+ * (a page's `html { filter: blur(20px) }` blurs the dialog there, where
+ * Chromium draws the top layer apart), set to none while the dialog is
+ * open: an inline `!important` style outranks every rule of the page's.
+ */
+const ROOT_PINS = Object.freeze({ filter: "none", opacity: "1", "clip-path": "none", mask: "none", "mix-blend-mode": "normal" });
+
+/**
+ * Pins `ROOT_PINS` on the document element while the dialog is open, and
+ * gives the element its own values back when it closes.
+ */
+class RootPins {
+  constructor() {
+    /** What each pinned element had before, by property. @type {Map<HTMLElement, Array<[string, string, string]>>} */
+    this.saved = new Map();
+  }
+
+  /** @param {HTMLElement} root */
+  pin(root) {
+    if (!root?.style) return;
+    if (!this.saved.has(root)) {
+      this.saved.set(root, Object.keys(ROOT_PINS).map((name) => [name, root.style.getPropertyValue(name), root.style.getPropertyPriority(name)]));
+    }
+    for (const [name, value] of Object.entries(ROOT_PINS)) {
+      if (root.style.getPropertyValue(name) !== value || root.style.getPropertyPriority(name) !== "important") root.style.setProperty(name, value, "important");
+    }
+  }
+
+  unpin() {
+    for (const [root, values] of this.saved) {
+      for (const [name, value, priority] of values) {
+        if (value) root.style.setProperty(name, value, priority);
+        else root.style.removeProperty(name);
+      }
+      if (root.getAttribute("style") === "") root.removeAttribute("style");
+    }
+    this.saved.clear();
+  }
+
+  /**
+   * Whether the pins hold on the document element now.
+   * @param {Element|null} root
+   */
+  static hold(root) {
+    if (!root) return true;
+    const style = getComputedStyle(root);
+    return style.filter === "none" && style.opacity === "1" && style.clipPath === "none" && style.mixBlendMode === "normal";
+  }
+}
+
+/**
  * Whether the host has a `::before` or `::after` with content: the page's,
  * since the dialog gives it none (DIALOG_CSS removes both, and its
  * `!important` rules outrank the page's there). Such a pseudo-element can
@@ -916,16 +972,25 @@ function topLayer(own, relay) {
  * @param {ShadowRoot} shadow
  */
 function highlighted(shadow) {
-  const registry = /** @type {any} */ (globalThis.CSS)?.highlights;
-  let found = false;
-  // forEach, not an iterator: Firefox's content scripts see the page's
-  // registry through an Xray, which cannot wrap iterators.
-  registry?.forEach((/** @type {any} */ highlight) => {
-    highlight.forEach((/** @type {AbstractRange} */ range) => {
-      // A range the dialog's redrawing emptied paints nothing.
-      if (range.collapsed) return;
-      if (range.startContainer.getRootNode() === shadow || range.endContainer.getRootNode() === shadow) found = true;
-    });
-  });
-  return found;
+  // Firefox: the page's registry, highlights and ranges as the page has
+  // them, through waived wrappers. Its content scripts see them through
+  // Xrays, which cannot wrap their iterators, and the page's forEach may not
+  // call a function of the content script's ("Permission denied").
+  const page = /** @type {any} */ (globalThis.window)?.wrappedJSObject;
+  const registry = (page ?? globalThis).CSS?.highlights;
+  if (!registry) return false;
+  const own = page ? /** @type {any} */ (shadow).wrappedJSObject : shadow;
+  try {
+    for (const highlight of registry.values()) {
+      for (const range of highlight.values()) {
+        // A range the dialog's redrawing emptied paints nothing.
+        if (range.collapsed) continue;
+        if (range.startContainer.getRootNode() === own || range.endContainer.getRootNode() === own) return true;
+      }
+    }
+  } catch {
+    // The page's highlights cannot be read: any of them may be over the dialog.
+    return registry.size > 0;
+  }
+  return false;
 }
