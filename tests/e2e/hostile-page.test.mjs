@@ -1,7 +1,10 @@
 /**
  * @file Nothing on the page can bend a choice, end to end in Chromium and
  * Firefox ESR: a page script that rewrites the dialog's buttons, page CSS
- * and scripts that hide, shrink, cover or remove the dialog, a blocking
+ * and scripts that hide, shrink, cover, relabel or remove the dialog (the
+ * host's own pseudo-elements and direction too), a page script that moves
+ * the focus, the page's own popovers and modal dialogs over the dialog,
+ * and its highlights, animations and view transitions, a blocking
  * policy while the engine fails, a subject that names a partner, and a
  * content script that asks for what only extension pages may know.
  *
