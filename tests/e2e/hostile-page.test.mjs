@@ -1,7 +1,10 @@
 /**
  * @file Nothing on the page can bend a choice, end to end in Chromium and
  * Firefox ESR: a page script that rewrites the dialog's buttons, page CSS
- * and scripts that hide, shrink, cover or remove the dialog, a blocking
+ * and scripts that hide, shrink, cover, relabel or remove the dialog (the
+ * host's own pseudo-elements and direction too), a page script that moves
+ * the focus, the page's own popovers and modal dialogs over the dialog,
+ * and its highlights, animations and view transitions, a blocking
  * policy while the engine fails, a subject that names a partner, and a
  * content script that asks for what only extension pages may know.
  *
@@ -17,8 +20,9 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { PNG } from "pngjs";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
-import { BROWSERS, choose, HOST, lastSent, noDialog, openOptions, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, button, choose, HOST, lastSent, noDialog, openOptions, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
 import { installPolicy } from "./lib/policy-files.mjs";
 import { roundcubeMissing, startRoundcube } from "./lib/roundcube-server.mjs";
@@ -71,11 +75,36 @@ const KEEP_REWRITING = `(() => {
 })()`;
 
 /**
- * What a page may do to hide, shrink or cover the dialog, one after another
- * while it is open: CSS about the host (and about the page around it), a
- * covering element, and scripts that change, hide or remove the host.
+ * Sets custom properties on `<html>` (no change to the dialog or its host)
+ * that place an element of the page's exactly over the *Send anyway* button.
+ */
+const OVER_SEND_ANYWAY = `(() => {
+  const b = ${HOST}.shadowRoot.querySelector('[data-action="send-anyway"]').getBoundingClientRect();
+  const root = document.documentElement.style;
+  root.setProperty("--x", b.left + "px");
+  root.setProperty("--y", b.top + "px");
+  root.setProperty("--w", b.width + "px");
+  root.setProperty("--h", b.height + "px");
+  return true;
+})()`;
+
+/** A button's look, for a page element that poses as one. */
+const BUTTON_LOOK = "display: flex; align-items: center; justify-content: center; box-sizing: border-box; border-radius: 18px; background: #1a73e8; color: #fff; font: 500 14px sans-serif;";
+
+/**
+ * What a page may do to hide, shrink, cover or relabel the dialog, one
+ * after another while it is open: CSS about the host (and about the page
+ * around it, and the host's own pseudo-elements, which its inline style does
+ * not reach), a covering element, and scripts that change, hide or remove
+ * the host.
  */
 const ATTACKS = {
+  "a ::after on the host relabelling Send anyway as Move to BCC and send, clicks passing through it": `(${OVER_SEND_ANYWAY}, ${css(`[data-bcc-guard]::after {
+    content: "Move to BCC and send"; position: fixed; left: var(--x); top: var(--y); width: var(--w); height: var(--h);
+    ${BUTTON_LOOK} z-index: 2147483647; pointer-events: none; }`)})`,
+  "::before and ::after on the host covering the dialog": css(`[data-bcc-guard]::before, [data-bcc-guard]::after {
+    content: "" !important; position: fixed !important; inset: 0 !important; z-index: 2147483647 !important; background: #fff !important; display: block !important; }`),
+  "direction: rtl on the host (the buttons change places)": css("[data-bcc-guard] { direction: rtl !important; unicode-bidi: bidi-override !important; }"),
   "CSS display:none !important": css("[data-bcc-guard] { display: none !important; }"),
   "CSS visibility and opacity": css("[data-bcc-guard] { visibility: hidden !important; opacity: 0 !important; }"),
   "CSS shrinking to nothing": css("[data-bcc-guard] { width: 1px !important; height: 1px !important; overflow: hidden !important; transform: scale(0) !important; clip-path: inset(50%) !important; }"),
@@ -104,9 +133,15 @@ function css(text) {
 
 /**
  * Whether the dialog can be seen and used: the host is shown, the dialog
- * has its size inside the viewport, and nothing covers its primary button —
+ * has its size inside the viewport, nothing covers its primary button —
  * the topmost element at the button's centre is the host, and inside it the
- * button (so a trusted click there lands on it).
+ * button (so a trusted click there lands on it) — the host has no
+ * pseudo-element (which would hit-test as the host), the dialog runs left
+ * to right, and it is on top of the page's own elements in the top layer
+ * (popovers, modal dialogs, fullscreen: made to hit-test for a moment,
+ * none is the topmost element at the button's centre). What this cannot
+ * see (say, a layer in a closed shadow root that clicks pass through), the
+ * pictures can (`looksAsBefore`).
  */
 const USABLE = `(() => {
   const host = ${HOST};
@@ -119,13 +154,133 @@ const USABLE = `(() => {
   const x = b.left + b.width / 2;
   const y = b.top + b.height / 2;
   const style = getComputedStyle(host);
+  const layer = [...document.querySelectorAll(":popover-open, :modal, :fullscreen")].filter((e) => e !== host);
+  const kept = layer.map((e) => e.style.cssText);
+  layer.forEach((e) => e.style.setProperty("pointer-events", "auto", "important"));
+  const onTop = document.elementFromPoint(x, y) === host;
+  layer.forEach((e, i) => (e.style.cssText = kept[i]));
   const checks = {
     shown: style.display !== "none" && style.visibility === "visible" && style.opacity === "1" && !host.inert,
     sized: d.width > 300 && d.height > 150 && d.left >= 0 && d.top >= 0 && d.right <= innerWidth && d.bottom <= innerHeight,
     uncovered: document.elementFromPoint(x, y) === host && primary.contains(host.shadowRoot.elementFromPoint(x, y)),
+    "no pseudo-elements": ["::before", "::after"].every((p) => ["none", "normal"].includes(getComputedStyle(host, p).content)),
+    "left to right": getComputedStyle(dialog).direction === "ltr",
+    "on top of the page's top layer": onTop,
   };
   const failed = Object.keys(checks).filter((k) => !checks[k]);
   return failed.length ? failed.join(", ") : "usable";
+})()`;
+
+/**
+ * The dialog's box in the viewport, in whole pixels, less its rounded
+ * corners (where the page behind shows through the backdrop): what
+ * `looksAsBefore` compares.
+ */
+const DIALOG_AREA = `(() => {
+  const d = ${HOST}.shadowRoot.querySelector('[role="alertdialog"]').getBoundingClientRect();
+  const inset = 12;
+  const x = Math.ceil(d.left) + inset;
+  const y = Math.ceil(d.top) + inset;
+  return { x, y, width: Math.floor(d.right) - inset - x, height: Math.floor(d.bottom) - inset - y };
+})()`;
+
+/**
+ * How many pixels of two pictures of the same area differ by more than
+ * rasterisation noise: a channel off by more than `NOISE`. Chromium draws
+ * the same text and hairlines a few levels apart once the top layer's
+ * compositing changes (seen: at most 5 of 255), while a page's text, cover
+ * or reordered buttons change thousands of pixels by far more.
+ * @param {Buffer} a PNG
+ * @param {Buffer} b PNG
+ */
+function differingPixels(a, b) {
+  const [x, y] = [PNG.sync.read(a), PNG.sync.read(b)];
+  if (x.width !== y.width || x.height !== y.height) return Infinity;
+  let count = 0;
+  for (let i = 0; i < x.data.length; i += 4) {
+    for (let k = 0; k < 4; k++) {
+      if (Math.abs(x.data[i + k] - y.data[i + k]) > NOISE) {
+        count += 1;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
+/** A channel difference below this is rasterisation noise (see `differingPixels`). */
+const NOISE = 48;
+
+/** How many pixels may differ by more than noise (antialiased edges) and the dialog still look as before. */
+const SAME_LOOK_PIXELS = 24;
+
+/**
+ * Waits until the dialog's area looks as in `before` (no pixel differs by
+ * more than noise, `differingPixels`), and fails with both pictures saved
+ * when it does not within `timeoutMs`: what the user sees there is the
+ * dialog as drawn, with nothing of the page's over it or in it, whatever
+ * the DOM says.
+ * @param {import("./lib/session.mjs").Page} page
+ * @param {{area: {x: number, y: number, width: number, height: number}, png: Buffer}} before
+ * @param {string} what
+ */
+async function looksAsBefore(page, before, what, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await page.capture(before.area);
+    const differing = differingPixels(before.png, now);
+    if (differing <= SAME_LOOK_PIXELS) return;
+    if (Date.now() > deadline) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "bcc-guard-looks-"));
+      writeFileSync(path.join(dir, "before.png"), before.png);
+      writeFileSync(path.join(dir, "after.png"), now);
+      assert.fail(`${what}: the dialog does not look as it did, ${differing} pixels differ (pictures in ${dir})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A picture of the dialog's area as it is now, for `looksAsBefore`: once
+ * two pictures 100 ms apart agree (Firefox may show a dialog just drawn
+ * before it has painted all of it).
+ * @param {import("./lib/session.mjs").Page} page
+ */
+async function picture(page) {
+  const area = await page.evaluate(DIALOG_AREA);
+  let png = await page.capture(area);
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const next = await page.capture(area);
+    if (differingPixels(png, next) <= SAME_LOOK_PIXELS) return { area, png: next };
+    png = next;
+  }
+  assert.fail("the dialog's picture does not settle");
+}
+
+/** The redrawn dialog's notice, as a page expression. */
+const REDRAWN = `/This page changed the dialog/.test(${HOST}?.shadowRoot?.querySelector('[role="alertdialog"]')?.textContent ?? "")`;
+
+/** Waits past the dialog's arming delay (400 ms after it is drawn), after which Enter and Space act. */
+const pastArming = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+/**
+ * The page's own popover over the whole viewport, white and letting clicks
+ * through, shown after the dialog; in a closed shadow root when `closed`.
+ * The page keeps it at `window.__cover`.
+ * @param {{closed?: boolean}} [options]
+ */
+const PAGE_POPOVER = ({ closed = false } = {}) => `(() => {
+  const cover = document.createElement("div");
+  cover.popover = "manual";
+  cover.style.cssText = "position: fixed; inset: 0; margin: 0; border: 0; width: 100vw; height: 100vh; background: #fff; pointer-events: none";
+  cover.textContent = "The page's own layer";
+  const holder = document.createElement("div");
+  ${closed ? `holder.attachShadow({ mode: "closed" }).append(cover);` : "holder.append(cover);"}
+  document.body.append(holder);
+  cover.showPopover();
+  window.__cover = cover;
+  return true;
 })()`;
 
 /**
@@ -182,15 +337,161 @@ function bendingScenarios(mail) {
     await mail.open("hidden");
     await waitForDialog(page);
     assert.equal(await page.evaluate(USABLE), "usable", "before any attack");
+    const before = await picture(page);
     for (const [attack, script] of Object.entries(ATTACKS)) {
       await page.evaluate(script);
       await page.waitFor(`${USABLE} === "usable"`, 3000).catch(async () => {
         assert.fail(`after ${attack}: ${await page.evaluate(USABLE)}`);
       });
+      await looksAsBefore(page, before, `after ${attack}`);
     }
     await mail.nothingSent();
     assert.equal(await page.evaluate(`document.querySelectorAll('[data-bcc-guard="dialog"]').length`), 1, "one dialog");
     // A trusted click where the button is: nothing covers it.
+    await choose(page, "move-and-send");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+
+  test("a page script moves the focus to Send anyway: Enter chooses nothing, the dialog is drawn again with the focus on the move, and Enter then moves", async () => {
+    const page = mail.page();
+    await mail.open("focus");
+    await waitForDialog(page);
+    // focus() changes nothing in the DOM: no observer sees it.
+    await page.evaluate(`(${button("send-anyway")}.focus(), true)`);
+    await pastArming();
+    await page.press("Enter");
+    await mail.nothingSent();
+    await page.waitFor(REDRAWN);
+    assert.equal(await page.evaluate(`${HOST}.shadowRoot.activeElement?.dataset.action`), "move-and-send", "the focus is back on the safe choice");
+    await pastArming();
+    await page.press("Enter");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+
+  test("a page popover and a page modal dialog shown over the dialog: it is put back on top, a click meanwhile chooses nothing, and the move sends", async () => {
+    const page = mail.page();
+    await mail.open("top-layer");
+    await waitForDialog(page);
+    const before = await picture(page);
+    // A popover shown after the dialog is drawn above it: the page's text
+    // over the dialog, clicks passing through to its buttons.
+    await page.evaluate(PAGE_POPOVER());
+    await page.waitFor(`${USABLE} === "usable"`, 3000).catch(async () => {
+      assert.fail(`after the page's popover: ${await page.evaluate(USABLE)}`);
+    });
+    await looksAsBefore(page, before, "after the page's popover");
+    assert.equal(await page.evaluate(`${HOST}.matches(":popover-open")`), true);
+    // The user may have seen the page's layer and not the dialog: the click
+    // chooses nothing, and the dialog is drawn again.
+    await choose(page, "move-and-send");
+    await mail.nothingSent();
+    await page.waitFor(REDRAWN);
+    await page.evaluate("(window.__cover.hidePopover(), true)");
+
+    // A modal dialog of the page's makes everything else inert, the dialog
+    // too: nothing reaches it while the page's dialog is open.
+    await page.evaluate(`(() => {
+      const modal = document.createElement("dialog");
+      modal.textContent = "The page's own dialog";
+      document.body.append(modal);
+      modal.showModal();
+      window.__modal = modal;
+      return true;
+    })()`);
+    // The user's click where the button is, though the page's dialog takes it.
+    await page.click(button("move-and-send"), { force: true });
+    await mail.nothingSent();
+    await page.evaluate("(window.__modal.close(), true)");
+    // Once it is closed the dialog is on top; the first click, about what
+    // the user saw while the page's dialog was up, chooses nothing.
+    await choose(page, "move-and-send");
+    await mail.nothingSent();
+    await page.waitFor(REDRAWN);
+    await choose(page, "move-and-send");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+
+  test("a page popover in a closed shadow root, shown over the dialog (no event tells the document): the click chooses nothing and the dialog comes back on top", async () => {
+    const page = mail.page();
+    await mail.open("closed-root");
+    await waitForDialog(page);
+    await page.evaluate(PAGE_POPOVER({ closed: true }));
+    await choose(page, "move-and-send");
+    await mail.nothingSent();
+    await page.waitFor(REDRAWN);
+    // On top again: it looks the same with the page's popover as without it.
+    const withCover = await picture(page);
+    await page.evaluate("(window.__cover.hidePopover(), true)");
+    await looksAsBefore(page, withCover, "with the page's popover in a closed shadow root", 0);
+    await choose(page, "move-and-send");
+    await mail.movedSent();
+    await mail.done?.();
+  });
+
+  test("page styles for selected text, a highlight, an animation and a view transition over the dialog: they change nothing it shows, or its choice is refused", async () => {
+    const page = mail.page();
+    await mail.open("paint");
+    await waitForDialog(page);
+    // Selected text keeps the dialog's own look: the page's ::selection
+    // style (a text-shadow drawing each label 150 px to the right) does not
+    // reach it.
+    await page.evaluate(`(() => {
+      const root = ${HOST}.shadowRoot;
+      getSelection().setBaseAndExtent(root.querySelector("h2"), 0, root.querySelector(".actions"), root.querySelector(".actions").childNodes.length);
+      return true;
+    })()`);
+    const selected = await picture(page);
+    await page.evaluate(css("::selection, html::selection, [data-bcc-guard]::selection { color: transparent !important; background: #fff !important; text-shadow: 150px 0 #1a73e8 !important; }"));
+    await looksAsBefore(page, selected, "with the page's ::selection style", 0);
+    await page.evaluate("(getSelection().removeAllRanges(), true)");
+
+    // A highlight of the page's over the buttons, in a style the page
+    // chose: Chromium paints it. Any highlight over the dialog's text
+    // refuses the click; drawn again, the dialog has new text the
+    // highlight does not cover.
+    await page.evaluate(`(() => {
+      const range = new Range();
+      range.selectNodeContents(${HOST}.shadowRoot.querySelector(".actions"));
+      CSS.highlights.set("page", new Highlight(range));
+      return ${css("::highlight(page), [data-bcc-guard]::highlight(page) { color: transparent; text-shadow: 150px 0 #1a73e8; }")};
+    })()`);
+    await choose(page, "move-and-send");
+    await mail.nothingSent();
+    await page.waitFor(REDRAWN);
+
+    // An animation the page runs on the dialog's own buttons (no DOM
+    // change): Send anyway (or, where the verdict offers none, Move to BCC)
+    // moved over Move to BCC and send, which fades out.
+    const decoy = `(${button("send-anyway")} ?? ${button("move")})`;
+    await page.evaluate(`(() => {
+      const move = ${button("move-and-send")};
+      const anyway = ${decoy};
+      const a = move.getBoundingClientRect();
+      const b = anyway.getBoundingClientRect();
+      move.animate([{ opacity: 0 }], { duration: 600000, fill: "forwards" });
+      anyway.animate([{ transform: \`translate(\${a.left - b.left}px, \${a.top - b.top}px)\` }], { duration: 600000, fill: "forwards" });
+      return true;
+    })()`);
+    // The user clicks what looks like the move (where the decoy now is).
+    await page.click(decoy, { force: true });
+    await mail.nothingSent();
+    await page.waitFor(`${REDRAWN} && ${HOST}.shadowRoot.getAnimations().length === 0`);
+
+    // A view transition shows the page's pictures in place of the page for
+    // as long as the page likes: a key chooses nothing meanwhile, and ends it.
+    await page.evaluate(`(() => {
+      ${css("::view-transition-group(*), ::view-transition-old(*), ::view-transition-new(*) { animation-duration: 600s !important; }")};
+      document.startViewTransition(() => {});
+      return true;
+    })()`);
+    await page.waitFor("!!document.activeViewTransition");
+    await pastArming();
+    await page.press("Enter");
+    await mail.nothingSent();
+    await page.waitFor(`${REDRAWN} && !document.activeViewTransition`);
     await choose(page, "move-and-send");
     await mail.movedSent();
     await mail.done?.();

@@ -4,14 +4,28 @@
  * page styles (fonts, colours, line heights) at the boundary.
  *
  * The host itself is the one element page CSS can select, and a page rule
- * such as `[data-bcc-guard] { display: none !important }` outranks any
- * `:host` rule, `!important` or not (tried in Chromium and Firefox ESR 140).
- * What outranks it is the host's own inline style, when `!important`: an
- * element's style attribute comes before every selector at the same
- * importance. So the host carries `HOST_STYLE`, which resets every property
- * the page could set on it and covers the viewport (the host is a popover in
- * the top layer, dialog.js), and the dialog's watch puts it back if a page
- * script changes it.
+ * such as `[data-bcc-guard] { display: none !important }` outranks a normal
+ * `:host` rule. The host's own inline style, when `!important`, outranks it:
+ * so the host carries `HOST_STYLE`, which resets every property the page
+ * could set on it and covers the viewport (the host is a popover in the top
+ * layer, dialog.js), and the dialog's watch puts it back if a page script
+ * changes it. `all` leaves out `direction` and `unicode-bidi`, which the
+ * page could otherwise make right-to-left (the buttons change places).
+ *
+ * Inline styles do not reach the host's pseudo-elements, which page CSS may
+ * give content, place anywhere and draw above the dialog (a second "Move to
+ * BCC and send" over *Send anyway*, clicks passing through it). The shadow
+ * tree's `!important` rules are what outranks the page there: between
+ * important declarations the inner tree wins, whatever the selector and
+ * even over an inline style (CSS Cascade, "context"; tried in Chromium 156
+ * and Firefox ESR 153). So DIALOG_CSS removes the host's `::before` and
+ * `::after`, and gives selected text its own look: Chromium paints the
+ * dialog's selected text in the host's selection style, which the page sets
+ * (a `text-shadow` can draw one label over another).
+ *
+ * Fonts are generic families only: a named family ("Segoe UI", "Hiragino
+ * Sans") is looked up in the page's `@font-face` rules first, so a page
+ * could draw the dialog's words with glyphs of its own choosing.
  */
 
 /** The host's inline style (see above); compared as text by the watch. */
@@ -22,10 +36,18 @@ export const HOST_STYLE = [
   "inset: 0px",
   "z-index: 2147483647",
   "zoom: 1",
+  "direction: ltr",
+  "unicode-bidi: isolate",
 ].map((declaration) => `${declaration} !important`).join("; ");
 
 export const DIALOG_CSS = `
 :host { all: initial; }
+:host::before, :host::after { content: none !important; display: none !important; }
+::selection {
+  color: HighlightText !important; background-color: Highlight !important;
+  text-shadow: none !important; text-decoration: none !important;
+  -webkit-text-fill-color: HighlightText !important; -webkit-text-stroke-width: 0 !important;
+}
 .backdrop {
   position: fixed; inset: 0; z-index: 2147483646;
   background: rgba(32, 33, 36, 0.45);
@@ -37,7 +59,7 @@ export const DIALOG_CSS = `
   display: flex; flex-direction: column;
   background: #fff; color: #202124; border-radius: 12px;
   box-shadow: 0 12px 40px rgba(0, 0, 0, 0.35);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", sans-serif;
+  font: 14px/1.45 system-ui, sans-serif;
   border-top: 6px solid #e37400;
 }
 .dialog.block { border-top-color: #d93025; }
@@ -58,7 +80,7 @@ li { margin: 2px 0; overflow-wrap: anywhere; }
 .name + .address::before { content: "<"; }
 .name + .address::after { content: ">"; }
 .address { color: #3c4043; }
-.unreadable .raw { font-family: ui-monospace, monospace; color: #b3261e; }
+.unreadable .raw { font-family: monospace; color: #b3261e; }
 .deceptive { margin-inline-start: 6px; color: #b3261e; font-size: 12px; }
 .staying { color: #5f6368; }
 .plan h3 { margin: 12px 0 4px; font-size: 13px; font-weight: 600; }

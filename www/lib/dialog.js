@@ -25,20 +25,28 @@
  * contract above), so a page script can rewrite anything in it; the dialog
  * therefore never reads a choice back from the DOM. What each button
  * chooses is kept in memory (`buttons`, a WeakMap keyed by the element);
- * `data-action` is only its published name. A dialog the page has changed
- * since it was drawn (any DOM change in the shadow root, or in its style
- * sheet) chooses nothing: it is drawn again, saying so, and the user
- * chooses again. A choice that was not offered is never resolved, and the
- * hosts check the choice against the same list (www/lib/choices.js) before
- * acting on it.
+ * `data-action` is only its published name. A dialog the page may have
+ * changed or drawn over since it was drawn chooses nothing: it is drawn
+ * again, saying so, and the user chooses again. That is any DOM change in
+ * the shadow root or its style sheet; content in the host's `::before` or
+ * `::after`; an animation, highlight or view transition of the page's over
+ * it; an element of the page's that entered the top layer (a popover, a
+ * modal dialog, a fullscreen element) since the host was last put on top;
+ * and a key (a click with `detail` 0) on a button the dialog did not focus
+ * itself (`focusFirst`, the user's Tab or press), since a page script can
+ * move the focus without changing anything in the dialog. A choice that was
+ * not offered is never resolved, and the hosts check the choice against
+ * the same list (www/lib/choices.js) before acting on it.
  *
  * Nor can the page hide it. The host is a manual popover, in the top layer
  * above anything the page can stack and out of reach of its ancestors'
  * opacity, filters and transforms; its inline style is `!important`, which
- * outranks every rule of the page's CSS (dialog-style.js); and while the
- * dialog is open a watch puts the host back, shown and on top, whenever the
- * page removes it, changes its attributes or closes the popover. The send it
- * holds stays held throughout.
+ * outranks every rule of the page's CSS about the host, and the shadow
+ * tree's `!important` rules remove the host's pseudo-elements
+ * (dialog-style.js); and while the dialog is open a watch puts the host
+ * back, shown and on top, whenever the page removes it, changes its
+ * attributes, closes the popover or shows something of its own in the top
+ * layer. The send it holds stays held throughout.
  *
  * One dialog is shown at a time; each belongs to the compose it is about.
  * A second compose asking meanwhile waits its turn, and closing is only
@@ -189,6 +197,43 @@ export class Dialog {
     this.observer = null;
     /** Ends the watches of the open dialog (see `watch`). */
     this.unwatch = () => {};
+    /**
+     * The button the dialog itself last focused (the safe choice, or the
+     * next one on the user's Tab): the only one a key may choose.
+     * @type {Element|null}
+     */
+    this.focused = null;
+    /**
+     * The page's elements that were in the top layer when the host was last
+     * put on top of it: below the dialog. @type {Set<Element>}
+     */
+    this.below = new Set();
+    /** What the watch does when something enters or leaves the top layer. @type {(event: Event) => void} */
+    this.onTopLayer = () => {};
+    // Registered now, at document_start, before any listener of the page:
+    // a page listener on window cannot stop these from seeing the events.
+    // The top layer: the page's popovers, modal dialogs and fullscreen
+    // elements, and the host's own popover (toggle does not bubble, but the
+    // capture phase sees it).
+    this.relay = (/** @type {Event} */ event) => this.onTopLayer(event);
+    for (const type of ["toggle", "fullscreenchange"]) window.addEventListener(type, this.relay, { capture: true });
+    // A press on the dialog: the dialog is checked as the button goes down,
+    // before the page could react to the press and take away, for the
+    // click that follows, what it showed the user. The page is not told.
+    // A press on one of its buttons also makes that button the one a key
+    // may choose next (the browser focuses what the user pressed).
+    window.addEventListener(
+      "pointerdown",
+      (event) => {
+        if (!event.isTrusted || !this.contains(event)) return;
+        event.stopImmediatePropagation();
+        if (this.intact()) {
+          const pressed = event.composedPath().find((node) => node instanceof Element && this.buttons.has(node));
+          if (pressed) this.focused = /** @type {Element} */ (pressed);
+        }
+      },
+      { capture: true },
+    );
   }
 
   /**
@@ -425,11 +470,13 @@ export class Dialog {
     this.offered = new Set(buttons.map(([action]) => action));
     this.draw = () => {
       this.render(titleKey, body, buttons, severity);
+      // Above whatever the page put in the top layer meanwhile.
+      this.stack(true);
       this.focusFirst();
     };
     this.render(titleKey, body, buttons, severity);
     document.documentElement.append(host);
-    raise(host);
+    this.stack();
     this.focusFirst();
     this.watch(host, shadow);
     this.closed = new Promise((resolve) => {
@@ -515,7 +562,9 @@ export class Dialog {
         if (host.getAttribute(name) !== value) host.setAttribute(name, value);
       }
       if (host.getAttribute("style") !== style) host.style.cssText = HOST_STYLE;
-      raise(host);
+      pins.pin(root);
+      this.stack(again);
+      again = false;
       if (!this.shadow?.activeElement) this.focusFirst();
       place.takeRecords();
       observe();
@@ -523,22 +572,41 @@ export class Dialog {
     const later = () => {
       timer ??= setTimeout(restore, RESTORE_DELAY_MS);
     };
+    // Whether the page put something in the top layer since: it is drawn
+    // above the dialog until the host is put on top again.
+    let again = false;
     const place = new MutationObserver(later);
     // The document element itself may be replaced: watch it anew each time.
     const observe = () => {
       place.disconnect();
       place.observe(document, { childList: true });
-      place.observe(document.documentElement, { childList: true });
+      place.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["style"] });
       place.observe(host, { attributes: true });
     };
+    const pins = new RootPins();
+    pins.pin(document.documentElement);
     observe();
-    host.addEventListener("toggle", later);
+    this.onTopLayer = (event) => {
+      if (this.host !== host) return;
+      const target = /** @type {Element} */ (event.target);
+      if (target === host) {
+        later();
+      } else if (event.type === "fullscreenchange" ? document.fullscreenElement : opened(/** @type {ToggleEvent} */ (event))) {
+        // The page's own popover, modal dialog or fullscreen element, above
+        // the dialog: what the user sees there may be the page's, so no
+        // choice is taken until the dialog is drawn again, on top.
+        this.tampered = true;
+        again = true;
+        later();
+      }
+    };
     this.unwatch = () => {
       clearTimeout(timer);
       place.disconnect();
+      pins.unpin();
       this.observer?.disconnect();
       this.observer = null;
-      host.removeEventListener("toggle", later);
+      this.onTopLayer = () => {};
     };
   }
 
@@ -552,21 +620,50 @@ export class Dialog {
       const button = [...this.shadow.querySelectorAll("button")].find((b) => this.buttons.get(b) === action);
       if (button) {
         button.focus();
+        this.focused = button;
         return;
       }
     }
   }
 
   /**
-   * Whether the open dialog is as it was drawn: no DOM change in its shadow
-   * root since, and its style sheet unchanged.
+   * Puts the host in the top layer, or (`again`) on top of it once more,
+   * and notes what of the page's is there below it.
+   * @param {boolean} [again]
+   */
+  stack(again = false) {
+    if (this.host && raise(this.host, again)) this.below = new Set(topLayer(this.shadow, this.relay));
+  }
+
+  /**
+   * Whether the open dialog is as it was drawn and nothing of the page's is
+   * drawn over it: no DOM change in its shadow root since, its style sheet
+   * unchanged, no content in the host's `::before` or `::after` (which the
+   * host's inline style does not reach, and which hit-test as the host), no
+   * effect of the page's on the document element that reaches the dialog,
+   * none of its elements animated (the dialog has no animations
+   * of its own; the page's could move or fade its buttons), no highlight of
+   * the page's over its text, nothing of the page's in the top layer above
+   * it, and no view transition (which shows the page's pictures in place of
+   * the page). Once not, the dialog stays so until it is drawn again.
    * @returns {boolean}
    */
   intact() {
+    const shadow = this.shadow;
+    if (!shadow) return false;
     if (this.observer?.takeRecords().length) this.tampered = true;
     const { sheet, text: drawn } = this.style;
-    if (sheet && (this.shadow?.adoptedStyleSheets.length !== 1 || this.shadow.adoptedStyleSheets[0] !== sheet || sheetText(sheet) !== drawn)) {
+    if (sheet && (shadow.adoptedStyleSheets.length !== 1 || shadow.adoptedStyleSheets[0] !== sheet || sheetText(sheet) !== drawn)) {
       this.tampered = true;
+    }
+    if (decorated(shadow.host) || !RootPins.hold(document.documentElement) || shadow.getAnimations().length || highlighted(shadow) || topLayer(shadow, this.relay).some((element) => !this.below.has(element))) {
+      this.tampered = true;
+    }
+    const transition = /** @type {any} */ (document).activeViewTransition;
+    if (transition) {
+      this.tampered = true;
+      // Until it ends, clicks do not reach the dialog.
+      transition.skipTransition();
     }
     return !this.tampered;
   }
@@ -610,6 +707,10 @@ export class Dialog {
       // memory: an attribute or a label the page rewrote changes nothing.
       const button = /** @type {Element|undefined} */ (path.find((node) => node instanceof Element && this.buttons.has(node)));
       if (button) {
+        // A key (Enter, Space: a click with no mouse press, `detail` 0)
+        // chooses only the button the dialog focused. A page script can
+        // move the focus without changing anything in the dialog.
+        if (event.detail === 0 && button !== this.focused) this.tampered = true;
         if (!this.intact()) {
           // The page changed what the user was reading: choose nothing and
           // draw the dialog again, as it should be, for the user to read.
@@ -648,6 +749,7 @@ export class Dialog {
       const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (this.shadow.activeElement));
       const next = (at + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length;
       buttons[next].focus();
+      this.focused = buttons[next];
     }
   }
 
@@ -709,17 +811,186 @@ function sheetText(sheet) {
 
 /**
  * Puts the host in the top layer, above everything the page can stack, or
- * brings it back there. Where popovers are unknown the host still has the
- * highest z-index and its `!important` rules.
+ * brings it back there; `again` puts it last there (on top) even when it is
+ * shown. Where popovers are unknown the host still has the highest z-index
+ * and its `!important` rules.
  * @param {HTMLElement} host
+ * @param {boolean} [again]
+ * @returns {boolean} Whether the host was shown (and so is on top now).
  */
-function raise(host) {
-  if (typeof host.showPopover !== "function" || !host.isConnected) return;
+function raise(host, again = false) {
+  if (typeof host.showPopover !== "function" || !host.isConnected) return false;
   try {
-    if (host.matches(":popover-open")) return;
+    if (host.matches(":popover-open")) {
+      if (!again) return false;
+      host.hidePopover();
+    }
     host.showPopover();
+    return true;
   } catch {
     // Not a popover any more, or in a document that cannot show one; the
     // watch tries again on the next change.
+    return false;
   }
+}
+
+/**
+ * The document element's effects that Firefox applies to the top layer too
+ * (a page's `html { filter: blur(20px) }` blurs the dialog there, where
+ * Chromium draws the top layer apart), set to none while the dialog is
+ * open: an inline `!important` style outranks every rule of the page's.
+ */
+const ROOT_PINS = Object.freeze({ filter: "none", opacity: "1", "clip-path": "none", mask: "none", "mix-blend-mode": "normal" });
+
+/**
+ * Pins `ROOT_PINS` on the document element while the dialog is open, and
+ * gives the element its own values back when it closes.
+ */
+class RootPins {
+  constructor() {
+    /** What each pinned element had before, by property. @type {Map<HTMLElement, Array<[string, string, string]>>} */
+    this.saved = new Map();
+  }
+
+  /** @param {HTMLElement} root */
+  pin(root) {
+    if (!root?.style) return;
+    if (!this.saved.has(root)) {
+      this.saved.set(root, Object.keys(ROOT_PINS).map((name) => [name, root.style.getPropertyValue(name), root.style.getPropertyPriority(name)]));
+    }
+    for (const [name, value] of Object.entries(ROOT_PINS)) {
+      if (root.style.getPropertyValue(name) !== value || root.style.getPropertyPriority(name) !== "important") root.style.setProperty(name, value, "important");
+    }
+  }
+
+  unpin() {
+    for (const [root, values] of this.saved) {
+      for (const [name, value, priority] of values) {
+        if (value) root.style.setProperty(name, value, priority);
+        else root.style.removeProperty(name);
+      }
+      if (root.getAttribute("style") === "") root.removeAttribute("style");
+    }
+    this.saved.clear();
+  }
+
+  /**
+   * Whether the pins hold on the document element now.
+   * @param {Element|null} root
+   */
+  static hold(root) {
+    if (!root) return true;
+    const style = getComputedStyle(root);
+    return style.filter === "none" && style.opacity === "1" && style.clipPath === "none" && style.mixBlendMode === "normal";
+  }
+}
+
+/**
+ * Whether the host has a `::before` or `::after` with content: the page's,
+ * since the dialog gives it none (DIALOG_CSS removes both, and its
+ * `!important` rules outrank the page's there). Such a pseudo-element can
+ * cover the dialog, or draw a second "Move to BCC and send" over *Send
+ * anyway* and let the click through.
+ * @param {Element} host
+ */
+function decorated(host) {
+  return ["::before", "::after"].some((pseudo) => {
+    const content = getComputedStyle(host, pseudo).content;
+    return content !== "none" && content !== "normal";
+  });
+}
+
+/**
+ * Whether a toggle event tells that one of the page's popovers or modal
+ * dialogs opened (a `<details>` or a dialog shown without `showModal` is
+ * not in the top layer).
+ * @param {ToggleEvent} event
+ */
+function opened(event) {
+  const target = /** @type {Element} */ (event.target);
+  if (event.newState !== "open" || typeof target.matches !== "function") return false;
+  return target.hasAttribute("popover") || (target.localName === "dialog" && target.matches(":modal"));
+}
+
+/**
+ * What puts an element in the top layer, as far as this browser knows.
+ */
+const TOP_LAYER = [":popover-open", ":modal", ":fullscreen"].filter((selector) => globalThis.CSS?.supports?.(`selector(${selector})`)).join(", ");
+
+/** Chromium's way to a closed shadow root, for content scripts. */
+const DOM_API = /** @type {any} */ (globalThis).chrome?.dom;
+
+/**
+ * An element's shadow root, closed ones too where the browser shows them to
+ * an extension (Firefox's `openOrClosedShadowRoot`, Chromium's `chrome.dom`).
+ * @param {Element} element
+ * @returns {ShadowRoot|null}
+ */
+function shadowRootOf(element) {
+  if ("openOrClosedShadowRoot" in element) return /** @type {any} */ (element).openOrClosedShadowRoot;
+  return DOM_API?.openOrClosedShadowRoot?.(element) ?? element.shadowRoot;
+}
+
+/** The page's shadow roots `topLayer` listens to. @type {WeakSet<ShadowRoot>} */
+const listened = new WeakSet();
+
+/**
+ * The page's elements in the top layer now: popovers shown, modal dialogs
+ * and fullscreen elements, in the document and in every shadow root. An
+ * element in a shadow root fires its `toggle` there and nowhere else, so
+ * `relay` is given those of every root found too.
+ * @param {ShadowRoot|null} own The dialog's shadow root, left out.
+ * @param {(event: Event) => void} relay
+ * @returns {Element[]}
+ */
+function topLayer(own, relay) {
+  if (!TOP_LAYER) return [];
+  /** @type {Element[]} */
+  const found = [];
+  /** @param {Document|ShadowRoot} root */
+  const visit = (root) => {
+    found.push(...root.querySelectorAll(TOP_LAYER));
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const inner = shadowRootOf(/** @type {Element} */ (node));
+      if (!inner || inner === own) continue;
+      if (!listened.has(inner)) {
+        listened.add(inner);
+        inner.addEventListener("toggle", relay, { capture: true });
+      }
+      visit(inner);
+    }
+  };
+  visit(document);
+  return found.filter((element) => element !== own?.host);
+}
+
+/**
+ * Whether the page has a highlight (CSS Custom Highlight API) over the
+ * dialog's text: Chromium paints it in the host's highlight style, which
+ * the page sets, and the highlight's name is the page's to choose.
+ * @param {ShadowRoot} shadow
+ */
+function highlighted(shadow) {
+  // Firefox: the page's registry, highlights and ranges as the page has
+  // them, through waived wrappers. Its content scripts see them through
+  // Xrays, which cannot wrap their iterators, and the page's forEach may not
+  // call a function of the content script's ("Permission denied").
+  const page = /** @type {any} */ (globalThis.window)?.wrappedJSObject;
+  const registry = (page ?? globalThis).CSS?.highlights;
+  if (!registry) return false;
+  const own = page ? /** @type {any} */ (shadow).wrappedJSObject : shadow;
+  try {
+    for (const highlight of registry.values()) {
+      for (const range of highlight.values()) {
+        // A range the dialog's redrawing emptied paints nothing.
+        if (range.collapsed) continue;
+        if (range.startContainer.getRootNode() === own || range.endContainer.getRootNode() === own) return true;
+      }
+    }
+  } catch {
+    // The page's highlights cannot be read: any of them may be over the dialog.
+    return registry.size > 0;
+  }
+  return false;
 }

@@ -200,10 +200,10 @@ function chromiumPage(page) {
     },
     evaluate,
     waitFor: (expression, timeoutMs = 5000) => poll(evaluate, expression, timeoutMs),
-    click: async (expression, { clickCount = 1 } = {}) => {
+    click: async (expression, { clickCount = 1, force = false } = {}) => {
       const target = await element(expression);
       try {
-        await target.click({ clickCount });
+        await target.click({ clickCount, force });
       } finally {
         await target.dispose();
       }
@@ -223,6 +223,7 @@ function chromiumPage(page) {
       await mkdir(path.dirname(file), { recursive: true });
       await page.screenshot({ path: file });
     },
+    capture: async ({ x, y, width, height }) => page.screenshot({ clip: { x, y, width, height } }),
     close: async () => {
       if (!page.isClosed()) await page.close();
     },

@@ -383,6 +383,12 @@ function firefoxPage(page) {
       await mkdir(path.dirname(file), { recursive: true });
       await page.screenshot({ path: file });
     },
+    capture: async ({ x, y, width, height }) => {
+      // Puppeteer takes a clip in the document's coordinates and, unless
+      // told not to, captures the document rather than the viewport.
+      const [left, top] = await page.evaluate("[visualViewport.pageLeft, visualViewport.pageTop]");
+      return Buffer.from(await page.screenshot({ captureBeyondViewport: false, clip: { x: x + left, y: y + top, width, height } }));
+    },
     close: async () => {
       // Closing a tab twice, or after the browser closed, is not an error.
       await page.close().catch(() => {});

@@ -38,9 +38,11 @@
  * @property {(expression: string, timeoutMs?: number) => Promise<any>} waitFor
  *   Polls `expression` until it is truthy; returns that value; throws with
  *   the expression in the message on timeout (default 5000 ms).
- * @property {(elementExpression: string, options?: {clickCount?: number}) => Promise<void>} click
+ * @property {(elementExpression: string, options?: {clickCount?: number, force?: boolean}) => Promise<void>} click
  *   A trusted mouse click at the centre of the element the expression
- *   evaluates to (it may reach into open shadow roots).
+ *   evaluates to (it may reach into open shadow roots). With `force`, the
+ *   click goes there even when something covers the element or it moves
+ *   (Chromium's driver otherwise waits until it can be clicked).
  * @property {(elementExpression: string) => Promise<void>} focus Focuses the element.
  * @property {(keys: string) => Promise<void>} press Trusted key presses on the
  *   focused element, Playwright syntax: "Enter", "Control+Enter",
@@ -49,6 +51,10 @@
  * @property {(width: number, height: number) => Promise<void>} resize Sets the
  *   viewport size (e.g. a phone's, for a responsive layout).
  * @property {(path: string) => Promise<void>} screenshot A PNG of the viewport.
+ * @property {(area: {x: number, y: number, width: number, height: number}) => Promise<Buffer>} capture
+ *   A PNG of an area of the viewport (CSS pixels), as bytes: two captures of
+ *   the same pixels are the same bytes, so a test can tell whether what the
+ *   user sees there has changed.
  * @property {() => Promise<void>} close
  *
  * @typedef {object} Session One browser with the extension installed.
