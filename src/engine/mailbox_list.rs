@@ -103,6 +103,10 @@ impl Scanner {
     }
 }
 
+/// The at signs that make a word an address: `@`, the full-width `＠` and
+/// the small `﹫`, all three `@` to UTS #46 (and [`super::fold::fold_width`]).
+pub(crate) const AT_SIGNS: [char; 3] = ['@', '＠', '﹫'];
+
 fn is_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；')
 }
@@ -136,7 +140,7 @@ fn split_items(text: &str) -> Vec<&str> {
     // searched for at each `:`, which would make `x@` and many colons quadratic.
     let mut head_has_at = false;
     for (i, c) in text.char_indices() {
-        if matches!(c, '@' | '＠') {
+        if AT_SIGNS.contains(&c) {
             head_has_at = true;
         }
         let top = scanner.step(c);
@@ -176,7 +180,11 @@ fn parse_item<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     for angle in &angles {
         let phrase = item.get(start..angle.open).unwrap_or("");
         let spec = item.get(angle.inner.clone()).unwrap_or("");
-        let name = display_name(phrase);
+        let name = if phrase.contains(AT_SIGNS) {
+            phrase_name(phrase, out)
+        } else {
+            display_name(phrase)
+        };
         let raw = item.get(start..angle.end).unwrap_or(item);
         let mut mailbox = Mailbox::with_address(spec, name);
         mailbox.raw = raw.trim();
@@ -196,14 +204,14 @@ fn parse_rest<'a>(rest: &'a str, out: &mut impl FnMut(Mailbox<'a>), whole: bool)
     match unclosed(rest) {
         Some(Unclosed::Angle) => out(Mailbox::unreadable(rest.trim(), None)),
         Some(Unclosed::QuoteOrComment(from))
-            if rest
-                .get(from..)
-                .is_some_and(|open| open.contains(['@', '＠'])) =>
+            if rest.get(from..).is_some_and(|open| open.contains(AT_SIGNS)) =>
         {
             read_out(rest, out);
         }
         _ => {
-            if whole || !words_and_comments(rest).0.is_empty() {
+            // After a bracket, a comment alone is the mailbox's remark,
+            // unless it holds an at sign (see `unreadable_comments`).
+            if whole || rest.contains(AT_SIGNS) || !words_and_comments(rest).0.is_empty() {
                 parse_bare(rest, out);
             }
         }
@@ -309,6 +317,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     let (words, comments) = words_and_comments(item);
     let address_words = words.iter().filter(|w| is_address_like(w)).count();
     match address_words {
+        // The whole item, comments and all, is shown as one token.
         0 => out(Mailbox::unreadable(item.trim(), None)),
         1 => {
             let names: Vec<String> = words
@@ -317,9 +326,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
                 .map(|w| unquote(w))
                 .collect();
             let name = if names.is_empty() {
-                comments
-                    .first()
-                    .map(|c| c.trim())
+                name_comment(&comments)
                     .filter(|c| !c.is_empty())
                     .map(Cow::Borrowed)
             } else {
@@ -333,6 +340,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
             let mut mailbox = Mailbox::with_address(spec, name);
             mailbox.raw = item.trim();
             out(mailbox);
+            unreadable_comments(&comments, out);
         }
         // Several addresses and no separators: every word is its own token, so
         // that none is mistaken for another's display name and lost.
@@ -344,17 +352,72 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
                     out(Mailbox::unreadable(word, None));
                 }
             }
+            unreadable_comments(&comments, out);
         }
     }
 }
 
 fn is_address_like(word: &str) -> bool {
-    word.contains(['@', '＠'])
+    word.contains(AT_SIGNS)
+}
+
+/// Whether a word holds an at sign outside its quoted strings: `eve@x.example`
+/// and `"a b"@x.example` do, `"ceo@example.com"` does not.
+fn has_unquoted_at(word: &str) -> bool {
+    let (mut quoted, mut escaped) = (false, false);
+    word.chars().any(|c| {
+        if escaped {
+            escaped = false;
+            return false;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if AT_SIGNS.contains(&c) => return !quoted,
+            _ => {}
+        }
+        false
+    })
+}
+
+/// Hands out every comment that holds an at sign as an unreadable mailbox
+/// of its own, shown as written, parentheses included.
+///
+/// By RFC 5322 a comment is no address, but `boss@corp.example
+/// (eve@evil.example)` may well be two recipients whose separator was
+/// lost, and reading the comment as a remark would make eve vanish. Of the
+/// two readings that keep her, unreadable is the one that fails closed: it
+/// always counts as an outside party of its own (even `(x@corp.example)`,
+/// which read out would be a colleague), it is never moved or written
+/// back as an address the user did not write, and the dialog shows it
+/// verbatim for the user to fix. It is also what the same comment gets
+/// as an item of its own (`boss@corp.example, (eve@evil.example)`), so the
+/// two texts are read alike.
+fn unreadable_comments<'a>(comments: &[Comment<'a>], out: &mut impl FnMut(Mailbox<'a>)) {
+    for comment in comments.iter().filter(|c| is_address_like(c.text)) {
+        out(Mailbox::unreadable(comment.raw, None));
+    }
+}
+
+/// The text of the first comment that may serve as a display name: one
+/// without an at sign, which `unreadable_comments` hands out instead.
+fn name_comment<'a>(comments: &[Comment<'a>]) -> Option<&'a str> {
+    comments
+        .iter()
+        .find(|c| !is_address_like(c.text))
+        .map(|c| c.text.trim())
+}
+
+/// A top-level comment: its text between the parentheses, and the whole of
+/// it as written (a comment left open runs to the end of the text).
+struct Comment<'a> {
+    text: &'a str,
+    raw: &'a str,
 }
 
 /// Splits at top-level whitespace, keeping quoted strings inside words and
-/// collecting the text of comments separately.
-fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
+/// collecting the comments separately.
+fn words_and_comments(text: &str) -> (Vec<&str>, Vec<Comment<'_>>) {
     let mut words = Vec::new();
     let mut comments = Vec::new();
     let mut scanner = Scanner::default();
@@ -372,7 +435,10 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
             continue;
         }
         if depth_before == 1 && scanner.comment_depth == 0 {
-            comments.push(text.get(comment_start..i).unwrap_or(""));
+            comments.push(Comment {
+                text: text.get(comment_start..i).unwrap_or(""),
+                raw: text.get(comment_start.saturating_sub(1)..=i).unwrap_or(""),
+            });
             continue;
         }
         if scanner.comment_depth > 0 {
@@ -393,7 +459,10 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
     }
     // A comment left open runs to the end; its text is still a comment.
     if scanner.comment_depth > 0 {
-        comments.push(text.get(comment_start..).unwrap_or(""));
+        comments.push(Comment {
+            text: text.get(comment_start..).unwrap_or(""),
+            raw: text.get(comment_start.saturating_sub(1)..).unwrap_or(""),
+        });
     }
     (words, comments)
 }
@@ -411,21 +480,48 @@ fn display_name(phrase: &str) -> Option<Cow<'_, str>> {
 /// [`display_name`] for any phrase.
 fn general_display_name(phrase: &str) -> Option<String> {
     let (words, comments) = words_and_comments(phrase);
+    name_of(&words, &comments)
+}
+
+/// The name that `words` (quoted or not) and `comments` of a phrase spell:
+/// the words unquoted, or when there are none, the first comment that may
+/// be a name ([`name_comment`]).
+fn name_of(words: &[&str], comments: &[Comment<'_>]) -> Option<String> {
     let name = words
         .iter()
         .map(|w| unquote(w))
         .collect::<Vec<_>>()
         .join(" ");
     let name = if name.trim().is_empty() {
-        comments
-            .first()
-            .map(|c| c.trim().to_owned())
-            .unwrap_or_default()
+        name_comment(comments).unwrap_or_default().to_owned()
     } else {
         name
     };
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// The display name of a phrase that holds an at sign (the rare case).
+///
+/// RFC 5322 allows no unquoted `@` in a phrase, so a word with one is not
+/// part of a name but an address whose separator was lost
+/// (`eve@evil.example <boss@corp.example>`): it is handed out as a mailbox
+/// of its own, as `parse_bare` does with several addresses, and a comment
+/// with an at sign becomes unreadable (`unreadable_comments`). What is left
+/// is the name; a quoted `"ceo@example.com"` stays in it, where
+/// `recipients` flags it when it names another address.
+fn phrase_name<'a>(phrase: &'a str, out: &mut impl FnMut(Mailbox<'a>)) -> Option<Cow<'a, str>> {
+    let (words, comments) = words_and_comments(phrase);
+    let mut name_words = Vec::with_capacity(words.len());
+    for word in words {
+        if has_unquoted_at(word) {
+            out(Mailbox::with_address(word, None));
+        } else {
+            name_words.push(word);
+        }
+    }
+    unreadable_comments(&comments, out);
+    name_of(&name_words, &comments).map(Cow::Owned)
 }
 
 /// The display name of the two commonest phrases without copying: words
@@ -617,6 +713,103 @@ mod tests {
             keys(&parse_text(r#""Alice, a@x.org, b@y.org"#)),
             ["?\"Alice", "a@x.org", "b@y.org"]
         );
+    }
+
+    #[test]
+    fn unquoted_addresses_in_a_phrase_are_recipients() {
+        // RFC 5322 allows no `@` in a phrase: such words are addresses whose
+        // separator was lost, never part of the display name.
+        assert_eq!(
+            keys(&parse_text(
+                "eve@evil.example mallory@m.example <boss@corp.example>"
+            )),
+            ["eve@evil.example", "mallory@m.example", "boss@corp.example"]
+        );
+        let r = parse_text("Eve eve@evil.example <boss@corp.example>");
+        assert_eq!(keys(&r), ["eve@evil.example", "boss@corp.example"]);
+        assert_eq!(r[1].name.as_deref(), Some("Eve"));
+        let r = parse_text("A <a@x.org> b＠y.org B <c@z.org>");
+        assert_eq!(keys(&r), ["a@x.org", "b@y.org", "c@z.org"]);
+        assert_eq!(r[2].name.as_deref(), Some("B"));
+        // A phrase's own address word that is no address is unreadable.
+        assert_eq!(
+            keys(&parse_text("eve@ <boss@corp.example>")),
+            ["?eve@", "boss@corp.example"]
+        );
+        // A quoted name stays a name (the recipients flag it as deceptive).
+        let r = parse_text(r#""ceo@example.com" <x@evil.example>"#);
+        assert_eq!(keys(&r), ["x@evil.example"]);
+        assert_eq!(r[0].name.as_deref(), Some("ceo@example.com"));
+        // A quoted local part is an address word, its `@` outside the quotes.
+        assert_eq!(
+            keys(&parse_text(r#""e v"@evil.example <boss@corp.example>"#)),
+            ["\"e v\"@evil.example", "boss@corp.example"]
+        );
+    }
+
+    #[test]
+    fn small_commercial_at_is_an_at_sign() {
+        assert_eq!(
+            keys(&parse_text("boss@corp.example eve﹫evil.example")),
+            ["boss@corp.example", "eve@evil.example"]
+        );
+        assert_eq!(keys(&parse_text("eve﹫evil.example")), ["eve@evil.example"]);
+        assert_eq!(
+            keys(&parse_text("Eve eve﹫evil.example <boss@corp.example>")),
+            ["eve@evil.example", "boss@corp.example"]
+        );
+        // `a@x.org:…` is no group however its at sign is written.
+        assert_eq!(keys(&parse_text("a﹫x.org:b@y.org")).len(), 1);
+    }
+
+    #[test]
+    fn a_comment_with_an_at_sign_is_unreadable_wherever_it_is() {
+        // The same comment, after an address or an item of its own, or
+        // before or after a bracket: one unreadable recipient, shown as
+        // written, beside the address.
+        for (text, expected) in [
+            (
+                "boss@corp.example (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "boss@corp.example, (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "<boss@corp.example> (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "Boss <boss@corp.example> (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "(eve@evil.example) <boss@corp.example>",
+                ["?(eve@evil.example)", "boss@corp.example"],
+            ),
+            (
+                "boss@corp.example (eve＠evil.example)",
+                ["boss@corp.example", "?(eve＠evil.example)"],
+            ),
+        ] {
+            let r = parse_text(text);
+            assert_eq!(keys(&r), expected, "{text}");
+            assert!(r
+                .iter()
+                .all(|m| m.name.as_deref() != Some("eve@evil.example")));
+        }
+        assert_eq!(
+            keys(&parse_text("a@x.org b@y.org (c@z.org)")),
+            ["a@x.org", "b@y.org", "?(c@z.org)"]
+        );
+        // A comment without one is still the name.
+        let r = parse_text("boss@corp.example (eve@evil.example) (Boss)");
+        assert_eq!(keys(&r), ["boss@corp.example", "?(eve@evil.example)"]);
+        assert_eq!(r[0].name.as_deref(), Some("Boss"));
+        let r = parse_text("(Alice) <a@x.org>");
+        assert_eq!(keys(&r), ["a@x.org"]);
+        assert_eq!(r[0].name.as_deref(), Some("Alice"));
     }
 
     #[test]

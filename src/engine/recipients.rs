@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use super::address::Address;
 use super::hashing::FastMap;
-use super::mailbox_list::{parse_mailbox_list, Mailbox};
+use super::mailbox_list::{parse_mailbox_list, Mailbox, AT_SIGNS};
 
 /// A recipient field of a compose window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -195,7 +195,7 @@ impl<'a> Recipient<'a> {
 
 /// Whether a display name contains an address that is not `address`.
 fn names_other_address(name: &str, address: &Address<'_>) -> bool {
-    if !name.contains(['@', '＠']) {
+    if !name.contains(AT_SIGNS) {
         return false;
     }
     name.split(|c: char| {
@@ -205,7 +205,7 @@ fn names_other_address(name: &str, address: &Address<'_>) -> bool {
                 '"' | '\'' | '(' | ')' | '<' | '>' | '[' | ']' | ',' | ';' | ':'
             )
     })
-    .filter(|word| word.contains(['@', '＠']))
+    .filter(|word| word.contains(AT_SIGNS))
     .filter_map(|word| Address::parse(word).ok())
     .any(|other| other.key() != address.key())
 }
