@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 
 use super::address::Address;
+use super::text::trim;
 
 /// A mailbox as the lexer read it, before it is placed in a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +43,7 @@ impl<'a> Mailbox<'a> {
         Mailbox {
             address: Address::parse(strip_route(spec)).ok(),
             name,
-            raw: spec.trim(),
+            raw: trim(spec),
         }
     }
 }
@@ -50,7 +51,7 @@ impl<'a> Mailbox<'a> {
 /// Removes what may precede the real address inside angle brackets: a
 /// `mailto:` scheme or an obsolete source route (`@relay.example:`).
 fn strip_route(spec: &str) -> &str {
-    let spec = spec.trim();
+    let spec = trim(spec);
     let spec = strip_prefix_ignore_case(spec, "mailto:").unwrap_or(spec);
     if spec.starts_with('@') {
         if let Some((_, rest)) = spec.split_once(':') {
@@ -107,6 +108,13 @@ impl Scanner {
 /// the small `﹫`, all three `@` to UTS #46 (and [`super::fold::fold_width`]).
 pub(crate) const AT_SIGNS: [char; 3] = ['@', '＠', '﹫'];
 
+/// Whether `text` holds one of the [`AT_SIGNS`]: a byte scan, decoding
+/// characters only when a byte could start `＠` or `﹫` (both `EF …`).
+pub(crate) fn has_at_sign(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.contains(&b'@') || (bytes.contains(&0xEF) && text.contains(AT_SIGNS))
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；')
 }
@@ -116,6 +124,78 @@ fn is_separator(c: char) -> bool {
 /// members; their names, and empty groups such as `undisclosed-recipients:;`,
 /// contribute nothing because they are not addresses.
 pub(crate) fn parse_mailbox_list<'a>(text: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
+    match plain_item(text) {
+        Some(mailbox) => out(mailbox),
+        None => parse_general(text, out),
+    }
+}
+
+/// The commonest typed entry, one mailbox in printable ASCII —
+/// `local@domain`, `Name Words <local@domain>` or `"Quoted Name"
+/// <local@domain>` — read from its bytes in a few scans, with no separator,
+/// quote, comment or bracket state to keep. `None` for anything else (or
+/// empty text), which [`parse_general`] reads; for what this accepts, it
+/// gives the same mailbox as that (a property test compares them).
+fn plain_item(text: &str) -> Option<Mailbox<'_>> {
+    // No control characters (so `' '` is the only white space) and nothing
+    // beyond ASCII (so no full-width forms or Unicode spaces).
+    if !text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        return None;
+    }
+    let item = trim_spaces(text);
+    // What would need the lexer: separators and a group's colon, quotes,
+    // comments, escapes, brackets and at signs (in a name, they call for
+    // `phrase_name`).
+    let special = |b: u8| {
+        matches!(
+            b,
+            b',' | b';' | b':' | b'"' | b'(' | b')' | b'\\' | b'<' | b'>' | b'@'
+        )
+    };
+    let Some(open) = item.bytes().position(|b| b == b'<') else {
+        // One word: an address, or a word the general path finds unreadable
+        // (the same mailbox without an address).
+        let word =
+            !item.is_empty() && !item.bytes().any(|b| b == b' ' || (special(b) && b != b'@'));
+        return word.then(|| Mailbox {
+            name: None,
+            address: Address::parse(item).ok(),
+            raw: item,
+        });
+    };
+    let spec = item.get(open + 1..)?.strip_suffix('>')?;
+    if spec.bytes().any(|b| b == b' ' || (special(b) && b != b'@')) {
+        return None;
+    }
+    let phrase = trim_spaces(item.get(..open)?);
+    let name = match phrase.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        Some(inner) if !inner.bytes().any(special) => trim_spaces(inner),
+        Some(_) => return None,
+        None if phrase.bytes().any(special) || phrase.as_bytes().windows(2).any(|w| w == b"  ") => {
+            return None
+        }
+        None => phrase,
+    };
+    Some(Mailbox {
+        name: (!name.is_empty()).then_some(Cow::Borrowed(name)),
+        address: Address::parse(spec).ok(),
+        raw: item,
+    })
+}
+
+/// `text` without the spaces around it, by bytes.
+fn trim_spaces(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |i| i + 1);
+    text.get(start..end).unwrap_or("")
+}
+
+/// [`parse_mailbox_list`] for any text: the RFC 5322 lexer.
+fn parse_general<'a>(text: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     // Text without a separator or a group's colon is one item, as
     // `split_items` would find, without a list of items.
     if !text.contains(|c| is_separator(c) || c == ':') {
@@ -180,7 +260,7 @@ fn parse_item<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     for angle in &angles {
         let phrase = item.get(start..angle.open).unwrap_or("");
         let spec = item.get(angle.inner.clone()).unwrap_or("");
-        let name = if phrase.contains(AT_SIGNS) {
+        let name = if has_at_sign(phrase) {
             phrase_name(phrase, out)
         } else {
             display_name(phrase)
@@ -203,15 +283,13 @@ fn parse_item<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
 fn parse_rest<'a>(rest: &'a str, out: &mut impl FnMut(Mailbox<'a>), whole: bool) {
     match unclosed(rest) {
         Some(Unclosed::Angle) => out(Mailbox::unreadable(rest.trim(), None)),
-        Some(Unclosed::QuoteOrComment(from))
-            if rest.get(from..).is_some_and(|open| open.contains(AT_SIGNS)) =>
-        {
+        Some(Unclosed::QuoteOrComment(from)) if rest.get(from..).is_some_and(has_at_sign) => {
             read_out(rest, out);
         }
         _ => {
             // After a bracket, a comment alone is the mailbox's remark,
             // unless it holds an at sign (see `unreadable_comments`).
-            if whole || rest.contains(AT_SIGNS) || !words_and_comments(rest).0.is_empty() {
+            if whole || has_at_sign(rest) || !words_and_comments(rest).0.is_empty() {
                 parse_bare(rest, out);
             }
         }
@@ -358,7 +436,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
 }
 
 fn is_address_like(word: &str) -> bool {
-    word.contains(AT_SIGNS)
+    has_at_sign(word)
 }
 
 /// Whether a word holds an at sign outside its quoted strings: `eve@x.example`
@@ -611,6 +689,85 @@ mod tests {
         let mut out = Vec::new();
         parse_mailbox_list(text, &mut |mailbox| out.push(mailbox));
         out
+    }
+
+    fn parse_text_generally(text: &str) -> Vec<Mailbox<'_>> {
+        let mut out = Vec::new();
+        parse_general(text, &mut |mailbox| out.push(mailbox));
+        out
+    }
+
+    #[test]
+    fn the_plain_item_path_takes_the_common_shapes() {
+        for text in [
+            "a@x.example",
+            " A.B@X.Example ",
+            "Partner 3 <p3@dept3.partner3.co.jp>",
+            "\"User 0\" <user0@gmail.com>",
+            "\"  spaced  \"   <a@x.example>",
+            "<a@x.example>",
+            "<>",
+            "not-an-address",
+            "Name <not an address>",
+        ] {
+            let fast = plain_item(text);
+            if text == "Name <not an address>" {
+                assert_eq!(fast, None);
+                continue;
+            }
+            assert!(fast.is_some(), "{text:?}");
+            assert_eq!(
+                fast.into_iter().collect::<Vec<_>>(),
+                parse_text_generally(text),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "",
+            "  ",
+            "a@x.example, b@y.example",
+            "Team: a@x.example;",
+            "eve@evil.example <boss@corp.example>",
+            "\"ceo@example.com\" <x@evil.example>",
+            "two  spaces <a@x.example>",
+            "a@x.example (Name)",
+            "<a@x.example> trailing",
+            "<mailto:a@x.example>",
+            "山田 <a@x.example>",
+            "a\t<a@x.example>",
+        ] {
+            assert_eq!(plain_item(text), None, "{text:?}");
+        }
+    }
+
+    /// The plain path gives what the lexer gives, for every text it takes.
+    /// (proptest runs natively only.)
+    #[cfg(not(target_arch = "wasm32"))]
+    mod agreement {
+        use proptest::prelude::*;
+
+        proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn the_plain_item_path_agrees_with_the_lexer(text in "[ aAzZ09.\"<>@(),;:\\\\_+\t-]{0,24}") {
+            if let Some(fast) = super::plain_item(&text) {
+                prop_assert_eq!(vec![fast], super::parse_text_generally(&text), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn the_plain_item_path_agrees_on_mailbox_shapes(
+            name in "[ aZ\"@.]{0,8}",
+            local in "[aZ0._+\"-]{0,6}",
+            domain in "[aZ0.-]{0,8}",
+            close in "[> ]{0,2}",
+        ) {
+            let text = format!("{name}<{local}@{domain}{close}");
+            if let Some(fast) = super::plain_item(&text) {
+                prop_assert_eq!(vec![fast], super::parse_text_generally(&text), "{:?}", text);
+            }
+        }
+        }
     }
 
     fn keys(recipients: &[Mailbox<'_>]) -> Vec<String> {
