@@ -111,8 +111,16 @@ pub(crate) const AT_SIGNS: [char; 3] = ['@', '＠', '﹫'];
 /// Whether `text` holds one of the [`AT_SIGNS`]: a byte scan, decoding
 /// characters only when a byte could start `＠` or `﹫` (both `EF …`).
 pub(crate) fn has_at_sign(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.contains(&b'@') || (bytes.contains(&0xEF) && text.contains(AT_SIGNS))
+    // One plain loop: `<[u8]>::contains` calls memchr, which costs more
+    // than it saves on a name or an address.
+    let mut wide = false;
+    for &b in text.as_bytes() {
+        if b == b'@' {
+            return true;
+        }
+        wide |= b == 0xEF;
+    }
+    wide && text.contains(AT_SIGNS)
 }
 
 fn is_separator(c: char) -> bool {
