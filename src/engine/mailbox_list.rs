@@ -147,24 +147,14 @@ pub(crate) fn parse_mailbox_list<'a>(text: &'a str, out: &mut impl FnMut(Mailbox
 fn plain_item(text: &str) -> Option<Mailbox<'_>> {
     // No control characters (so `' '` is the only white space) and nothing
     // beyond ASCII (so no full-width forms or Unicode spaces).
-    if !text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+    if classes(text) & BEYOND != 0 {
         return None;
     }
     let item = trim_spaces(text);
-    // What would need the lexer: separators and a group's colon, quotes,
-    // comments, escapes, brackets and at signs (in a name, they call for
-    // `phrase_name`).
-    let special = |b: u8| {
-        matches!(
-            b,
-            b',' | b';' | b':' | b'"' | b'(' | b')' | b'\\' | b'<' | b'>' | b'@'
-        )
-    };
     let Some(open) = item.bytes().position(|b| b == b'<') else {
         // One word: an address, or a word the general path finds unreadable
         // (the same mailbox without an address).
-        let word =
-            !item.is_empty() && !item.bytes().any(|b| b == b' ' || (special(b) && b != b'@'));
+        let word = !item.is_empty() && classes(item) & (SPACE | SPECIAL) == 0;
         return word.then(|| Mailbox {
             name: None,
             address: Address::parse(item).ok(),
@@ -172,22 +162,60 @@ fn plain_item(text: &str) -> Option<Mailbox<'_>> {
         });
     };
     let spec = item.get(open + 1..)?.strip_suffix('>')?;
-    if spec.bytes().any(|b| b == b' ' || (special(b) && b != b'@')) {
+    if classes(spec) & (SPACE | SPECIAL) != 0 {
         return None;
     }
     let phrase = trim_spaces(item.get(..open)?);
+    // An at sign in a name calls for `phrase_name`.
     let name = match phrase.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-        Some(inner) if !inner.bytes().any(special) => trim_spaces(inner),
+        Some(inner) if classes(inner) & (SPECIAL | AT) == 0 => trim_spaces(inner),
         Some(_) => return None,
-        None if phrase.bytes().any(special) || phrase.as_bytes().windows(2).any(|w| w == b"  ") => {
-            return None
-        }
+        None if classes(phrase) & (SPECIAL | AT) != 0 || has_double_space(phrase) => return None,
         None => phrase,
     };
     Some(Mailbox {
         name: (!name.is_empty()).then_some(Cow::Borrowed(name)),
         address: Address::parse(spec).ok(),
         raw: item,
+    })
+}
+
+/// [`plain_item`]'s byte classes: beyond printable ASCII, a space, an at
+/// sign, and what else would need the lexer (separators and a group's
+/// colon, quotes, comments, escapes and brackets).
+const BEYOND: u8 = 1;
+const SPACE: u8 = 2;
+const AT: u8 = 4;
+const SPECIAL: u8 = 8;
+static PLAIN_ITEM_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b' ' => SPACE,
+            b'@' => AT,
+            b',' | b';' | b':' | b'"' | b'(' | b')' | b'\\' | b'<' | b'>' => SPECIAL,
+            0x21..=0x7E => 0,
+            _ => BEYOND,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The classes of every byte of `text`, together: one table lookup per byte.
+fn classes(text: &str) -> u8 {
+    text.bytes()
+        .fold(0, |all, b| all | PLAIN_ITEM_CLASS[usize::from(b)])
+}
+
+/// Whether `text` holds two spaces in a row.
+fn has_double_space(text: &str) -> bool {
+    let mut previous = 0;
+    text.bytes().any(|b| {
+        let double = b == b' ' && previous == b' ';
+        previous = b;
+        double
     })
 }
 
