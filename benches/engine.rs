@@ -129,8 +129,36 @@ fn long_typed_names(n: usize) -> Compose<'static> {
     compose
 }
 
+/// One protocol call, kept out of line so that callgrind can count it alone
+/// (`--toggle-collect=*instructions_of*`).
+#[inline(never)]
+fn instructions_of(engine: &Engine, request: &[u8]) -> Vec<u8> {
+    engine.handle_json(black_box(request))
+}
+
 fn main() {
     let engine = Engine::new(&Value::Null, &Value::Null);
+    // BENCH_CALLGRIND=chips (or `typed`) makes one warm call and then the one
+    // call that scripts/callgrind.sh counts: instructions, unlike time, are
+    // the same on every run on a shared machine.
+    if let Ok(mix) = std::env::var("BENCH_CALLGRIND") {
+        let n = std::env::var("BENCH_CALLGRIND_N")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000);
+        let request = match mix.as_str() {
+            "chips" => chips_request(n),
+            "typed" => raw_text_request(n),
+            other => panic!("BENCH_CALLGRIND={other}: chips or typed"),
+        };
+        black_box(engine.handle_json(request.as_bytes()));
+        let reply = instructions_of(&engine, request.as_bytes());
+        println!(
+            "{{\"callgrind\":\"{mix}\",\"reply_bytes\":{}}}",
+            reply.len()
+        );
+        return;
+    }
     // BENCH_SIZES=10,1000 limits the sizes, e.g. for profiling one of them.
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
         .ok()

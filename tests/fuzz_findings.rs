@@ -314,3 +314,47 @@ fn the_policy_reply_lists_the_built_in_consumer_domains() {
         json!(["freemail.example"])
     );
 }
+
+/// 12. Text the parser could not account for made addresses vanish (review
+///     of phase A, item 12): unquoted address words in the display-name
+///     phrase before `<…>` became the name, `﹫` (U+FE6B) was no at sign,
+///     and a comment holding an address was dropped after an address but
+///     unreadable as an item of its own. Each of these texts beside a
+///     colleague and one outsider now stops the send under `strict()`.
+#[test]
+fn no_address_vanishes_into_a_name_or_a_comment() {
+    for (text, exposed) in [
+        ("eve@evil.example mallory@m.example <boss@corp.example>", 3),
+        ("eve@evil.example <boss@corp.example>", 2),
+        ("Eve eve@evil.example <boss@corp.example>", 2),
+        ("boss@corp.example eve﹫evil.example", 2),
+        ("boss@corp.example (eve@evil.example)", 2),
+        ("boss@corp.example, (eve@evil.example)", 2),
+        ("<boss@corp.example> (eve@evil.example)", 2),
+        ("(eve@evil.example) <boss@corp.example>", 2),
+    ] {
+        let reply = evaluate_strict(json!([{"text": text}, {"address": "c@z.example"}]));
+        assert_eq!(reply["verdict"]["action"], "warn", "{text}: {reply}");
+        assert_eq!(
+            reply["verdict"]["exposedParties"], exposed,
+            "{text}: {reply}"
+        );
+        assert_eq!(class_of(&reply, "boss@corp.example"), "internal", "{text}");
+    }
+    // `﹫` reads as `@`: eve is an address, not unreadable.
+    let reply = evaluate_strict(
+        json!([{"text": "boss@corp.example eve﹫evil.example"}, {"address": "c@z.example"}]),
+    );
+    assert_eq!(class_of(&reply, "eve@evil.example"), "external", "{reply}");
+    // Both comment forms are the same unreadable recipient, shown as written.
+    for text in [
+        "boss@corp.example (eve@evil.example)",
+        "boss@corp.example, (eve@evil.example)",
+    ] {
+        let reply = evaluate_strict(json!([{"text": text}, {"address": "c@z.example"}]));
+        let recipients = reply["recipients"].as_array().unwrap();
+        assert_eq!(recipients.len(), 3, "{text}: {reply}");
+        assert_eq!(recipients[1]["class"], "unreadable", "{text}");
+        assert_eq!(recipients[1]["raw"], "(eve@evil.example)", "{text}");
+    }
+}

@@ -3,7 +3,8 @@
 //! readers) against the engine through its protocol, on generated composes —
 //! chips and typed text in every field, settings and thresholds, Public
 //! Suffix List wildcards, exceptions and private rules, consumer domains and
-//! brands, look-alikes, IDN, full-width and half-width forms, duplicates in
+//! brands, look-alikes, IDN, full-width and half-width forms, the small
+//! `﹫`, addresses in display-name phrases and in comments, duplicates in
 //! other spellings and the sender.
 //!
 //! A *fail-open* is the engine letting a send through that the model stops;
@@ -199,7 +200,12 @@ fn mailbox_with(rng: &mut Rng, spellings: usize) -> (String, Meant, Meant) {
         3 => (format!("\"{local}\\ x\""), format!("\"{local}\\ x\"")),
         _ => (local.to_owned(), local.to_owned()),
     };
-    let at = if rng.chance(5) { "＠" } else { "@" };
+    // The full-width and the small at sign are `@` to UTS #46.
+    let at = match rng.below(40) {
+        0 | 1 => "＠",
+        2 => "﹫",
+        _ => "@",
+    };
     let written = format!("{written_local}{at}{}", domain.written);
     let meant = Meant::Mailbox {
         local: local_key,
@@ -225,9 +231,9 @@ fn entry(rng: &mut Rng) -> Made {
         1..=4 => typed(rng),
         _ => {
             let (written, meant, unreadable) = mailbox(rng);
-            // Chips' addresses are what webmail shows: no full-width `＠`,
-            // sometimes with spaces around.
-            let written = written.replace('＠', "@");
+            // Chips' addresses are what webmail shows: no full-width `＠`
+            // or small `﹫`, sometimes with spaces around.
+            let written = written.replace(['＠', '﹫'], "@");
             let written = if rng.chance(5) {
                 format!(" {written} ")
             } else {
@@ -272,17 +278,38 @@ fn typed(rng: &mut Rng) -> Made {
     let mut meant = Vec::new();
     for _ in 0..count {
         let (written, read, strict) = mailbox(rng);
-        let part = match rng.below(8) {
-            0 => format!("Name {} <{written}>", rng.below(9)),
-            1 => format!("\"Last, First\" <{written}>"),
-            2 => format!("{written} (Name)"),
-            3 => format!("<{written}>"),
-            4 => format!("山田 ＜{written}＞"),
-            5 => format!("<mailto:{written}>"),
-            _ => written,
+        // Another address in the display-name phrase or in a comment (the
+        // review of phase A, item 12): unquoted in a phrase it is a
+        // recipient of its own, before the bracketed one; in a comment,
+        // wherever the comment is, an unreadable one.
+        let (other, other_read, other_strict) = mailbox(rng);
+        let unreadable = (Meant::Unreadable, Meant::Unreadable);
+        let (part, before, after) = match rng.below(13) {
+            0 => (format!("Name {} <{written}>", rng.below(9)), None, None),
+            1 => (format!("\"Last, First\" <{written}>"), None, None),
+            2 => (format!("{written} (Name)"), None, None),
+            3 => (format!("<{written}>"), None, None),
+            4 => (format!("山田 ＜{written}＞"), None, None),
+            5 => (format!("<mailto:{written}>"), None, None),
+            6 => (
+                format!("{other} <{written}>"),
+                Some((other_read, other_strict)),
+                None,
+            ),
+            7 => (
+                format!("Name {other} <{written}>"),
+                Some((other_read, other_strict)),
+                None,
+            ),
+            8 => (format!("{written} ({other})"), None, Some(unreadable)),
+            9 => (format!("<{written}> ({other})"), None, Some(unreadable)),
+            10 => (format!("({other}) <{written}>"), Some(unreadable), None),
+            _ => (written, None, None),
         };
         parts.push(part);
+        meant.extend(before);
         meant.push((read, strict));
+        meant.extend(after);
     }
     if rng.chance(10) {
         meant.push((Meant::Unreadable, Meant::Unreadable));

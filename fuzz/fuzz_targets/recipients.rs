@@ -22,7 +22,7 @@ fuzz_target!(|text: &str| {
     );
     // A chip always stands for someone: its entry yields exactly one recipient.
     assert_eq!(out.iter().filter(|r| r.field == Field::Cc).count(), 1);
-    if text.contains(['@', '＠']) {
+    if text.contains(['@', '＠', '﹫']) {
         assert!(
             out.iter().any(|r| r.field == Field::To),
             "{text:?} gave no recipient"

@@ -110,45 +110,44 @@ impl<'a> Address<'a> {
     fn parse_plain(text: &'a str) -> Option<Self> {
         let bytes = text.as_bytes();
         // The local part: dot-separated atoms, none empty, 64 octets at most.
-        let mut atom = 0usize;
-        let mut upper_local = false;
-        let mut at = None;
-        for (index, &b) in bytes.iter().enumerate() {
-            match b {
-                b'@' => {
-                    at = Some(index);
-                    break;
-                }
-                b'.' if atom > 0 => atom = 0,
-                b'_' | b'+' | b'-' | b'0'..=b'9' | b'a'..=b'z' => atom += 1,
-                b'A'..=b'Z' => {
-                    atom += 1;
-                    upper_local = true;
-                }
-                _ => return None,
+        let (mut atom, mut at, mut upper_local) = (0usize, 0usize, false);
+        loop {
+            let b = *bytes.get(at)?;
+            let class = PLAIN_CLASS[usize::from(b)];
+            if class & ATOM != 0 {
+                atom += 1;
+                upper_local |= class & UPPER != 0;
+            } else if b == b'.' && atom > 0 {
+                atom = 0;
+            } else if b == b'@' {
+                break;
+            } else {
+                return None;
             }
+            at += 1;
         }
-        let at = at.filter(|&at| atom > 0 && at <= 64)?;
+        if atom == 0 || at > 64 {
+            return None;
+        }
         // The domain: two or more labels of letters, digits and inner
         // hyphens, 63 octets each and 253 in all.
         let domain = bytes.get(at + 1..)?;
         let (mut label, mut labels, mut previous) = (0usize, 1usize, b'.');
         let mut upper_domain = false;
         for &b in domain {
-            match b {
-                b'.' if label > 0 && previous != b'-' => {
-                    label = 0;
-                    labels += 1;
-                }
+            let class = PLAIN_CLASS[usize::from(b)];
+            if class & LABEL != 0 {
+                label += 1;
+                upper_domain |= class & UPPER != 0;
+            } else if b == b'-' && label > 0 && previous != b'-' {
                 // `--` (as in `xn--`) takes the general path, whose domain
                 // check decodes Punycode.
-                b'-' if label > 0 && previous != b'-' => label += 1,
-                b'0'..=b'9' | b'a'..=b'z' => label += 1,
-                b'A'..=b'Z' => {
-                    label += 1;
-                    upper_domain = true;
-                }
-                _ => return None,
+                label += 1;
+            } else if b == b'.' && label > 0 && previous != b'-' {
+                label = 0;
+                labels += 1;
+            } else {
+                return None;
             }
             if label > 63 {
                 return None;
@@ -209,6 +208,29 @@ impl<'a> Address<'a> {
         self.key.get(self.domain_start..).unwrap_or("")
     }
 }
+
+/// [`Address::parse_plain`]'s byte classes: a letter, digit, `_`, `+` or `-`
+/// may be in an atom of the local part; a letter or digit in a label of the
+/// domain; and which of them are upper case. One table lookup per byte
+/// instead of a chain of range tests.
+const ATOM: u8 = 1;
+const LABEL: u8 = 2;
+const UPPER: u8 = 4;
+static PLAIN_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'a'..=b'z' | b'0'..=b'9' => ATOM | LABEL,
+            b'A'..=b'Z' => ATOM | LABEL | UPPER,
+            b'_' | b'+' | b'-' => ATOM,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// `local@domain`, without the formatting machinery (this runs per recipient).
 fn join(local: &str, domain: &str) -> String {

@@ -7,13 +7,16 @@
 //! This file is also compiled by `build.rs`, so it depends on nothing.
 
 /// Maps the full-width forms that Japanese input methods produce (`ｅｘａｍｐｌｅ．ｃｏｍ`,
-/// `＠`) and the ideographic full stops to their ASCII counterparts, as IDNA's
+/// `＠`), the small `﹫` and the ideographic full stops to their ASCII counterparts, as IDNA's
 /// mapping step does. Everything else is returned unchanged.
 pub fn fold_width(c: char) -> char {
     match c {
         // Full-width ASCII variants occupy U+FF01..=U+FF5E, offset 0xFEE0 from ASCII.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
         '\u{3002}' | '\u{FF61}' => '.',
+        // SMALL COMMERCIAL AT, which UTS #46 (by NFKC) maps to `@` as it
+        // does the full-width `＠`: an address written with it is one.
+        '\u{FE6B}' => '@',
         '\u{3000}' => ' ',
         _ => c,
     }

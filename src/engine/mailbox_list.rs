@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 
 use super::address::Address;
+use super::text::trim;
 
 /// A mailbox as the lexer read it, before it is placed in a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +43,7 @@ impl<'a> Mailbox<'a> {
         Mailbox {
             address: Address::parse(strip_route(spec)).ok(),
             name,
-            raw: spec.trim(),
+            raw: trim(spec),
         }
     }
 }
@@ -50,7 +51,7 @@ impl<'a> Mailbox<'a> {
 /// Removes what may precede the real address inside angle brackets: a
 /// `mailto:` scheme or an obsolete source route (`@relay.example:`).
 fn strip_route(spec: &str) -> &str {
-    let spec = spec.trim();
+    let spec = trim(spec);
     let spec = strip_prefix_ignore_case(spec, "mailto:").unwrap_or(spec);
     if spec.starts_with('@') {
         if let Some((_, rest)) = spec.split_once(':') {
@@ -103,6 +104,25 @@ impl Scanner {
     }
 }
 
+/// The at signs that make a word an address: `@`, the full-width `＠` and
+/// the small `﹫`, all three `@` to UTS #46 (and [`super::fold::fold_width`]).
+pub(crate) const AT_SIGNS: [char; 3] = ['@', '＠', '﹫'];
+
+/// Whether `text` holds one of the [`AT_SIGNS`]: a byte scan, decoding
+/// characters only when a byte could start `＠` or `﹫` (both `EF …`).
+pub(crate) fn has_at_sign(text: &str) -> bool {
+    // One plain loop: `<[u8]>::contains` calls memchr, which costs more
+    // than it saves on a name or an address.
+    let mut wide = false;
+    for &b in text.as_bytes() {
+        if b == b'@' {
+            return true;
+        }
+        wide |= b == 0xEF;
+    }
+    wide && text.contains(AT_SIGNS)
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '，' | '；')
 }
@@ -112,6 +132,106 @@ fn is_separator(c: char) -> bool {
 /// members; their names, and empty groups such as `undisclosed-recipients:;`,
 /// contribute nothing because they are not addresses.
 pub(crate) fn parse_mailbox_list<'a>(text: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
+    match plain_item(text) {
+        Some(mailbox) => out(mailbox),
+        None => parse_general(text, out),
+    }
+}
+
+/// The commonest typed entry, one mailbox in printable ASCII —
+/// `local@domain`, `Name Words <local@domain>` or `"Quoted Name"
+/// <local@domain>` — read from its bytes in a few scans, with no separator,
+/// quote, comment or bracket state to keep. `None` for anything else (or
+/// empty text), which [`parse_general`] reads; for what this accepts, it
+/// gives the same mailbox as that (a property test compares them).
+fn plain_item(text: &str) -> Option<Mailbox<'_>> {
+    // No control characters (so `' '` is the only white space) and nothing
+    // beyond ASCII (so no full-width forms or Unicode spaces).
+    if classes(text) & BEYOND != 0 {
+        return None;
+    }
+    let item = trim_spaces(text);
+    let Some(open) = item.bytes().position(|b| b == b'<') else {
+        // One word: an address, or a word the general path finds unreadable
+        // (the same mailbox without an address).
+        let word = !item.is_empty() && classes(item) & (SPACE | SPECIAL) == 0;
+        return word.then(|| Mailbox {
+            name: None,
+            address: Address::parse(item).ok(),
+            raw: item,
+        });
+    };
+    let spec = item.get(open + 1..)?.strip_suffix('>')?;
+    if classes(spec) & (SPACE | SPECIAL) != 0 {
+        return None;
+    }
+    let phrase = trim_spaces(item.get(..open)?);
+    // An at sign in a name calls for `phrase_name`.
+    let name = match phrase.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        Some(inner) if classes(inner) & (SPECIAL | AT) == 0 => trim_spaces(inner),
+        Some(_) => return None,
+        None if classes(phrase) & (SPECIAL | AT) != 0 || has_double_space(phrase) => return None,
+        None => phrase,
+    };
+    Some(Mailbox {
+        name: (!name.is_empty()).then_some(Cow::Borrowed(name)),
+        address: Address::parse(spec).ok(),
+        raw: item,
+    })
+}
+
+/// [`plain_item`]'s byte classes: beyond printable ASCII, a space, an at
+/// sign, and what else would need the lexer (separators and a group's
+/// colon, quotes, comments, escapes and brackets).
+const BEYOND: u8 = 1;
+const SPACE: u8 = 2;
+const AT: u8 = 4;
+const SPECIAL: u8 = 8;
+static PLAIN_ITEM_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b' ' => SPACE,
+            b'@' => AT,
+            b',' | b';' | b':' | b'"' | b'(' | b')' | b'\\' | b'<' | b'>' => SPECIAL,
+            0x21..=0x7E => 0,
+            _ => BEYOND,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The classes of every byte of `text`, together: one table lookup per byte.
+fn classes(text: &str) -> u8 {
+    text.bytes()
+        .fold(0, |all, b| all | PLAIN_ITEM_CLASS[usize::from(b)])
+}
+
+/// Whether `text` holds two spaces in a row.
+fn has_double_space(text: &str) -> bool {
+    let mut previous = 0;
+    text.bytes().any(|b| {
+        let double = b == b' ' && previous == b' ';
+        previous = b;
+        double
+    })
+}
+
+/// `text` without the spaces around it, by bytes.
+fn trim_spaces(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |i| i + 1);
+    text.get(start..end).unwrap_or("")
+}
+
+/// [`parse_mailbox_list`] for any text: the RFC 5322 lexer.
+fn parse_general<'a>(text: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     // Text without a separator or a group's colon is one item, as
     // `split_items` would find, without a list of items.
     if !text.contains(|c| is_separator(c) || c == ':') {
@@ -136,7 +256,7 @@ fn split_items(text: &str) -> Vec<&str> {
     // searched for at each `:`, which would make `x@` and many colons quadratic.
     let mut head_has_at = false;
     for (i, c) in text.char_indices() {
-        if matches!(c, '@' | '＠') {
+        if AT_SIGNS.contains(&c) {
             head_has_at = true;
         }
         let top = scanner.step(c);
@@ -176,7 +296,11 @@ fn parse_item<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     for angle in &angles {
         let phrase = item.get(start..angle.open).unwrap_or("");
         let spec = item.get(angle.inner.clone()).unwrap_or("");
-        let name = display_name(phrase);
+        let name = if has_at_sign(phrase) {
+            phrase_name(phrase, out)
+        } else {
+            display_name(phrase)
+        };
         let raw = item.get(start..angle.end).unwrap_or(item);
         let mut mailbox = Mailbox::with_address(spec, name);
         mailbox.raw = raw.trim();
@@ -195,15 +319,13 @@ fn parse_item<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
 fn parse_rest<'a>(rest: &'a str, out: &mut impl FnMut(Mailbox<'a>), whole: bool) {
     match unclosed(rest) {
         Some(Unclosed::Angle) => out(Mailbox::unreadable(rest.trim(), None)),
-        Some(Unclosed::QuoteOrComment(from))
-            if rest
-                .get(from..)
-                .is_some_and(|open| open.contains(['@', '＠'])) =>
-        {
+        Some(Unclosed::QuoteOrComment(from)) if rest.get(from..).is_some_and(has_at_sign) => {
             read_out(rest, out);
         }
         _ => {
-            if whole || !words_and_comments(rest).0.is_empty() {
+            // After a bracket, a comment alone is the mailbox's remark,
+            // unless it holds an at sign (see `unreadable_comments`).
+            if whole || has_at_sign(rest) || !words_and_comments(rest).0.is_empty() {
                 parse_bare(rest, out);
             }
         }
@@ -309,6 +431,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
     let (words, comments) = words_and_comments(item);
     let address_words = words.iter().filter(|w| is_address_like(w)).count();
     match address_words {
+        // The whole item, comments and all, is shown as one token.
         0 => out(Mailbox::unreadable(item.trim(), None)),
         1 => {
             let names: Vec<String> = words
@@ -317,9 +440,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
                 .map(|w| unquote(w))
                 .collect();
             let name = if names.is_empty() {
-                comments
-                    .first()
-                    .map(|c| c.trim())
+                name_comment(&comments)
                     .filter(|c| !c.is_empty())
                     .map(Cow::Borrowed)
             } else {
@@ -333,6 +454,7 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
             let mut mailbox = Mailbox::with_address(spec, name);
             mailbox.raw = item.trim();
             out(mailbox);
+            unreadable_comments(&comments, out);
         }
         // Several addresses and no separators: every word is its own token, so
         // that none is mistaken for another's display name and lost.
@@ -344,17 +466,72 @@ fn parse_bare<'a>(item: &'a str, out: &mut impl FnMut(Mailbox<'a>)) {
                     out(Mailbox::unreadable(word, None));
                 }
             }
+            unreadable_comments(&comments, out);
         }
     }
 }
 
 fn is_address_like(word: &str) -> bool {
-    word.contains(['@', '＠'])
+    has_at_sign(word)
+}
+
+/// Whether a word holds an at sign outside its quoted strings: `eve@x.example`
+/// and `"a b"@x.example` do, `"ceo@example.com"` does not.
+fn has_unquoted_at(word: &str) -> bool {
+    let (mut quoted, mut escaped) = (false, false);
+    word.chars().any(|c| {
+        if escaped {
+            escaped = false;
+            return false;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if AT_SIGNS.contains(&c) => return !quoted,
+            _ => {}
+        }
+        false
+    })
+}
+
+/// Hands out every comment that holds an at sign as an unreadable mailbox
+/// of its own, shown as written, parentheses included.
+///
+/// By RFC 5322 a comment is no address, but `boss@corp.example
+/// (eve@evil.example)` may well be two recipients whose separator was
+/// lost, and reading the comment as a remark would make eve vanish. Of the
+/// two readings that keep her, unreadable is the one that fails closed: it
+/// always counts as an outside party of its own (even `(x@corp.example)`,
+/// which read out would be a colleague), it is never moved or written
+/// back as an address the user did not write, and the dialog shows it
+/// verbatim for the user to fix. It is also what the same comment gets
+/// as an item of its own (`boss@corp.example, (eve@evil.example)`), so the
+/// two texts are read alike.
+fn unreadable_comments<'a>(comments: &[Comment<'a>], out: &mut impl FnMut(Mailbox<'a>)) {
+    for comment in comments.iter().filter(|c| is_address_like(c.text)) {
+        out(Mailbox::unreadable(comment.raw, None));
+    }
+}
+
+/// The text of the first comment that may serve as a display name: one
+/// without an at sign, which `unreadable_comments` hands out instead.
+fn name_comment<'a>(comments: &[Comment<'a>]) -> Option<&'a str> {
+    comments
+        .iter()
+        .find(|c| !is_address_like(c.text))
+        .map(|c| c.text.trim())
+}
+
+/// A top-level comment: its text between the parentheses, and the whole of
+/// it as written (a comment left open runs to the end of the text).
+struct Comment<'a> {
+    text: &'a str,
+    raw: &'a str,
 }
 
 /// Splits at top-level whitespace, keeping quoted strings inside words and
-/// collecting the text of comments separately.
-fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
+/// collecting the comments separately.
+fn words_and_comments(text: &str) -> (Vec<&str>, Vec<Comment<'_>>) {
     let mut words = Vec::new();
     let mut comments = Vec::new();
     let mut scanner = Scanner::default();
@@ -372,7 +549,10 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
             continue;
         }
         if depth_before == 1 && scanner.comment_depth == 0 {
-            comments.push(text.get(comment_start..i).unwrap_or(""));
+            comments.push(Comment {
+                text: text.get(comment_start..i).unwrap_or(""),
+                raw: text.get(comment_start.saturating_sub(1)..=i).unwrap_or(""),
+            });
             continue;
         }
         if scanner.comment_depth > 0 {
@@ -393,7 +573,10 @@ fn words_and_comments(text: &str) -> (Vec<&str>, Vec<&str>) {
     }
     // A comment left open runs to the end; its text is still a comment.
     if scanner.comment_depth > 0 {
-        comments.push(text.get(comment_start..).unwrap_or(""));
+        comments.push(Comment {
+            text: text.get(comment_start..).unwrap_or(""),
+            raw: text.get(comment_start.saturating_sub(1)..).unwrap_or(""),
+        });
     }
     (words, comments)
 }
@@ -411,21 +594,48 @@ fn display_name(phrase: &str) -> Option<Cow<'_, str>> {
 /// [`display_name`] for any phrase.
 fn general_display_name(phrase: &str) -> Option<String> {
     let (words, comments) = words_and_comments(phrase);
+    name_of(&words, &comments)
+}
+
+/// The name that `words` (quoted or not) and `comments` of a phrase spell:
+/// the words unquoted, or when there are none, the first comment that may
+/// be a name ([`name_comment`]).
+fn name_of(words: &[&str], comments: &[Comment<'_>]) -> Option<String> {
     let name = words
         .iter()
         .map(|w| unquote(w))
         .collect::<Vec<_>>()
         .join(" ");
     let name = if name.trim().is_empty() {
-        comments
-            .first()
-            .map(|c| c.trim().to_owned())
-            .unwrap_or_default()
+        name_comment(comments).unwrap_or_default().to_owned()
     } else {
         name
     };
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// The display name of a phrase that holds an at sign (the rare case).
+///
+/// RFC 5322 allows no unquoted `@` in a phrase, so a word with one is not
+/// part of a name but an address whose separator was lost
+/// (`eve@evil.example <boss@corp.example>`): it is handed out as a mailbox
+/// of its own, as `parse_bare` does with several addresses, and a comment
+/// with an at sign becomes unreadable (`unreadable_comments`). What is left
+/// is the name; a quoted `"ceo@example.com"` stays in it, where
+/// `recipients` flags it when it names another address.
+fn phrase_name<'a>(phrase: &'a str, out: &mut impl FnMut(Mailbox<'a>)) -> Option<Cow<'a, str>> {
+    let (words, comments) = words_and_comments(phrase);
+    let mut name_words = Vec::with_capacity(words.len());
+    for word in words {
+        if has_unquoted_at(word) {
+            out(Mailbox::with_address(word, None));
+        } else {
+            name_words.push(word);
+        }
+    }
+    unreadable_comments(&comments, out);
+    name_of(&name_words, &comments).map(Cow::Owned)
 }
 
 /// The display name of the two commonest phrases without copying: words
@@ -515,6 +725,85 @@ mod tests {
         let mut out = Vec::new();
         parse_mailbox_list(text, &mut |mailbox| out.push(mailbox));
         out
+    }
+
+    fn parse_text_generally(text: &str) -> Vec<Mailbox<'_>> {
+        let mut out = Vec::new();
+        parse_general(text, &mut |mailbox| out.push(mailbox));
+        out
+    }
+
+    #[test]
+    fn the_plain_item_path_takes_the_common_shapes() {
+        for text in [
+            "a@x.example",
+            " A.B@X.Example ",
+            "Partner 3 <p3@dept3.partner3.co.jp>",
+            "\"User 0\" <user0@gmail.com>",
+            "\"  spaced  \"   <a@x.example>",
+            "<a@x.example>",
+            "<>",
+            "not-an-address",
+            "Name <not an address>",
+        ] {
+            let fast = plain_item(text);
+            if text == "Name <not an address>" {
+                assert_eq!(fast, None);
+                continue;
+            }
+            assert!(fast.is_some(), "{text:?}");
+            assert_eq!(
+                fast.into_iter().collect::<Vec<_>>(),
+                parse_text_generally(text),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "",
+            "  ",
+            "a@x.example, b@y.example",
+            "Team: a@x.example;",
+            "eve@evil.example <boss@corp.example>",
+            "\"ceo@example.com\" <x@evil.example>",
+            "two  spaces <a@x.example>",
+            "a@x.example (Name)",
+            "<a@x.example> trailing",
+            "<mailto:a@x.example>",
+            "山田 <a@x.example>",
+            "a\t<a@x.example>",
+        ] {
+            assert_eq!(plain_item(text), None, "{text:?}");
+        }
+    }
+
+    /// The plain path gives what the lexer gives, for every text it takes.
+    /// (proptest runs natively only.)
+    #[cfg(not(target_arch = "wasm32"))]
+    mod agreement {
+        use proptest::prelude::*;
+
+        proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn the_plain_item_path_agrees_with_the_lexer(text in "[ aAzZ09.\"<>@(),;:\\\\_+\t-]{0,24}") {
+            if let Some(fast) = super::plain_item(&text) {
+                prop_assert_eq!(vec![fast], super::parse_text_generally(&text), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn the_plain_item_path_agrees_on_mailbox_shapes(
+            name in "[ aZ\"@.]{0,8}",
+            local in "[aZ0._+\"-]{0,6}",
+            domain in "[aZ0.-]{0,8}",
+            close in "[> ]{0,2}",
+        ) {
+            let text = format!("{name}<{local}@{domain}{close}");
+            if let Some(fast) = super::plain_item(&text) {
+                prop_assert_eq!(vec![fast], super::parse_text_generally(&text), "{:?}", text);
+            }
+        }
+        }
     }
 
     fn keys(recipients: &[Mailbox<'_>]) -> Vec<String> {
@@ -617,6 +906,103 @@ mod tests {
             keys(&parse_text(r#""Alice, a@x.org, b@y.org"#)),
             ["?\"Alice", "a@x.org", "b@y.org"]
         );
+    }
+
+    #[test]
+    fn unquoted_addresses_in_a_phrase_are_recipients() {
+        // RFC 5322 allows no `@` in a phrase: such words are addresses whose
+        // separator was lost, never part of the display name.
+        assert_eq!(
+            keys(&parse_text(
+                "eve@evil.example mallory@m.example <boss@corp.example>"
+            )),
+            ["eve@evil.example", "mallory@m.example", "boss@corp.example"]
+        );
+        let r = parse_text("Eve eve@evil.example <boss@corp.example>");
+        assert_eq!(keys(&r), ["eve@evil.example", "boss@corp.example"]);
+        assert_eq!(r[1].name.as_deref(), Some("Eve"));
+        let r = parse_text("A <a@x.org> b＠y.org B <c@z.org>");
+        assert_eq!(keys(&r), ["a@x.org", "b@y.org", "c@z.org"]);
+        assert_eq!(r[2].name.as_deref(), Some("B"));
+        // A phrase's own address word that is no address is unreadable.
+        assert_eq!(
+            keys(&parse_text("eve@ <boss@corp.example>")),
+            ["?eve@", "boss@corp.example"]
+        );
+        // A quoted name stays a name (the recipients flag it as deceptive).
+        let r = parse_text(r#""ceo@example.com" <x@evil.example>"#);
+        assert_eq!(keys(&r), ["x@evil.example"]);
+        assert_eq!(r[0].name.as_deref(), Some("ceo@example.com"));
+        // A quoted local part is an address word, its `@` outside the quotes.
+        assert_eq!(
+            keys(&parse_text(r#""e v"@evil.example <boss@corp.example>"#)),
+            ["\"e v\"@evil.example", "boss@corp.example"]
+        );
+    }
+
+    #[test]
+    fn small_commercial_at_is_an_at_sign() {
+        assert_eq!(
+            keys(&parse_text("boss@corp.example eve﹫evil.example")),
+            ["boss@corp.example", "eve@evil.example"]
+        );
+        assert_eq!(keys(&parse_text("eve﹫evil.example")), ["eve@evil.example"]);
+        assert_eq!(
+            keys(&parse_text("Eve eve﹫evil.example <boss@corp.example>")),
+            ["eve@evil.example", "boss@corp.example"]
+        );
+        // `a@x.org:…` is no group however its at sign is written.
+        assert_eq!(keys(&parse_text("a﹫x.org:b@y.org")).len(), 1);
+    }
+
+    #[test]
+    fn a_comment_with_an_at_sign_is_unreadable_wherever_it_is() {
+        // The same comment, after an address or an item of its own, or
+        // before or after a bracket: one unreadable recipient, shown as
+        // written, beside the address.
+        for (text, expected) in [
+            (
+                "boss@corp.example (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "boss@corp.example, (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "<boss@corp.example> (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "Boss <boss@corp.example> (eve@evil.example)",
+                ["boss@corp.example", "?(eve@evil.example)"],
+            ),
+            (
+                "(eve@evil.example) <boss@corp.example>",
+                ["?(eve@evil.example)", "boss@corp.example"],
+            ),
+            (
+                "boss@corp.example (eve＠evil.example)",
+                ["boss@corp.example", "?(eve＠evil.example)"],
+            ),
+        ] {
+            let r = parse_text(text);
+            assert_eq!(keys(&r), expected, "{text}");
+            assert!(r
+                .iter()
+                .all(|m| m.name.as_deref() != Some("eve@evil.example")));
+        }
+        assert_eq!(
+            keys(&parse_text("a@x.org b@y.org (c@z.org)")),
+            ["a@x.org", "b@y.org", "?(c@z.org)"]
+        );
+        // A comment without one is still the name.
+        let r = parse_text("boss@corp.example (eve@evil.example) (Boss)");
+        assert_eq!(keys(&r), ["boss@corp.example", "?(eve@evil.example)"]);
+        assert_eq!(r[0].name.as_deref(), Some("Boss"));
+        let r = parse_text("(Alice) <a@x.org>");
+        assert_eq!(keys(&r), ["a@x.org"]);
+        assert_eq!(r[0].name.as_deref(), Some("Alice"));
     }
 
     #[test]

@@ -145,15 +145,22 @@ pub fn public_suffix(domain: &str) -> &str {
     // Candidates from the longest (the domain itself) to the shortest (its TLD).
     let candidates = std::iter::once(domain).chain(parents(domain));
     let mut suffix = None;
+    // Most top-level domains have no wildcard and no exception: their
+    // empty sets are not asked (a lookup hashes the name first).
+    let (exceptions, wildcards) = (
+        !rules.exceptions.is_empty(),
+        !rules.wildcard_parents.is_empty(),
+    );
     for candidate in candidates {
-        if rules.exceptions.contains(candidate) {
+        if exceptions && rules.exceptions.contains(candidate) {
             // An exception's parent is the suffix, and it beats any other rule.
             return parents(candidate).next().unwrap_or(candidate);
         }
         if suffix.is_none() {
-            let wildcard = parents(candidate)
-                .next()
-                .is_some_and(|parent| rules.wildcard_parents.contains(parent));
+            let wildcard = wildcards
+                && parents(candidate)
+                    .next()
+                    .is_some_and(|parent| rules.wildcard_parents.contains(parent));
             if rules.plain.contains(candidate) || wildcard {
                 suffix = Some(candidate);
             }

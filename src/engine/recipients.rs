@@ -15,7 +15,8 @@ use std::borrow::Cow;
 
 use super::address::Address;
 use super::hashing::FastMap;
-use super::mailbox_list::{parse_mailbox_list, Mailbox};
+use super::mailbox_list::{has_at_sign, parse_mailbox_list, Mailbox, AT_SIGNS};
+use super::text::trim;
 
 /// A recipient field of a compose window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -136,9 +137,9 @@ pub fn parse_entry<'a>(field: Field, entry: u32, source: Source<'a>, out: &mut V
             out.push(Recipient::placed(mailbox, field, entry));
         }),
         Source::Chip { name, address } => {
-            let name = name.map(str::trim).filter(|n| !n.is_empty());
+            let name = name.map(trim).filter(|n| !n.is_empty());
             let sent = address;
-            let address = address.map(str::trim).filter(|a| !a.is_empty());
+            let address = address.map(trim).filter(|a| !a.is_empty());
             let Some(text) = address else {
                 let mailbox = Mailbox::unreadable(name.unwrap_or_default(), name);
                 let mut recipient = Recipient::placed(mailbox, field, entry);
@@ -195,7 +196,7 @@ impl<'a> Recipient<'a> {
 
 /// Whether a display name contains an address that is not `address`.
 fn names_other_address(name: &str, address: &Address<'_>) -> bool {
-    if !name.contains(['@', '＠']) {
+    if !has_at_sign(name) {
         return false;
     }
     name.split(|c: char| {
@@ -205,7 +206,7 @@ fn names_other_address(name: &str, address: &Address<'_>) -> bool {
                 '"' | '\'' | '(' | ')' | '<' | '>' | '[' | ']' | ',' | ';' | ':'
             )
     })
-    .filter(|word| word.contains(['@', '＠']))
+    .filter(|word| word.contains(AT_SIGNS))
     .filter_map(|word| Address::parse(word).ok())
     .any(|other| other.key() != address.key())
 }

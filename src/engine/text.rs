@@ -1,5 +1,6 @@
 //! String helpers that know nothing of mail: lower case one character at a
-//! time, the parents of a dotted name, and a bounded quotation of a bad value.
+//! time, a trim that skips the common case, the parents of a dotted name,
+//! and a bounded quotation of a bad value.
 //!
 //! They sit here, below every other module, so that the modules that use
 //! them (`address`, `domain`, `public_suffix`, `policy`, `protocol`) need
@@ -12,11 +13,26 @@ pub(crate) fn lowercase(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
+/// `str::trim`, without decoding characters when the text starts and ends
+/// with printable ASCII (nearly every address and name a host sends), which
+/// is never white space.
+pub(crate) fn trim(text: &str) -> &str {
+    let printable = |b: &u8| (0x21..0x7F).contains(b);
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if printable(first) && printable(last) => text,
+        _ => text.trim(),
+    }
+}
+
 /// The parent domains of `domain` on label boundaries, nearest first:
 /// `a.b.example.com` gives `b.example.com`, `example.com`, `com`.
 pub fn parents(domain: &str) -> impl Iterator<Item = &str> {
+    // A byte scan: `.` is one byte in UTF-8 and never part of another
+    // character, and a char search costs far more on names this short.
     domain
-        .match_indices('.')
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'.')
         .map(move |(i, _)| domain.get(i + 1..).unwrap_or(""))
 }
 
