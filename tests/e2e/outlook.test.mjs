@@ -116,6 +116,25 @@ for (const browser of BROWSERS) {
       assert.equal(await settledSends(page, 0), 0);
     });
 
+    test("a chip that shows no address in To or Cc (a contact list looks so) hides who the mail reaches: warned even beside one colleague", async () => {
+      for (const field of ["to", "cc"]) {
+        const fields = field === "to" ? { to: ["boss@corp.example", "ann@one.example"] } : { to: ["boss@corp.example"], cc: ["ann@one.example"] };
+        await open(page, fields);
+        // As a personal contact list shows: a name, no address anywhere.
+        await page.evaluate(`(() => {
+          const chip = document.querySelector('[aria-label="ann@one.example"]');
+          chip.setAttribute("aria-label", "Sales Team");
+          chip.querySelector('[class*="textContainer"]').textContent = "Sales Team";
+        })()`);
+        await page.click(SEND);
+        const dialog = await waitForDialog(page);
+        assert.match(dialog.text, /cannot see who this message reaches/, field);
+        assert.deepEqual(dialog.raws, ["Sales Team"]);
+        await choose(page, "cancel");
+        assert.equal(await settledSends(page, 0), 0);
+      }
+    });
+
     // An address-less chip and two outsiders: moving the two would leave the
     // unreadable one in To, seen by both in Bcc. So no "Move to BCC and send":
     // "Move to BCC" moves what it can and names who must be fixed by hand.

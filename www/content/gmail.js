@@ -182,6 +182,9 @@ export const gmail = {
   composeOf,
 
   read(root) {
+    // A chip in To or Cc with no address (a contact group: Gmail sends to
+    // its members, whom the page does not list) hides who the mail reaches.
+    let reachUnknown = false;
     const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
     for (const field of FIELDS) {
@@ -196,11 +199,14 @@ export const gmail = {
         // in the compose carry data-hovercard-id too (gmail.js #713).
         for (const chip of rowElement.querySelectorAll("[role=option]")) {
           const name = chip.getAttribute("data-name") || chip.textContent.trim() || null;
-          add({ name, address: chip.getAttribute("data-hovercard-id") || null }, chip);
+          const address = chip.getAttribute("data-hovercard-id") || null;
+          if (!address && field !== "bcc") reachUnknown = true;
+          add({ name, address }, chip);
         }
         /** @type {HTMLInputElement|null} */
         const input = rowElement.querySelector("input[role=combobox], input:not([type=hidden])");
         if (input?.value.trim()) add({ text: input.value }, input);
+        if (!hidden.value.includes("@") && field !== "bcc") reachUnknown = true;
       }
       for (const hidden of /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(classicChip(field)))) {
         add({ text: hidden.value }, hidden.closest(".vR") ?? hidden);
@@ -208,6 +214,7 @@ export const gmail = {
       for (const textarea of /** @type {NodeListOf<HTMLTextAreaElement>} */ (root.querySelectorAll(classicInput(field)))) {
         if (field === "to") compose.complete = true;
         if (textarea.value.trim()) add({ text: textarea.value }, textarea);
+    if (reachUnknown) compose.complete = false;
       }
     }
     return { compose, elements };

@@ -111,6 +111,20 @@ function wellOf(root, field) {
     if (LABELS[field].includes(label)) return /** @type {HTMLElement} */ (editable);
   }
   return null;
+/**
+ * The texts of a chip that may state its address, in the order they are read.
+ * @param {Element} chip
+ * @returns {Array<string|null|undefined>}
+ */
+function chipTexts(chip) {
+  return [
+    chip.getAttribute("aria-label"),
+    chip.getAttribute("title"),
+    ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
+    chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
+  ];
+}
+
 }
 
 /**
@@ -126,18 +140,27 @@ function wellOf(root, field) {
  * @returns {string|null}
  */
 function chipAddress(chip) {
-  const texts = [
-    chip.getAttribute("aria-label"),
-    chip.getAttribute("title"),
-    ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
-    chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
-  ];
   const found = new Map();
-  for (const text of texts) {
+  for (const text of chipTexts(chip)) {
     const address = addressIn(text);
     if (address && !found.has(address.toLowerCase())) found.set(address.toLowerCase(), address);
   }
   return found.size === 1 ? [...found.values()][0] : null;
+/**
+ * Whether a chip shows no address at all, in any of the places an address
+ * is looked for: a contact group or distribution list looks like that (OWA
+ * sends to its members, whom the page does not list), and so does a person
+ * whose address OWA does not show. Either way BCC Guard cannot see whom it
+ * reaches, so in To or Cc the compose is read as incomplete. A chip whose
+ * places name two different addresses is not one of these: it is only
+ * unreadable (`chipAddress`).
+ * @param {Element} chip
+ * @returns {boolean}
+ */
+function showsNoAddress(chip) {
+  return !chipTexts(chip).some((text) => text?.includes("@"));
+}
+
 }
 
 /**
@@ -294,6 +317,7 @@ export const outlook = {
   composeOf,
 
   read(root) {
+    let reachUnknown = false;
     const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
     for (const field of FIELDS) {
@@ -301,6 +325,7 @@ export const outlook = {
       if (!well) continue;
       if (field === "to") compose.complete = true;
       for (const chip of well.querySelectorAll(CHIP)) {
+        if (field !== "bcc" && showsNoAddress(chip)) reachUnknown = true;
         compose[field].push({ name: chipName(chip), address: chipAddress(chip) });
         elements[field].push(chip);
       }
@@ -308,6 +333,7 @@ export const outlook = {
       if (typed) {
         compose[field].push({ text: typed });
         elements[field].push(well);
+    if (reachUnknown) compose.complete = false;
       }
     }
     return { compose, elements };
