@@ -14,9 +14,7 @@
 
 import { accountAddress } from "../lib/account.js";
 import { pageHost, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "../lib/moves.js";
-
-const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
+import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /** Compose roots: docked in the reading pane, or the full-page / pop-out form. */
 const COMPOSE_ROOTS = '[data-app-section="MailCompose"], [data-app-section="Form_Content"]';
@@ -111,6 +109,8 @@ function wellOf(root, field) {
     if (LABELS[field].includes(label)) return /** @type {HTMLElement} */ (editable);
   }
   return null;
+}
+
 /**
  * The texts of a chip that may state its address, in the order they are read.
  * @param {Element} chip
@@ -123,8 +123,6 @@ function chipTexts(chip) {
     ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
     chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
   ];
-}
-
 }
 
 /**
@@ -146,6 +144,8 @@ function chipAddress(chip) {
     if (address && !found.has(address.toLowerCase())) found.set(address.toLowerCase(), address);
   }
   return found.size === 1 ? [...found.values()][0] : null;
+}
+
 /**
  * Whether a chip shows no address at all, in any of the places an address
  * is looked for: a contact group or distribution list looks like that (OWA
@@ -159,8 +159,6 @@ function chipAddress(chip) {
  */
 function showsNoAddress(chip) {
   return !chipTexts(chip).some((text) => text?.includes("@"));
-}
-
 }
 
 /**
@@ -317,25 +315,25 @@ export const outlook = {
   composeOf,
 
   read(root) {
-    let reachUnknown = false;
     const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
+    let reachUnknown = false;
     for (const field of FIELDS) {
       const well = wellOf(root, field);
       if (!well) continue;
       if (field === "to") compose.complete = true;
       for (const chip of well.querySelectorAll(CHIP)) {
-        if (field !== "bcc" && showsNoAddress(chip)) reachUnknown = true;
         compose[field].push({ name: chipName(chip), address: chipAddress(chip) });
         elements[field].push(chip);
+        if (field !== "bcc" && showsNoAddress(chip)) reachUnknown = true;
       }
       const typed = cleanText(looseTextNodes(well).map((n) => n.data).join(" "));
       if (typed) {
         compose[field].push({ text: typed });
         elements[field].push(well);
-    if (reachUnknown) compose.complete = false;
       }
     }
+    if (reachUnknown) compose.complete = false;
     return { compose, elements };
   },
 
