@@ -81,9 +81,10 @@ const HOST_ATTRIBUTES = Object.freeze({ [HOST_ATTRIBUTE]: "dialog", popover: "ma
 /**
  * The few texts the "could not check" dialog needs when the extension's
  * message catalogue is unreachable: an update or reload leaves old content
- * scripts running, cut off from the extension.
+ * scripts running, cut off from the extension. Each is its catalogue
+ * message word for word (tests/js/locales.test.mjs).
  */
-const FALLBACK = {
+export const FALLBACK = {
   en: {
     dialog_titleUnverified: "BCC Guard could not check the recipients",
     dialog_unverified: "The message has not been sent. Make sure no external recipients in To or Cc would see each other's addresses, then send anyway or cancel.",
