@@ -101,7 +101,7 @@ fn every_composition_nfc_makes() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-/// The look-alikes of issue 16: what UTS #46 maps to another name is that
+/// Look-alike domains: what UTS #46 maps to another name is that
 /// name in the engine too, or unreadable — never an organisation of its own.
 #[test]
 fn look_alikes_are_the_name_uts46_makes_or_refused() {

@@ -383,7 +383,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
   });
 
   test("the audience rule: one client in To and many in Bcc is an exposure of the client", async () => {
-    // Depends on the engine's audience rule (issue 12).
+    // Depends on the engine's audience rule: Bcc recipients see To and Cc too.
     const bcc = gmail(30, "b");
     const c = await compose({ to: "client@clientco.example", bcc: bcc.join(", ") });
     const message = await sendAndMove(running, c, ["client@clientco.example"]);
