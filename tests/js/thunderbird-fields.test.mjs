@@ -6,9 +6,9 @@
  * not reach (text entries holding several recipients, names, vCards, a
  * list whose description looks like an address).
  *
- * The address books are a stand-in for the three calls mailing-lists.js
- * makes; the e2e suite has the real ones (and Thunderbird's own expansion
- * at the SMTP server).
+ * The address books are a stand-in (address-book.mjs) for the calls
+ * mailing-lists.js makes; the e2e suite has the real ones (and
+ * Thunderbird's own expansion at the SMTP server).
  */
 
 import assert from "node:assert/strict";
@@ -17,30 +17,8 @@ import { callEngine } from "../../www/lib/engine-host.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { plannedFields, readCompose, senderAddress } from "../../www/thunderbird/compose-fields.js";
 import { readVCard } from "../../www/thunderbird/mailing-lists.js";
+import { addressBook } from "./address-book.mjs";
 import { releaseEngine } from "./wasm.mjs";
-
-/** The mailing lists of the stand-in address book, and the lookups made. */
-const addressBook = { lists: [], members: new Map(), listings: 0 };
-globalThis.browser = /** @type {any} */ ({
-  runtime: { id: "bcc-guard@bccguard.org" },
-  addressBooks: {
-    list: async () => {
-      addressBook.listings += 1;
-      return [{ id: "book" }];
-    },
-    mailingLists: {
-      list: async () => addressBook.lists,
-      listMembers: async (id) => addressBook.members.get(id) ?? [],
-    },
-  },
-  messengerUtilities: {
-    // Thunderbird's parser for the one shape these tests use: `Name <address>` or a bare string.
-    parseMailboxString: async (text) => {
-      const angle = /^\s*(.*?)\s*<([^>]*)>\s*$/.exec(text);
-      return [angle ? { name: angle[1], email: angle[2] } : { name: "", email: text.trim() }];
-    },
-  },
-});
 
 async function engine() {
   const { Engine } = await releaseEngine();
