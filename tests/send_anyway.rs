@@ -92,11 +92,19 @@ fn every_cell_of_layer_action_complete_and_exposure() {
                             "{cell}: {codes:?}"
                         );
                         assert_eq!(codes.contains(&"exposure"), exposure, "{cell}: {codes:?}");
+                        // The admin's block is the organisation's; the
+                        // user's own is said to be the user's settings.
+                        let (said, other) = if layer == "managed" {
+                            ("blocked", "blockedBySettings")
+                        } else {
+                            ("blockedBySettings", "blocked")
+                        };
                         assert_eq!(
-                            codes.contains(&"blocked"),
+                            codes.contains(&said),
                             expected == "block",
                             "{cell}: {codes:?}"
                         );
+                        assert!(!codes.contains(&other), "{cell}: {codes:?}");
                     }
                 }
             }
@@ -135,6 +143,7 @@ fn the_admins_block_holds_against_a_user_layer_that_asks_for_less() {
     );
     assert_eq!(reply["verdict"]["action"], "block", "{reply}");
     assert_eq!(reply["verdict"]["sendAnyway"], false);
+    assert!(codes(&reply).contains(&"blockedBySettings"), "{reply}");
 }
 
 #[test]
