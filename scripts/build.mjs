@@ -120,7 +120,7 @@ export function manifestFor(browser) {
 }
 
 /** Bundles each content script (ES modules) into one classic script. */
-function bundleContentScripts(outDir) {
+export function bundleContentScripts(outDir) {
   run("esbuild", [
     // Minified: the content script is parsed on every webmail page load.
     "www/content/main.js", "--bundle", "--format=iife", "--target=es2022",

@@ -29,7 +29,9 @@ import { ensureBuildTools, ensureLintTools, ensureTestTools } from "./setup.mjs"
 import { build } from "./build.mjs";
 import { smoke } from "./fuzz.mjs";
 import { lintFirefox } from "./lib/lint.mjs";
-import { ENV, run, step } from "./lib/run.mjs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { ENV, ROOT, run, step } from "./lib/run.mjs";
 
 /**
  * The lint stage's Rust half. Cargo.toml denies `unwrap`, `expect` and
@@ -64,6 +66,31 @@ function typeCheck() {
   run("tsc", ["--project", "tsconfig.json"]);
 }
 
+/**
+ * Runs Node's test runner on `dir` with the spec reporter on the terminal
+ * and the skip reporter into a file, and returns the skipped tests' lines
+ * (file, name, reason), which the summary repeats.
+ * @param {string} stage
+ * @param {string} dir
+ * @param {string[]} [options] More flags for the runner.
+ * @returns {string[]}
+ */
+function nodeTests(stage, dir, options = []) {
+  const list = path.join(ROOT, "build", `skipped-${stage}.txt`);
+  mkdirSync(path.dirname(list), { recursive: true });
+  rmSync(list, { force: true });
+  run("node", [
+    "--test", ...options,
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=./scripts/lib/skip-reporter.mjs", `--test-reporter-destination=${list}`,
+    dir,
+  ]);
+  return existsSync(list) ? readFileSync(list, "utf8").split("\n").filter(Boolean) : [];
+}
+
+/** Every test skipped so far, with its reason, for the summary. */
+const skipped = [];
+
 const STAGES = {
   native() {
     run("cargo", ["test", "--locked", "--no-default-features"]);
@@ -85,11 +112,11 @@ const STAGES = {
     typeCheck();
   },
   js() {
-    run("node", ["--test", "--test-reporter=spec", "tests/js/"]);
+    skipped.push(...nodeTests("js", "tests/js/"));
   },
   e2e() {
     // One browser at a time: the machines CI runs on have two cores.
-    run("node", ["--test", "--test-reporter=spec", "--test-concurrency=1", "tests/e2e/"]);
+    skipped.push(...nodeTests("e2e", "tests/e2e/", ["--test-concurrency=1"]));
   },
 };
 
@@ -111,6 +138,9 @@ function main() {
     timings.push(`${name} ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
   console.log(`\nAll tests passed in ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`);
+  if (skipped.length) {
+    console.log(`\n${skipped.length} skipped (not run, so not passed):\n${skipped.map((line) => `  ${line}`).join("\n")}`);
+  }
 }
 
 try {

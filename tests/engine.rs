@@ -200,7 +200,8 @@ fn threshold_two_and_block() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["exposure", "blocked"]);
+    // The user's own block: said to be the user's settings, not the organisation's.
+    assert_eq!(codes, ["exposure", "blockedBySettings"]);
     let no_override = evaluate(
         json!({"minExposedParties": 2, "allowSendAnyway": false}),
         compose,

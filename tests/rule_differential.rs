@@ -260,8 +260,9 @@ fn typed(rng: &mut Rng) -> Made {
         let (second, second_meant, second_strict) = mailbox_with(rng, 2);
         let open = *rng.pick(&["(", "\"", "<"]);
         let text = format!("{first} {open}{second}");
-        // An unclosed bracket makes the entry one unreadable token (README
-        // for the bracket; issue 16 for all three).
+        // An unclosed `<` makes the entry one unreadable token (README); an
+        // unclosed comment or quote has the addresses in it read out
+        // (src/engine/mailbox_list.rs).
         let meant = if open == "<" {
             vec![(Meant::Unreadable, Meant::Unreadable)]
         } else {

@@ -11,24 +11,10 @@
 
 use bcc_guard::engine::address::Address;
 use bcc_guard::engine::domain::normalize_domain;
-use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
-
-/// UTS #46 ToASCII, as lenient as a mail system may be: nontransitional, the
-/// URL deny list (so `_` is allowed, as the engine allows it), hyphens and
-/// lengths unchecked (the engine checks them, and may refuse more), CheckBidi
-/// and CheckJoiners on. The trailing dot of a fully qualified name is the
-/// same domain, and the engine drops it.
-fn uts46(domain: &str) -> Option<String> {
-    let ascii = Uts46::new()
-        .to_ascii(
-            domain.trim().as_bytes(),
-            AsciiDenyList::URL,
-            Hyphens::Allow,
-            DnsLength::Ignore,
-        )
-        .ok()?;
-    Some(ascii.strip_suffix('.').unwrap_or(&ascii).to_owned())
-}
+// The reference, shared with the fuzz target `uts46`.
+#[path = "support/uts46_reference.rs"]
+mod uts46_reference;
+use uts46_reference::uts46;
 
 /// `None` when the engine and UTS #46 agree by the rule, else what each said.
 fn disagreement(domain: &str) -> Option<String> {
@@ -115,7 +101,7 @@ fn every_composition_nfc_makes() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-/// The look-alikes of issue 16: what UTS #46 maps to another name is that
+/// Look-alike domains: what UTS #46 maps to another name is that
 /// name in the engine too, or unreadable — never an organisation of its own.
 #[test]
 fn look_alikes_are_the_name_uts46_makes_or_refused() {

@@ -8,8 +8,12 @@
 
 use bcc_guard::engine::address::Address;
 use bcc_guard::engine::domain::normalize_domain;
-use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use libfuzzer_sys::fuzz_target;
+
+// The reference, shared with tests/uts46.rs.
+#[path = "../../tests/support/uts46_reference.rs"]
+mod uts46_reference;
+use uts46_reference::uts46;
 
 fuzz_target!(|domain: &str| {
     // An address's domain takes the same path, fast or not.
@@ -25,17 +29,7 @@ fuzz_target!(|domain: &str| {
     let Ok(engine) = normalize_domain(domain) else {
         return;
     };
-    // As lenient as a mail system may be (see tests/uts46.rs): the URL deny
-    // list, hyphens and lengths unchecked; a trailing dot is the same name.
-    let reference = Uts46::new()
-        .to_ascii(
-            domain.trim().as_bytes(),
-            AsciiDenyList::URL,
-            Hyphens::Allow,
-            DnsLength::Ignore,
-        )
-        .ok()
-        .map(|ascii| ascii.strip_suffix('.').unwrap_or(&ascii).to_owned());
+    let reference = uts46(domain);
     assert_eq!(
         reference.as_deref(),
         Some(engine.as_str()),

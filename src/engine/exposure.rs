@@ -71,6 +71,9 @@ pub enum ReasonCode {
     NoOrganisation,
     /// The organisation's policy does not allow sending as it is.
     Blocked,
+    /// The user's own settings (`action: block`, which the admin did not
+    /// set) do not allow sending as it is.
+    BlockedBySettings,
     /// The organisation's policy could not be read, so the strictest
     /// settings apply: the send is blocked (in place of `Blocked`).
     PolicyUnreadable,
@@ -79,7 +82,7 @@ pub enum ReasonCode {
 impl ReasonCode {
     /// Every code with the number of arguments its message takes; the locale
     /// tests check each has a message with that many placeholders.
-    pub const ALL: [(ReasonCode, usize); 8] = [
+    pub const ALL: [(ReasonCode, usize); 9] = [
         (ReasonCode::Exposure, 2),
         (ReasonCode::Audience, 2),
         (ReasonCode::Unreadable, 1),
@@ -87,6 +90,7 @@ impl ReasonCode {
         (ReasonCode::IncompleteRead, 0),
         (ReasonCode::NoOrganisation, 0),
         (ReasonCode::Blocked, 0),
+        (ReasonCode::BlockedBySettings, 0),
         (ReasonCode::PolicyUnreadable, 0),
     ];
 }
@@ -187,6 +191,9 @@ pub struct Context<'s> {
     /// Whether the admin's policy could not be read, so that `settings` are
     /// the strictest ones standing in for it.
     pub policy_unreadable: bool,
+    /// Whether the admin's policy set `action`, so that a block is the
+    /// organisation's rather than the user's own choice.
+    pub action_locked: bool,
 }
 
 /// Applies the rule to classified recipients (`classes[i]` and `parties[i]`
@@ -294,13 +301,16 @@ pub fn evaluate(
         }
     }
     if action == Action::Block {
-        // Say why it is blocked: the organisation decided so, or its policy
-        // could not be read and the strictest settings stand in for it.
+        // Say why it is blocked: the organisation decided so, its policy
+        // could not be read and the strictest settings stand in for it, or
+        // the user chose to block.
         reasons.push(Reason {
             code: if context.policy_unreadable {
                 ReasonCode::PolicyUnreadable
-            } else {
+            } else if context.action_locked {
                 ReasonCode::Blocked
+            } else {
+                ReasonCode::BlockedBySettings
             },
             args: Vec::new(),
         });

@@ -180,6 +180,7 @@ impl Engine {
             complete,
             knows_organisation: classifier.knows_organisation(&self.policy.settings),
             policy_unreadable: self.policy.managed_unreadable,
+            action_locked: self.policy.locked.contains(&policy::Key::Action),
         };
         let verdict = exposure::evaluate(recipients, &classified, ids, context);
         (

@@ -193,6 +193,26 @@ for (const browser of BROWSERS) {
       await choose(page, "cancel");
     });
 
+    test("a contact group in To or Cc hides who the mail reaches: warned even beside one colleague, not in Bcc", async () => {
+      for (const variant of ["mole", "classic"]) {
+        for (const field of ["to", "cc"]) {
+          const fields = field === "to" ? { to: ["@group:Sales Team", "boss@corp.example"] } : { to: ["boss@corp.example"], cc: ["@group:Sales Team"] };
+          await open(page, { variant, ...fields });
+          await page.click(SEND);
+          const dialog = await waitForDialog(page);
+          assert.match(dialog.text, /cannot see who this message reaches/, `${variant} ${field}`);
+          assert.deepEqual(dialog.raws, ["Sales Team"]);
+          await choose(page, "cancel");
+          assert.equal(await settledSends(page, 0), 0);
+        }
+      }
+      // In Bcc its members see To and Cc, but nobody sees them.
+      await open(page, { to: ["boss@corp.example"], bcc: ["@group:Sales Team"] });
+      await page.click(SEND);
+      assert.equal(await settledSends(page, 1), 1);
+      assert.equal(await page.evaluate(noDialog), true);
+    });
+
     test("a hostile display name is shown as text", async () => {
       await open(page, { to: EXTERNALS });
       await page.evaluate(`document.querySelector('[data-hovercard-id="ann@one.example"]').setAttribute("data-name", "<img src=x onerror=alert(1)>")`);

@@ -357,6 +357,22 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     assert.deepEqual(sorted(message.rcptTo), sorted(["boss@corp.example", colleague.email, ...outsiders.map((m) => m.email)]));
   });
 
+  test("a mailing list whose description is an address is expanded too, not read as that address", async () => {
+    // The pill reads `Newsletter <newsletter@corp.example>`: one colleague's
+    // address to look at, while Thunderbird sends to every member.
+    const members = [
+      { name: "Eve", email: "eve@delta.example" },
+      { name: "Fay", email: "fay@epsilon.example" },
+      { name: "Gus", email: "gus@zeta.example" },
+    ];
+    await tb.addMailingList("Newsletter", members, "newsletter@corp.example");
+    const c = await compose({ to: "Newsletter <newsletter@corp.example>" });
+    const message = await sendAndMove(running, c, members.map((m) => m.email));
+    assert.deepEqual(message.to, [SENDER]);
+    assert.equal(message.hasBccHeader, false);
+    assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, ...members.map((m) => m.email)]));
+  });
+
   test("a suspended background is woken by Ctrl+Enter and still guards the send", async () => {
     await tb.suspendBackground(addonId);
     assert.equal(await tb.backgroundRunning(addonId), false);
@@ -367,7 +383,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
   });
 
   test("the audience rule: one client in To and many in Bcc is an exposure of the client", async () => {
-    // Depends on the engine's audience rule (issue 12).
+    // Depends on the engine's audience rule: Bcc recipients see To and Cc too.
     const bcc = gmail(30, "b");
     const c = await compose({ to: "client@clientco.example", bcc: bcc.join(", ") });
     const message = await sendAndMove(running, c, ["client@clientco.example"]);

@@ -1,6 +1,7 @@
 /**
  * @file Every message key the extension's JavaScript uses exists in English
- * and Japanese, and the manifest's `__MSG_…__` references resolve.
+ * and Japanese, the manifest's `__MSG_…__` references resolve, and the
+ * dialog's built-in fallback texts are the catalogue's.
  */
 
 import assert from "node:assert/strict";
@@ -8,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../scripts/lib/run.mjs";
+import { FALLBACK } from "../../www/lib/dialog.js";
 
 const catalogue = (lang) => JSON.parse(readFileSync(path.join(ROOT, "www", "_locales", lang, "messages.json"), "utf8"));
 
@@ -47,5 +49,16 @@ test("the manifest's messages resolve, within the stores' length limits", () => 
     }
     assert.ok(messages.extName.message.length <= 75);
     assert.ok(messages.extDescription.message.length <= 132, `${lang} description is too long`);
+  }
+});
+
+test("the dialog's fallback texts (for a content script cut off from the catalogue) are the catalogue's, word for word", () => {
+  assert.deepEqual(Object.keys(FALLBACK).sort(), ["en", "ja"]);
+  for (const [lang, texts] of Object.entries(FALLBACK)) {
+    const messages = catalogue(lang);
+    assert.equal(texts.lang, lang);
+    const keys = Object.keys(texts).filter((key) => key !== "lang");
+    assert.ok(keys.length > 5, `${lang}: only ${keys.length} fallback texts`);
+    for (const key of keys) assert.equal(texts[key], messages[key]?.message, `${lang} ${key}`);
   }
 });

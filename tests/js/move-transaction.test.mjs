@@ -13,6 +13,7 @@ import { completeRecipients, errorReply, PROTOCOL_VERSION } from "../../www/lib/
 import { callEngine } from "../../www/lib/engine-host.js";
 import { moveToBcc } from "../../www/lib/move-transaction.js";
 import { plannedFields, readCompose } from "../../www/thunderbird/compose-fields.js";
+import "./address-book.mjs"; // Thunderbird's API as far as reading its fields needs it (no lists).
 import { releaseEngine } from "./wasm.mjs";
 
 const { Engine } = await releaseEngine();

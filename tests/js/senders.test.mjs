@@ -2,7 +2,8 @@
  * @file Who may ask the background what (www/background/senders.js): content
  * scripts only what the guard uses, extension pages also the policy and the
  * validator, other extensions nothing. The e2e suite (tests/e2e/
- * trust.test.mjs) asks the real background from a real content script.
+ * hostile-page.test.mjs, "Who may ask what") asks the real background from
+ * a real content script.
  */
 
 import assert from "node:assert/strict";

@@ -3,7 +3,12 @@
  * hook reads from `details`, the fields it writes for a plan, and the
  * engine's verification of those fields read back. Thunderbird itself is
  * in tests/e2e/thunderbird.test.mjs; this covers the cases that suite does
- * not reach (text entries holding several recipients, names, vCards).
+ * not reach (text entries holding several recipients, names, vCards, a
+ * list whose description looks like an address).
+ *
+ * The address books are a stand-in (address-book.mjs) for the calls
+ * mailing-lists.js makes; the e2e suite has the real ones (and
+ * Thunderbird's own expansion at the SMTP server).
  */
 
 import assert from "node:assert/strict";
@@ -12,6 +17,7 @@ import { callEngine } from "../../www/lib/engine-host.js";
 import { completeRecipients, PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { plannedFields, readCompose, senderAddress } from "../../www/thunderbird/compose-fields.js";
 import { readVCard } from "../../www/thunderbird/mailing-lists.js";
+import { addressBook } from "./address-book.mjs";
 import { releaseEngine } from "./wasm.mjs";
 
 async function engine() {
@@ -71,4 +77,44 @@ test("a vCard's primary address is its preferred EMAIL, else the first", () => {
     { name: "Bob, Jr.", email: "work@two.example" },
   );
   assert.deepEqual(readVCard("BEGIN:VCARD\nFN:Nobody\nEND:VCARD"), { name: "Nobody", email: null });
+});
+
+test("a mailing list whose description looks like an address is expanded into its members", async () => {
+  const vCard = (name, email) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:${name}\r\nEMAIL:${email}\r\nEND:VCARD\r\n`;
+  addressBook.lists = [{ id: "news", name: "News", description: "news@corp.example" }];
+  addressBook.members.set("news", [
+    { id: "c1", vCard: vCard("Ann", "ann@one.example") },
+    { id: "c2", vCard: vCard("Bob", "bob@two.example") },
+  ]);
+  try {
+    const read = await readCompose({ from: "alice@corp.example", to: ["News <news@corp.example>"], cc: ["Cy <cy@three.example>"], bcc: [] });
+    // The pill is its members, written back as Thunderbird's contacts; a person stays a person.
+    assert.equal(read.lists, 1);
+    assert.deepEqual(read.compose.to, [
+      { name: "Ann", address: "ann@one.example" },
+      { name: "Bob", address: "bob@two.example" },
+    ]);
+    assert.deepEqual(read.written.to, [
+      { type: "contact", nodeId: "c1" },
+      { type: "contact", nodeId: "c2" },
+    ]);
+    assert.deepEqual(read.compose.cc, [{ text: "Cy <cy@three.example>" }]);
+    // With the members read, three outside parties see each other: an exposure, not one internal address.
+    const e = await engine();
+    const reply = callEngine(e, { v: PROTOCOL_VERSION, kind: "evaluate", compose: read.compose });
+    assert.equal(reply.verdict.action, "warn");
+
+    // Someone called like the list but with another address is not the list.
+    const person = await readCompose({ from: "alice@corp.example", to: ["News <editor@press.example>"], cc: [], bcc: [] });
+    assert.equal(person.lists, 0);
+    assert.deepEqual(person.compose.to, [{ text: "News <editor@press.example>" }]);
+
+    // Bare addresses are never a list's pill, so they cost no address-book lookup.
+    const before = addressBook.listings;
+    await readCompose({ from: "alice@corp.example", to: ["ann@one.example", "news@corp.example"], cc: [], bcc: [] });
+    assert.equal(addressBook.listings, before);
+  } finally {
+    addressBook.lists = [];
+    addressBook.members.clear();
+  }
 });

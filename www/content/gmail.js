@@ -12,7 +12,7 @@
 
 import { accountAddress } from "../lib/account.js";
 import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "../lib/moves.js";
+import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
 const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
@@ -27,8 +27,6 @@ const SEND_BUTTONS = [
   "div[role=button].aoO:not([aria-haspopup=true])",
   "div[role=button][data-tooltip*='Enter)']:not([aria-haspopup=true])",
 ].join(", ");
-
-const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
 
 /*
  * Send-options choices (docs/send-paths.md has the sources and how sure each
@@ -184,6 +182,9 @@ export const gmail = {
   read(root) {
     const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
+    // A chip in To or Cc with no address (a contact group: Gmail sends to
+    // its members, whom the page does not list) hides who the mail reaches.
+    let reachUnknown = false;
     for (const field of FIELDS) {
       const entries = compose[field];
       const add = (entry, element) => {
@@ -196,13 +197,16 @@ export const gmail = {
         // in the compose carry data-hovercard-id too (gmail.js #713).
         for (const chip of rowElement.querySelectorAll("[role=option]")) {
           const name = chip.getAttribute("data-name") || chip.textContent.trim() || null;
-          add({ name, address: chip.getAttribute("data-hovercard-id") || null }, chip);
+          const address = chip.getAttribute("data-hovercard-id") || null;
+          if (!address && field !== "bcc") reachUnknown = true;
+          add({ name, address }, chip);
         }
         /** @type {HTMLInputElement|null} */
         const input = rowElement.querySelector("input[role=combobox], input:not([type=hidden])");
         if (input?.value.trim()) add({ text: input.value }, input);
       }
       for (const hidden of /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(classicChip(field)))) {
+        if (!hidden.value.includes("@") && field !== "bcc") reachUnknown = true;
         add({ text: hidden.value }, hidden.closest(".vR") ?? hidden);
       }
       for (const textarea of /** @type {NodeListOf<HTMLTextAreaElement>} */ (root.querySelectorAll(classicInput(field)))) {
@@ -210,6 +214,7 @@ export const gmail = {
         if (textarea.value.trim()) add({ text: textarea.value }, textarea);
       }
     }
+    if (reachUnknown) compose.complete = false;
     return { compose, elements };
   },
 

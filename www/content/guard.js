@@ -38,6 +38,7 @@ import { moveToBcc } from "../lib/move-transaction.js";
 import { swallow } from "./dom.js";
 import { Precheck } from "./precheck.js";
 import { SendOptionsGate } from "./send-options.js";
+import { describeError } from "../lib/errors.js";
 
 /**
  * @typedef {import("./adapters.js").Adapter} Adapter
@@ -162,7 +163,7 @@ export class Guard {
       read = this.adapter.read(root);
     } catch (error) {
       swallow(event);
-      this.fail(root, entry, "readFailed", String(error?.message ?? error));
+      this.fail(root, entry, "readFailed", describeError(error));
       return;
     }
     const { key, reply: known } = this.precheck.lookup(root, read.compose);
@@ -176,7 +177,7 @@ export class Guard {
     // Whatever goes wrong, the user is told and the compose returns to idle:
     // a guard stuck in "checking" would swallow every later send.
     this.check(root, entry, read, key, known)
-      .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
+      .catch((error) => this.fail(root, entry, "internal", describeError(error)))
       .catch(() => this.settle(root, entry));
   }
 
@@ -246,7 +247,7 @@ export class Guard {
     try {
       await this.adapter.commitTyped(root);
     } catch (error) {
-      await this.dialog.showMoveFailed(root, null, String(error?.message ?? error), reply);
+      await this.dialog.showMoveFailed(root, null, describeError(error), reply);
       this.settle(root, entry);
       return;
     }
@@ -330,12 +331,12 @@ export class Guard {
     try {
       read = this.adapter.read(root);
     } catch (error) {
-      this.fail(root, entry, "readFailed", String(error?.message ?? error));
+      this.fail(root, entry, "readFailed", describeError(error));
       return;
     }
     const { key, reply: known } = this.precheck.lookup(root, read.compose);
     this.check(root, entry, read, key, known)
-      .catch((error) => this.fail(root, entry, "internal", String(error?.message ?? error)))
+      .catch((error) => this.fail(root, entry, "internal", describeError(error)))
       .catch(() => this.settle(root, entry));
   }
 

@@ -14,9 +14,7 @@
 
 import { accountAddress } from "../lib/account.js";
 import { pageHost, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "../lib/moves.js";
-
-const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
+import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /** Compose roots: docked in the reading pane, or the full-page / pop-out form. */
 const COMPOSE_ROOTS = '[data-app-section="MailCompose"], [data-app-section="Form_Content"]';
@@ -114,6 +112,20 @@ function wellOf(root, field) {
 }
 
 /**
+ * The texts of a chip that may state its address, in the order they are read.
+ * @param {Element} chip
+ * @returns {Array<string|null|undefined>}
+ */
+function chipTexts(chip) {
+  return [
+    chip.getAttribute("aria-label"),
+    chip.getAttribute("title"),
+    ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
+    chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
+  ];
+}
+
+/**
  * The address a chip stands for. Outlook puts it in different places — the
  * chip's `aria-label` as the bare address or as `Name <address>`, a `title`,
  * or the visible text when there is no name — and presence text ("Available")
@@ -126,18 +138,27 @@ function wellOf(root, field) {
  * @returns {string|null}
  */
 function chipAddress(chip) {
-  const texts = [
-    chip.getAttribute("aria-label"),
-    chip.getAttribute("title"),
-    ...[...chip.querySelectorAll("[title]")].map((e) => e.getAttribute("title")),
-    chip.querySelector('[class*="textContainer"], [class*="individualText"]')?.textContent,
-  ];
   const found = new Map();
-  for (const text of texts) {
+  for (const text of chipTexts(chip)) {
     const address = addressIn(text);
     if (address && !found.has(address.toLowerCase())) found.set(address.toLowerCase(), address);
   }
   return found.size === 1 ? [...found.values()][0] : null;
+}
+
+/**
+ * Whether a chip shows no address at all, in any of the places an address
+ * is looked for: a contact group or distribution list looks like that (OWA
+ * sends to its members, whom the page does not list), and so does a person
+ * whose address OWA does not show. Either way BCC Guard cannot see whom it
+ * reaches, so in To or Cc the compose is read as incomplete. A chip whose
+ * places name two different addresses is not one of these: it is only
+ * unreadable (`chipAddress`).
+ * @param {Element} chip
+ * @returns {boolean}
+ */
+function showsNoAddress(chip) {
+  return !chipTexts(chip).some((text) => text?.includes("@"));
 }
 
 /**
@@ -296,6 +317,7 @@ export const outlook = {
   read(root) {
     const compose = { account: account(root), host: pageHost(), complete: false, to: [], cc: [], bcc: [] };
     const elements = { to: [], cc: [], bcc: [] };
+    let reachUnknown = false;
     for (const field of FIELDS) {
       const well = wellOf(root, field);
       if (!well) continue;
@@ -303,6 +325,7 @@ export const outlook = {
       for (const chip of well.querySelectorAll(CHIP)) {
         compose[field].push({ name: chipName(chip), address: chipAddress(chip) });
         elements[field].push(chip);
+        if (field !== "bcc" && showsNoAddress(chip)) reachUnknown = true;
       }
       const typed = cleanText(looseTextNodes(well).map((n) => n.data).join(" "));
       if (typed) {
@@ -310,6 +333,7 @@ export const outlook = {
         elements[field].push(well);
       }
     }
+    if (reachUnknown) compose.complete = false;
     return { compose, elements };
   },
 

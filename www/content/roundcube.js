@@ -19,9 +19,7 @@
 
 import { accountAddress } from "../lib/account.js";
 import { setInputValue, simulateClick, until } from "./dom.js";
-import { additions, changedEntries } from "../lib/moves.js";
-
-const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
+import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /**
  * The compose's Send controls: the desktop button, and the phone layout's

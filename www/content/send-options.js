@@ -5,8 +5,8 @@
  * the page), so it is checked against every compose it may send: each one
  * goes through the guard's usual check, dialog and move, one after the
  * other, and only when every one of them may go is the choice made again,
- * once. A Cancel (or a plain "Move to BCC") on any of them leaves the choice
- * unmade.
+ * once. A Cancel (or a plain "Move to BCC") on any of them, or a compose that
+ * is no longer in the page when its turn comes, leaves the choice unmade.
  *
  * The gate drives the guard's state machine (www/content/guard.js) rather
  * than being part of it: it asks the guard to check a compose, and the guard
@@ -72,8 +72,13 @@ export class SendOptionsGate {
     const { guard } = this;
     for (let i = 0; i < entries.length; i++) {
       const [root, entry] = entries[i];
-      const go = root.isConnected ? await this.outcome(root, entry) : true;
+      // A compose that left the page was not checked: the page may have
+      // drawn it again, with recipients nobody checked, and the choice
+      // would send them. The choice stays unmade (the menu or dialog it
+      // came from is still up, since the event was swallowed).
+      const go = root.isConnected && (await this.outcome(root, entry));
       if (!go) {
+        settleQuietly(entry);
         for (const [, rest] of entries.slice(i + 1)) settleQuietly(rest);
         return;
       }

@@ -89,13 +89,14 @@ const HOST_ATTRIBUTES = Object.freeze({ [HOST_ATTRIBUTE]: "dialog", popover: "ma
 /**
  * The few texts the "could not check" dialog needs when the extension's
  * message catalogue is unreachable: an update or reload leaves old content
- * scripts running, cut off from the extension.
+ * scripts running, cut off from the extension. Each is its catalogue
+ * message word for word (tests/js/locales.test.mjs).
  */
-const FALLBACK = {
+export const FALLBACK = {
   en: {
     dialog_titleUnverified: "BCC Guard could not check the recipients",
     dialog_unverified: "The message has not been sent. Make sure no external recipients in To or Cc would see each other's addresses, then send anyway or cancel.",
-    dialog_unverifiedBlocked: "The message has not been sent. Your organisation does not allow sending it without this check.",
+    dialog_unverifiedBlocked: "The message has not been sent. BCC Guard's settings (yours or your organisation's) do not allow sending it without this check.",
     dialog_unverifiedUnknown: "The message has not been sent. BCC Guard has not been able to read your organisation's settings yet, so it cannot offer to send without the check.",
     dialog_extensionUpdated: "BCC Guard was updated or restarted. Reload this page to have your recipients checked again.",
     dialog_sendAnyway: "Send anyway",
@@ -107,7 +108,7 @@ const FALLBACK = {
   ja: {
     dialog_titleUnverified: "宛先を確認できませんでした",
     dialog_unverified: "メールはまだ送信されていません。To・CC の社外の宛先同士でアドレスが見えてしまわないかご確認のうえ、このまま送信するかキャンセルしてください。",
-    dialog_unverifiedBlocked: "メールはまだ送信されていません。組織の設定により、この確認を経ずに送信することはできません。",
+    dialog_unverifiedBlocked: "メールはまだ送信されていません。BCC Guard の設定（ご自身または組織による設定）により、この確認を経ずに送信することはできません。",
     dialog_unverifiedUnknown: "メールはまだ送信されていません。BCC Guard が組織の設定をまだ読み込めていないため、確認を経ずに送信する選択肢は表示できません。",
     dialog_extensionUpdated: "BCC Guard が更新または再起動されました。宛先を再び確認するには、このページを再読み込みしてください。",
     dialog_sendAnyway: "このまま送信",

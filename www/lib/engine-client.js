@@ -9,6 +9,7 @@
  */
 
 import { ext } from "./browser.js";
+import { describeError } from "./errors.js";
 
 /** The protocol version; a test checks it equals the engine's `protocolVersion()`. */
 export const PROTOCOL_VERSION = 1;
@@ -57,7 +58,7 @@ export async function askEngine(request, options = {}) {
         reply && typeof reply === "object" && typeof reply.ok === "boolean"
           ? reply
           : errorReply("unreachable", "the background gave no protocol reply"),
-      (error) => errorReply("unreachable", String(error?.message ?? error)),
+      (error) => errorReply("unreachable", describeError(error)),
     );
   try {
     return await Promise.race([answer, timeout]);

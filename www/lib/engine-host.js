@@ -12,6 +12,7 @@
  */
 
 import { errorReply, PROTOCOL_VERSION } from "../lib/engine-client.js";
+import { describeError } from "./errors.js";
 
 /**
  * @typedef {object} Engine The wasm-bindgen class (src/wasm.rs).
@@ -128,7 +129,7 @@ export class EngineHost {
       engine = await this.currentEngine();
     } catch (error) {
       this.exports = null;
-      return this.failure("unavailable", `the engine could not be loaded: ${describe(error)}`);
+      return this.failure("unavailable", `the engine could not be loaded: ${describeError(error)}`);
     }
     try {
       return callEngine(engine, request);
@@ -137,7 +138,7 @@ export class EngineHost {
       // objects of the old instance are gone, so the engine must be rebuilt.
       // The policy is unchanged, and so is what it said about "Send anyway".
       this.engine = null;
-      return this.failure("internal", describe(error));
+      return this.failure("internal", describeError(error));
     }
   }
 
@@ -162,10 +163,3 @@ export class EngineHost {
   }
 }
 
-/**
- * @param {unknown} error
- * @returns {string}
- */
-function describe(error) {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -18,6 +18,7 @@
  */
 
 import { completeRecipients } from "./engine-client.js";
+import { describeError } from "./errors.js";
 
 /**
  * @typedef {{compose: object}} Read What a host read from a compose: the
@@ -84,7 +85,7 @@ export async function moveToBcc({ ask, read, reply, hands, recheck = false }) {
     try {
       now = await hands.read();
     } catch (error) {
-      return failed("read", describe(error));
+      return failed("read", describeError(error));
     }
     if (JSON.stringify(now.compose) !== JSON.stringify(read.compose)) {
       const fresh = await ask({ kind: "evaluate", compose: now.compose });
@@ -99,13 +100,13 @@ export async function moveToBcc({ ask, read, reply, hands, recheck = false }) {
   try {
     await hands.write(reply.plan, reply.recipients, read);
   } catch (error) {
-    return failed("write", describe(error));
+    return failed("write", describeError(error));
   }
   let after;
   try {
     after = (await hands.read()).compose;
   } catch (error) {
-    return failed("readBack", describe(error));
+    return failed("readBack", describeError(error));
   }
   // The engine plans again from the original and compares; it does not take
   // the host's word for what the plan was.
@@ -120,7 +121,3 @@ export async function moveToBcc({ ask, read, reply, hands, recheck = false }) {
   return { outcome: verification.sendable ? "sendable" : "unsendable", ...done, moved };
 }
 
-/** @param {unknown} error */
-function describe(error) {
-  return error instanceof Error ? error.message : String(error);
-}

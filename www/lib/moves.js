@@ -6,6 +6,13 @@
  */
 
 /**
+ * The recipient fields of a compose, in the order hosts read them (the
+ * protocol's `to`, `cc`, `bcc`).
+ * @type {readonly ["to", "cc", "bcc"]}
+ */
+export const FIELDS = Object.freeze(/** @type {const} */ (["to", "cc", "bcc"]));
+
+/**
  * The addresses to write, field by field, Bcc first: if the move is cut
  * short, recipients are then in Bcc *and* still visible — over-protected —
  * rather than nowhere.

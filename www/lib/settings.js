@@ -6,6 +6,7 @@
 
 import { ext } from "./browser.js";
 import { POLICY_ORIGINS_KEY } from "./webmail-origins.js";
+import { describeError } from "./errors.js";
 
 /** The storage key under which the user's settings object is kept. */
 export const USER_SETTINGS_KEY = "settings";
@@ -37,7 +38,7 @@ export async function readManagedPolicy() {
   try {
     return (await managed.get(null)) ?? null;
   } catch (error) {
-    const message = String(error?.message ?? error);
+    const message = describeError(error);
     if (NO_MANAGED_STORAGE.test(message)) return null;
     return `storage.managed could not be read: ${message}`;
   }

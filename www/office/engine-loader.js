@@ -24,6 +24,7 @@
 import { EngineHost } from "../lib/engine-host.js";
 import { cabiExports } from "./engine-cabi.js";
 import { policyUnreadable, readLayers } from "./layers.js";
+import { describeError } from "../lib/errors.js";
 
 /**
  * @typedef {object} Loaders How to load each build (tests pass their own).
@@ -100,7 +101,7 @@ export function officeEngineHost({ office, base, fetch, policyExpected, loaders 
         } catch (error) {
           // WebAssembly exists but would not compile here (switched off by
           // policy, or refused): the JavaScript build answers instead.
-          console.warn(`BCC Guard: the WebAssembly engine did not load (${error?.message ?? error}); using the JavaScript build`);
+          console.warn(`BCC Guard: the WebAssembly engine did not load (${describeError(error)}); using the JavaScript build`);
         }
       }
       const module = await loaders.wasm2js();

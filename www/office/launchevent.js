@@ -24,6 +24,7 @@ import { callEngineSync, cabiExports } from "./engine-cabi.js";
 import { policyUnreadable, readLayers } from "./layers.js";
 import { PACKAGE, policyExpected } from "./package-fields.js";
 import { handleSend, SEND_HANDLER } from "./send-handler.js";
+import { describeError } from "../lib/errors.js";
 
 const catalogues = { en, ja };
 const engines = cabiExports(instantiate);
@@ -67,10 +68,10 @@ function ask(request) {
       } catch (error) {
         // A trap leaves the instance unusable; the next request rebuilds it.
         engine = null;
-        return errorReply("internal", String((error && error.message) || error));
+        return errorReply("internal", describeError(error));
       }
     },
-    (error) => errorReply("unavailable", `the engine could not be loaded: ${String((error && error.message) || error)}`),
+    (error) => errorReply("unavailable", `the engine could not be loaded: ${describeError(error)}`),
   );
 }
 

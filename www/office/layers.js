@@ -26,6 +26,8 @@
  * base URL, which `npm run package` writes into the file.
  */
 
+import { describeError } from "../lib/errors.js";
+
 /** The roamingSettings key of the user's settings (the extension's storage key). */
 export const USER_SETTINGS_KEY = "settings";
 
@@ -86,14 +88,14 @@ function readPolicy(url, fetch, expected, timeoutMs) {
         try {
           value = JSON.parse(text);
         } catch (error) {
-          return `policy.json is not JSON: ${String(error && error.message)}`;
+          return `policy.json is not JSON: ${describeError(error)}`;
         }
         return value !== null && typeof value === "object" && !Array.isArray(value)
           ? value
           : "policy.json does not hold an object of settings";
       });
     })
-    .catch((error) => `policy.json could not be read: ${String((error && error.message) || error)}`);
+    .catch((error) => `policy.json could not be read: ${describeError(error)}`);
   return Promise.race([read, timeout]).then((value) => {
     if (timer !== null) clearTimeout(timer);
     return value;

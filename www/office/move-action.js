@@ -23,6 +23,7 @@ import { moveToBcc } from "../lib/move-transaction.js";
 import { cut, MAX_NOTIFICATION } from "./message.js";
 import { officeCall } from "./office-api.js";
 import { overLimit, plannedFields, readCompose, writeFields } from "./recipients.js";
+import { describeError } from "../lib/errors.js";
 
 /** The key of the add-in's one notification in the compose (at most 32 characters). */
 export const NOTIFICATION_KEY = "bccGuardMove";
@@ -64,7 +65,7 @@ export async function runMove({ office, ask, t, client, send }) {
   try {
     read = await readCompose(office, client);
   } catch (error) {
-    return result("failed", "office_moveFailed", [describe(error)], true);
+    return result("failed", "office_moveFailed", [describeError(error)], true);
   }
   const reply = await call({ kind: "evaluate", compose: read.compose });
   if (!reply.ok) return result("failed", "office_moveFailed", [reply.error?.message ?? "the engine did not answer"], true);
@@ -135,7 +136,7 @@ export async function moveCommand(event, deps) {
     }
     await notify(deps.office, result.message, result.error);
   } catch (error) {
-    result = /** @type {MoveResult} */ ({ outcome: "failed", message: describe(error), error: true });
+    result = /** @type {MoveResult} */ ({ outcome: "failed", message: describeError(error), error: true });
   }
   event.completed();
   return result;
@@ -175,7 +176,3 @@ export async function notify(office, message, error) {
   }
 }
 
-/** @param {unknown} error */
-function describe(error) {
-  return error instanceof Error ? error.message : String(error);
-}

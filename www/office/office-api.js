@@ -8,6 +8,8 @@
  * scripts/lib/es2016.mjs for what the build checks).
  */
 
+import { describeError } from "../lib/errors.js";
+
 /** Office.js's status of a successful call (`Office.AsyncResultStatus.Succeeded`). */
 const SUCCEEDED = "succeeded";
 
@@ -54,7 +56,7 @@ export function officeCall(target, method, args) {
         },
       ]));
     } catch (error) {
-      reject(new OfficeCallError(method, { name: "Exception", message: String(error && error.message) }));
+      reject(new OfficeCallError(method, { name: "Exception", message: describeError(error) }));
     }
   });
 }

@@ -10,9 +10,8 @@
  * task pane) but is written the same way.
  */
 
+import { FIELDS } from "../lib/moves.js";
 import { officeCall, RECIPIENTS_PER_CALL } from "./office-api.js";
-
-export const FIELDS = Object.freeze(["to", "cc", "bcc"]);
 
 /**
  * @typedef {{displayName?: string, emailAddress?: string, recipientType?: string}} Detail

@@ -30,6 +30,7 @@ import { clientOf } from "./office-api.js";
 import { translator } from "./locale.js";
 import { MAX_LABEL, unverifiedMessage, verdictMessage, cut } from "./message.js";
 import { readCompose } from "./recipients.js";
+import { describeError } from "../lib/errors.js";
 
 /** The manifest's id of the function command the dialog's button runs (Mailbox 1.15). */
 export const MOVE_FUNCTION_COMMAND = "BccGuard.Move";
@@ -98,9 +99,9 @@ export function handleSend(event, deps) {
               finish(exposureOptions(reply, t, client));
             }
           }),
-        (error) => finish(unverifiedOptions("readFailed", String((error && error.message) || error), t, client)),
+        (error) => finish(unverifiedOptions("readFailed", describeError(error), t, client)),
       )
-      .catch((error) => finish(unverifiedOptions("internal", String((error && error.message) || error), t, client)));
+      .catch((error) => finish(unverifiedOptions("internal", describeError(error), t, client)));
   });
 }
 

@@ -24,6 +24,7 @@ import { verdictMessage } from "./message.js";
 import { initializationContext, runMove } from "./move-action.js";
 import { PACKAGE, policyExpected } from "./package-fields.js";
 import { readCompose } from "./recipients.js";
+import { describeError } from "../lib/errors.js";
 
 const office = globalThis.Office;
 const catalogues = { en, ja };
@@ -54,7 +55,7 @@ office.onReady(async () => {
     details.textContent = "";
   };
   button.addEventListener("click", () => {
-    move().catch((error) => say(String(error?.message ?? error)));
+    move().catch((error) => say(describeError(error)));
   });
 
   if ((await initializationContext(office)).bccGuard === 1) {
@@ -81,7 +82,7 @@ office.onReady(async () => {
     details.textContent = verdictMessage(reply, t, movable ? "move" : "byHand").text;
     button.hidden = !movable;
   } catch (error) {
-    say(`${t("office_unverified")} (${String(error?.message ?? error)})`);
+    say(`${t("office_unverified")} (${describeError(error)})`);
   }
 });
 

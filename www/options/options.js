@@ -191,8 +191,10 @@ let registrationWaits = 0;
  * Whether this build protects self-hosted webmail: an origin is granted as an
  * optional host permission and registered with `scripting`, which only the
  * browsers' builds ask for (not Thunderbird's, which hides the section).
+ * It starts false, the safe value, and `main` sets it from the manifest
+ * before anything is drawn.
  */
-let selfHosted = true;
+let selfHosted = false;
 
 /** Shows the self-hosted webmail origins and what the admin listed wrongly. */
 async function renderWebmail() {
@@ -244,6 +246,9 @@ function protectTypedWebmail() {
 
 async function main() {
   localize(document);
+  // (The browser may give the manifest back with an empty list for a key it lacks.)
+  selfHosted = (ext().runtime.getManifest().optional_host_permissions ?? []).length > 0;
+  document.getElementById("webmail").hidden = !selfHosted;
   document.getElementById("protectWebmail").addEventListener("click", protectTypedWebmail);
   const hosts = document.getElementById("protectedHosts");
   for (const host of SUPPORTED_HOSTS) {
@@ -260,9 +265,6 @@ async function main() {
   // settings while the WASM loads.
   await init({ module_or_path: new URL("../pkg/bcc_guard_bg.wasm", import.meta.url) });
   await render();
-  // (The browser may give the manifest back with an empty list for a key it lacks.)
-  selfHosted = (ext().runtime.getManifest().optional_host_permissions ?? []).length > 0;
-  document.getElementById("webmail").hidden = !selfHosted;
   await renderWebmail();
   form.inert = false;
   form.removeAttribute("aria-busy");

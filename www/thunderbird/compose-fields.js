@@ -13,10 +13,8 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { additions, changedEntries } from "../lib/moves.js";
+import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 import { expandMailingLists } from "./mailing-lists.js";
-
-const FIELDS = Object.freeze(["to", "cc", "bcc"]);
 
 /**
  * @typedef {string | {type: "contact", nodeId: string}} Written

@@ -8,8 +8,12 @@
  * would see one unreadable token; expanded, it sees every person who will
  * receive the mail and can tell whether they would see each other.
  *
- * A recipient is only looked up when it has no `@`: an address is never a
- * list, so a mail without lists costs no address-book query at all.
+ * A recipient is looked up when it could be such a pill: it has no `@`, or
+ * it has a display name. A description may itself look like an address
+ * (`News <news@corp.example>`), so a name with an address is looked up too,
+ * and it names the list when the name is the list's and the address is the
+ * list's description. A mail of bare addresses costs no address-book query
+ * at all.
  */
 
 import { ext } from "../lib/browser.js";
@@ -31,7 +35,7 @@ export async function expandMailingLists(details) {
     for (const value of details[field] ?? []) {
       const item = { entry: { text: String(value) }, written: String(value) };
       fields[field].push(item);
-      if (!String(value).includes("@")) candidates.push({ field, item });
+      if (mayBeList(String(value))) candidates.push({ field, item });
     }
   }
   if (candidates.length === 0) return { fields, lists: 0 };
@@ -49,6 +53,16 @@ export async function expandMailingLists(details) {
 }
 
 /**
+ * Whether a recipient string could be a list's pill: no `@` (a list's name),
+ * or a display name before `<…>` (`List <description>`). A bare address is
+ * never a pill.
+ * @param {string} value
+ */
+function mayBeList(value) {
+  return !value.includes("@") || value.includes("<");
+}
+
+/**
  * Every mailing list of every address book, by lower-case name.
  * @returns {Promise<Map<string, {id: string, name: string, description?: string}>>}
  */
@@ -63,22 +77,27 @@ async function mailingListsByName() {
 }
 
 /**
- * The list a recipient string stands for: its display name, or the part in
- * angle brackets (the list's name or description), names a list.
+ * The list a recipient string stands for. Without an `@`, its display name,
+ * the part in angle brackets or the whole string names a list. With one, it
+ * is a list's pill only when its display name is the list's name and the
+ * address is the list's description (which an admin may well have written as
+ * the list's address): a person called like a list stays a person.
  * @param {Map<string, object>} lists
  * @param {string} value
  */
 async function findList(lists, value) {
   if (lists.size === 0) return null;
   const [mailbox] = await ext().messengerUtilities.parseMailboxString(value);
-  for (const candidate of [mailbox?.name, mailbox?.email, value]) {
-    const list = candidate && lists.get(candidate.trim().toLowerCase());
-    if (list) return list;
+  const folded = (text) => (text ?? "").trim().toLowerCase();
+  if (!value.includes("@")) {
+    for (const candidate of [mailbox?.name, mailbox?.email, value]) {
+      const list = candidate && lists.get(folded(candidate));
+      if (list) return list;
+    }
+    return null;
   }
-  for (const list of lists.values()) {
-    if (list.description && mailbox?.email === list.description && mailbox?.name === list.name) return list;
-  }
-  return null;
+  const list = lists.get(folded(mailbox?.name));
+  return list && folded(list.description) === folded(mailbox?.email) ? list : null;
 }
 
 /**

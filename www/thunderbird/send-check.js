@@ -19,6 +19,7 @@ import { moveToBcc } from "../lib/move-transaction.js";
 import { addStat } from "../lib/stats.js";
 import { plannedFields, readCompose } from "./compose-fields.js";
 import { openDialog } from "./dialog-window.js";
+import { describeError } from "../lib/errors.js";
 
 const SEND = Object.freeze({});
 const CANCEL = Object.freeze({ cancel: true });
@@ -45,7 +46,7 @@ export async function checkSend(tab, details, host) {
       // learnt it from the engine built for the current policy, and forgets
       // it when the policy changes (engine-host.js). Unknown offers nothing.
       // No window at all: the send is cancelled, never let through.
-      outcome = await unverified("internal", describe(error), host.sendAnyway).catch(() => CANCEL);
+      outcome = await unverified("internal", describeError(error), host.sendAnyway).catch(() => CANCEL);
     }
     if (outcome !== RETRY) return outcome;
   }
@@ -65,7 +66,7 @@ async function check(tab, details, host, ask) {
   try {
     read = await readCompose(details);
   } catch (error) {
-    return unverified("readFailed", describe(error), host.sendAnyway);
+    return unverified("readFailed", describeError(error), host.sendAnyway);
   }
   const reply = await ask({ kind: "evaluate", compose: read.compose });
   if (!reply.ok) return unverified(reply.error?.code ?? "internal", reply.error?.message ?? "", reply.policyAllowsSendAnyway ?? null);
@@ -155,7 +156,3 @@ async function unverified(code, detail, sendAnyway) {
   }
 }
 
-/** @param {unknown} error */
-function describe(error) {
-  return error instanceof Error ? error.message : String(error);
-}

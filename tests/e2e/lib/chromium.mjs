@@ -201,11 +201,20 @@ function chromiumPage(page) {
     evaluate,
     waitFor: (expression, timeoutMs = 5000) => poll(evaluate, expression, timeoutMs),
     click: async (expression, { clickCount = 1, force = false } = {}) => {
-      const target = await element(expression);
-      try {
-        await target.click({ clickCount, force });
-      } finally {
-        await target.dispose();
+      // A page that replaces the element while Playwright waits for it to be
+      // stable (the Gmail fixture's `rerender` does every 300 ms) detaches
+      // the handle before any click is dispatched: find it again, as a user
+      // would click the button now under the pointer.
+      for (let attempt = 1; ; attempt++) {
+        const target = await element(expression);
+        try {
+          await target.click({ clickCount, force });
+          return;
+        } catch (error) {
+          if (attempt >= 3 || !/not attached to the DOM/.test(String(error?.message))) throw error;
+        } finally {
+          await target.dispose();
+        }
       }
     },
     focus: async (expression) => {

@@ -367,8 +367,9 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
      * Adds a mailing list to the personal address book.
      * @param {string} name
      * @param {Array<{name: string, email: string}>} members
+     * @param {string} [description] The list's description, which its pill shows in `<…>`.
      */
-    async addMailingList(name, members) {
+    async addMailingList(name, members, description = "") {
       await inMain();
       await m.chrome(
         `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
@@ -376,6 +377,7 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
          const list = Cc["@mozilla.org/addressbook/directoryproperty;1"].createInstance(Ci.nsIAbDirectory);
          list.isMailList = true;
          list.dirName = arguments[0];
+         list.description = arguments[2];
          const created = book.addMailList(list);
          for (const member of arguments[1]) {
            const card = Cc["@mozilla.org/addressbook/cardproperty;1"].createInstance(Ci.nsIAbCard);
@@ -385,6 +387,7 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
          }`,
         name,
         members,
+        description,
       );
     },
 
