@@ -18,6 +18,7 @@ import { USER_SETTINGS_KEY } from "../lib/settings.js";
 import { adapterFor } from "./adapters.js";
 import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
+import { TabState } from "./tab-state.js";
 
 const adapter = adapterFor(pageHost());
 const guard = new Guard(adapter, {
@@ -35,6 +36,21 @@ const guard = new Guard(adapter, {
   },
 });
 guard.install();
+// The toolbar badge and the popup show what the guard can see: each
+// compose's health and exposed parties (numbers and states only).
+const tabState = new TabState({
+  health: guard.health,
+  precheck: guard.precheck,
+  send: (composes, fresh) => {
+    try {
+      ext()
+        .runtime.sendMessage({ v: PROTOCOL_VERSION, kind: "health", composes, fresh })
+        .catch(() => {});
+    } catch {
+      // The extension is gone from this page; there is no badge to set.
+    }
+  },
+});
 ext().storage.onChanged.addListener((changes, area) => {
   if (area === "managed" || USER_SETTINGS_KEY in changes) guard.forgetVerdicts();
 });
@@ -42,7 +58,8 @@ ext().storage.onChanged.addListener((changes, area) => {
 if (window.top === window) {
   ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {
     if (request?.kind !== "status") return false;
-    sendResponse({ host: pageHost(), webmail: adapter.name });
+    guard.health.scan();
+    sendResponse({ host: pageHost(), webmail: adapter.name, composes: tabState.composes() });
     return false;
   });
 }

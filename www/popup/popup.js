@@ -1,6 +1,8 @@
 /**
- * @file The toolbar popup: is this tab protected, which domains count as
- * internal, and the local counters (numbers only) with a reset button.
+ * @file The toolbar popup: is this tab protected — each open compose's real
+ * state as the guard in the tab sees it (checked, checked with a fallback,
+ * not protected: content/health.js) — which domains count as internal, and
+ * the local counters (numbers only) with a reset button.
  */
 
 import { ext, message } from "../lib/browser.js";
@@ -14,7 +16,7 @@ import { originStatuses } from "../lib/webmail-origins.js";
  * The webmail of the active tab, as its content script reports it, or null
  * where no content script runs (not a webmail page). Asking the page needs
  * no "tabs" permission.
- * @returns {Promise<{host: string, webmail: string}|null>}
+ * @returns {Promise<{host: string, webmail: string, composes?: Array<{state: string, parties: number, focused: boolean}>}|null>}
  */
 async function activeWebmail() {
   try {
@@ -42,6 +44,31 @@ async function showPendingOrigins() {
   renderOrigins(document.getElementById("pendingOrigins"), pending, { granted: () => showPendingOrigins() });
 }
 
+/** What each compose state is called. */
+const COMPOSE_STATES = { ok: "popup_composeOk", degraded: "popup_composeDegraded", blind: "popup_composeBlind" };
+
+/**
+ * Each open compose's real state, and the status line from the worst of
+ * them: the host alone says nothing about whether a compose can be read.
+ * @param {HTMLElement} status
+ * @param {Array<{state: string}>} composes
+ */
+function showComposes(status, composes) {
+  const known = composes.filter((compose) => compose.state in COMPOSE_STATES);
+  document.getElementById("composesSection").hidden = known.length === 0;
+  document.getElementById("composes").replaceChildren(
+    ...known.map((compose) => Object.assign(document.createElement("li"), { textContent: message(COMPOSE_STATES[compose.state]) })),
+  );
+  for (const [index, item] of [...document.getElementById("composes").children].entries()) item.setAttribute("data-state", known[index].state);
+  if (known.length === 0) {
+    status.textContent = message("popup_noComposes");
+    return;
+  }
+  const worst = ["blind", "degraded", "ok"].find((state) => known.some((compose) => compose.state === state));
+  status.dataset.state = worst === "blind" ? "blind" : "active";
+  status.textContent = message(COMPOSE_STATES[worst]);
+}
+
 async function showCounters() {
   const stats = await readStats();
   for (const name of STAT_NAMES) document.getElementById(`count-${name}`).textContent = String(stats[name]);
@@ -65,6 +92,7 @@ async function main() {
       const active = host !== null && (tab.webmail === "roundcube" || settings.protectedHosts.includes(host));
       status.dataset.state = active ? "active" : "inactive";
       status.textContent = active ? message("popup_active", [host]) : host ? message("popup_notProtected", [host]) : message("popup_notWebmail");
+      if (active) showComposes(status, Array.isArray(tab.composes) ? tab.composes : []);
     }
     const list = document.getElementById("internal");
     const domains = settings.internalDomains.length ? settings.internalDomains : [message("popup_accountDomain")];
