@@ -136,6 +136,8 @@ export class Guard {
    */
   forgetVerdicts() {
     this.precheck.forget();
+    // A compose that is blind now needs the new policy's word on it.
+    if (this.health.entries().some(([, { state }]) => state === "blind")) this.learnPolicyNow();
   }
 
   /**

@@ -19,6 +19,7 @@ import { adapterFor } from "./adapters.js";
 import { pageHost } from "./dom.js";
 import { Guard } from "./guard.js";
 import { TabState } from "./tab-state.js";
+import { skeleton } from "./diagnostic.js";
 
 const adapter = adapterFor(pageHost());
 const guard = new Guard(adapter, {
@@ -57,6 +58,15 @@ ext().storage.onChanged.addListener((changes, area) => {
 // The toolbar popup asks the active tab whether the guard runs there.
 if (window.top === window) {
   ext().runtime.onMessage.addListener((request, _sender, sendResponse) => {
+    if (request?.kind === "diagnostic") {
+      // The popup's "Copy diagnostic": the focused compose's censored skeleton.
+      guard.health.scan();
+      const root = tabState.focusedRoot();
+      const health = root && guard.health.get(root);
+      const head = [`BCC Guard diagnostic (${adapter.name})`, `state: ${health ? `${health.state} ${health.detail.reason ?? ""}` : "no compose"}`];
+      sendResponse({ text: `${head.join("\n")}\n\n${root ? skeleton(health?.state === "blind" ? health.detail.finderRoot : root) : ""}` });
+      return false;
+    }
     if (request?.kind !== "status") return false;
     guard.health.scan();
     sendResponse({ host: pageHost(), webmail: adapter.name, composes: tabState.composes() });

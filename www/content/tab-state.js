@@ -56,13 +56,21 @@ export class TabState {
   }
 
   /**
+   * The compose that holds (or last held) the focus, else the first seen.
+   * @returns {Element|null}
+   */
+  focusedRoot() {
+    const entries = this.health.entries();
+    return entries.some(([root]) => root === this.focused) ? this.focused : (entries[0]?.[0] ?? null);
+  }
+
+  /**
    * Every compose of this frame, with its state.
    * @returns {ComposeReport[]}
    */
   composes() {
-    const entries = this.health.entries();
-    const focused = entries.some(([root]) => root === this.focused) ? this.focused : (entries[0]?.[0] ?? null);
-    return entries.map(([root, { state }]) => ({ state, parties: this.parties.get(root) ?? 0, focused: root === focused }));
+    const focused = this.focusedRoot();
+    return this.health.entries().map(([root, { state }]) => ({ state, parties: this.parties.get(root) ?? 0, focused: root === focused }));
   }
 
   /** Tells the background, if anything changed since the last time. */

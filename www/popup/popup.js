@@ -16,13 +16,16 @@ import { originStatuses } from "../lib/webmail-origins.js";
  * The webmail of the active tab, as its content script reports it, or null
  * where no content script runs (not a webmail page). Asking the page needs
  * no "tabs" permission.
- * @returns {Promise<{host: string, webmail: string, composes?: Array<{state: string, parties: number, focused: boolean}>}|null>}
+ * @returns {Promise<{host: string, webmail: string, tabId: number, composes?: Array<{state: string, parties: number, focused: boolean}>}|null>}
  */
 async function activeWebmail() {
   try {
-    const [tab] = await ext().tabs.query({ active: true, currentWindow: true });
-    const reply = await ext().tabs.sendMessage(tab.id, { kind: "status" });
-    return typeof reply?.host === "string" ? reply : null;
+    // `?tab=<id>` shows another tab's state: the popup opened as a page
+    // (automated tests, an admin's QA script) is itself the active tab.
+    const asked = Number(new URLSearchParams(location.search).get("tab"));
+    const tabId = Number.isInteger(asked) && asked > 0 ? asked : (await ext().tabs.query({ active: true, currentWindow: true }))[0].id;
+    const reply = await ext().tabs.sendMessage(tabId, { kind: "status" });
+    return typeof reply?.host === "string" ? { ...reply, tabId } : null;
   } catch {
     return null;
   }
@@ -42,6 +45,20 @@ async function showPendingOrigins() {
   const pending = (await originStatuses()).filter((s) => s.policy && !s.granted);
   document.getElementById("pending").hidden = pending.length === 0;
   renderOrigins(document.getElementById("pendingOrigins"), pending, { granted: () => showPendingOrigins() });
+}
+
+/**
+ * Copies the focused compose's censored skeleton (content/diagnostic.js),
+ * for a bug report: nothing is sent anywhere.
+ * @param {number|undefined} tabId
+ */
+async function copyDiagnostic(tabId) {
+  if (tabId === undefined) return;
+  const reply = await ext().tabs.sendMessage(tabId, { kind: "diagnostic" }).catch(() => null);
+  if (typeof reply?.text !== "string") return;
+  document.documentElement.dataset.diagnostic = String(reply.text.length);
+  await navigator.clipboard.writeText(reply.text).catch(() => {});
+  document.getElementById("diagnosticNote").hidden = false;
 }
 
 /** What each compose state is called. */
@@ -109,6 +126,7 @@ async function main() {
     await showCounters();
   });
   document.getElementById("options").addEventListener("click", () => ext().runtime.openOptionsPage());
+  document.getElementById("diagnostic").addEventListener("click", () => copyDiagnostic(tab?.tabId));
   document.documentElement.dataset.ready = "1";
 }
 
