@@ -58,7 +58,8 @@ import { roundcube } from "./roundcube.js";
  *   Send of this compose.
  * @property {number} primary How many of them are the plain Send (a Gmail
  *   compose also has Send + archive); the health wants exactly one.
- * @property {Element|null} to The To field it reads.
+ * @property {Element|null} to The To field it reads (its `read` is
+ *   complete exactly when this is found).
  * @property {string[]} fallbacks The fallback strategies it needed (empty
  *   when the first strategy of every step matched).
  *

@@ -62,7 +62,13 @@ export function rulesFor(webmail) {
 }
 
 /** Controls that can be a Send: buttons by element or by role. */
-const CONTROLS = "button, [role=button], input[type=submit], input[type=button]";
+export const CONTROLS = "button, [role=button], input[type=submit], input[type=button]";
+/**
+ * Where a Send can be: any control outside recipient lists and editors. A
+ * 1,000-recipient compose has a remove button per chip; the browser's
+ * selector engine leaves them out faster than a name check could.
+ */
+const SEND_PLACES = ":is(button, [role=button], input[type=submit], input[type=button]):not([role=listbox] *, [role=option] *, [contenteditable=true] *)";
 /** Menu items, whose text is their name. */
 const MENU_ITEMS = "[role=menuitem], [role=menuitemradio], [role=option]";
 /** Elements that can be a To field, by role or by element. */
@@ -110,8 +116,22 @@ function startsWithWord(name, words) {
  * @param {FinderRules} rules
  */
 export function isSendCandidate(control, rules) {
-  if (control.getAttribute("aria-haspopup") && control.getAttribute("aria-haspopup") !== "false") return false;
-  return namesOf(control).some((name) => startsWithWord(name, rules.send) || SEND_HINT.test(name));
+  const popup = control.getAttribute("aria-haspopup");
+  if (popup && popup !== "false") return false;
+  // The common names first, each tested as soon as it is read: a page has
+  // hundreds of controls (a 1,000-recipient compose has a remove button per
+  // chip), and almost none is a Send.
+  const test = (name) => {
+    if (!name) return false;
+    const text = name.trimStart().slice(0, NAME_LIMIT).toLowerCase();
+    return startsWithWord(text, rules.send) || SEND_HINT.test(text);
+  };
+  if (test(control.getAttribute("aria-label")) || test(control.getAttribute("data-tooltip")) || test(control.getAttribute("title"))) return true;
+  const labelledBy = control.getAttribute("aria-labelledby");
+  if (labelledBy && labelledBy.split(/\s+/).some((id) => test(control.ownerDocument.getElementById(id)?.textContent))) return true;
+  if (control instanceof HTMLInputElement) return test(control.value);
+  // Its own text, when it is short enough to be a label.
+  return control.childElementCount < 8 && test(control.textContent.replace(/\s+/g, " "));
 }
 
 /**
@@ -165,7 +185,7 @@ function partsIn(container, rules) {
 export function findComposes(doc, rules) {
   /** @type {Map<Element, FoundCompose>} */
   const found = new Map();
-  for (const control of doc.querySelectorAll(CONTROLS)) {
+  for (const control of doc.querySelectorAll(SEND_PLACES)) {
     if (!isSendCandidate(control, rules)) continue;
     for (let node = control.parentElement; node && node !== doc.documentElement; node = node.parentElement) {
       const known = found.get(node);

@@ -6,11 +6,11 @@
  * For each compose the finder sees, the health compares them:
  *
  * - `ok`: the adapter maps the compose's root from its Send control and its
- *   To field, finds its To field, exactly one plain Send control, knows
- *   every Send candidate the finder sees there, and reads its recipients;
+ *   To field, finds there the To field it reads (so its read is complete),
+ *   exactly one plain Send control, and knows every Send candidate the
+ *   finder sees there;
  * - `degraded`: all of that, but a fallback strategy was needed (Outlook's
- *   structural root or label-found well, Gmail's tooltip-found Send), or the
- *   read came back incomplete (the engine then warns at the send anyway);
+ *   structural root or label-found well, Gmail's tooltip-found Send);
  * - `blind`: the finder sees a compose the adapter cannot map, or the
  *   adapter lacks its Send or To there, or a Send candidate there is not
  *   one the adapter would catch. A send in it would pass unchecked, so the
@@ -30,8 +30,8 @@
  * the adapter's compose root when the adapter maps it (the element the
  * guard and the precheck use), else the finder's. `detail` is
  * `{reason, fallbacks, finderRoot, sends}`: why it is blind (`noRoot`,
- * `noTo`, `noSend`, `manySends`, `sendUnknown`, `toOutside`, `readFailed`,
- * `incomplete`; null when ok), the fallbacks used, the finder's own root
+ * `noTo`, `noSend`, `manySends`, `sendUnknown`, `toOutside`; "fallback"
+ * when degraded, null when ok), the fallbacks used, the finder's own root
  * and its Send candidates. `healthOf(root)` answers the same for one root
  * (either root), or null for a compose neither detector has seen.
  *
@@ -41,7 +41,10 @@
  * with no compose open beyond the one scan after a change.
  */
 
-import { findComposes, rulesFor, scheduleItemOf } from "./finder.js";
+import { CONTROLS, findComposes, isSendCandidate, rulesFor, scheduleItemOf } from "./finder.js";
+
+/** Recipient lists and editors: what changes inside them is not a compose's structure. */
+const INSIDE_FIELDS = "[role=listbox], [role=option], [contenteditable=true]";
 
 /** At most one scan this often while the page keeps changing. */
 const SCAN_THROTTLE_MS = 150;
@@ -82,13 +85,10 @@ export function judge(adapter, found) {
   if (probe.primary > 1) return blind("manySends", root);
   const known = (send) => probe.sends.some((mapped) => mapped === send || mapped.contains(send) || send.contains(mapped));
   if (!found.sends.every(known)) return blind("sendUnknown", root);
-  let complete = false;
-  try {
-    complete = adapter.read(root).compose.complete;
-  } catch {
-    return blind("readFailed", root);
-  }
-  if (!complete) return blind("incomplete", root);
+  // The recipients are readable where the adapter finds the To field it
+  // reads (each adapter's read is complete exactly then); reading them all
+  // here would cost a 1,000-recipient compose milliseconds per scan, and a
+  // read that fails at the send is stopped there ("could not check").
   const degraded = probe.fallbacks.length > 0;
   return {
     root,
@@ -127,14 +127,45 @@ export class HealthWatch {
    */
   install() {
     current = this;
-    for (const type of ["focusin", "input"]) window.addEventListener(type, this.soon, { capture: true, passive: true });
+    // A focus change is rare and may be the first sight of a compose; typing
+    // inside a compose already seen changes nothing the finder looks at.
+    window.addEventListener("focusin", this.soon, { capture: true, passive: true });
+    window.addEventListener("input", (event) => {
+      if (!this.composeAt(event.target instanceof Element ? event.target : null)) this.soon();
+    }, { capture: true, passive: true });
     this.observer = new MutationObserver((records) => {
       if (this.timer !== null) return;
-      // Only added elements can bring a compose; removed ones matter only
-      // when a compose is known (it may have closed).
-      if (records.some((record) => [...record.addedNodes].some((node) => node.nodeType === 1) || (this.states.size > 0 && record.removedNodes.length > 0))) this.soon();
+      const seen = new Map();
+      if (records.some((record) => this.mayChangeComposes(record, seen))) this.soon();
     });
     this.observer.observe(document, { childList: true, subtree: true });
+  }
+
+  /**
+   * Whether a mutation may bring, change or close a compose: elements added
+   * outside recipient lists and editors (chips come and go by the thousand
+   * there, and cost the scan nothing to ignore), or anything removed while
+   * a compose is known.
+   * @param {MutationRecord} record
+   * @param {Map<Node|string, boolean>} seen What this batch already found
+   *   out (a batch of a thousand chips has one target a thousand times).
+   */
+  mayChangeComposes(record, seen = new Map()) {
+    if (this.states.size > 0 && record.removedNodes.length > 0) {
+      if (!seen.has("gone")) {
+        seen.set("gone", [...this.states].some(([root, health]) => !root.isConnected || !health.detail.finderRoot.isConnected || health.detail.sends.some((send) => !send.isConnected)));
+      }
+      if (seen.get("gone")) return true;
+    }
+    let added = false;
+    for (const node of record.addedNodes) added ||= node.nodeType === 1;
+    if (!added) return false;
+    const known = seen.get(record.target);
+    if (known !== undefined) return known;
+    const parent = record.target.nodeType === 1 ? /** @type {Element} */ (record.target) : record.target.parentElement;
+    const outside = !parent?.closest(INSIDE_FIELDS);
+    seen.set(record.target, outside);
+    return outside;
   }
 
   /** Schedules one scan, unless one is already due. */
@@ -264,14 +295,15 @@ export class HealthWatch {
   }
 
   /**
-   * Whether an element is inside something the finder would take for a Send.
+   * Whether an element is inside something the finder would take for a
+   * Send: only then is a click worth a scan.
    * @param {Element} target
    */
   looksLikeSend(target) {
-    const control = target.closest("button, [role=button], input[type=submit], input[type=button]");
-    if (!control) return false;
-    for (const health of this.states.values()) if (health.detail.sends.includes(control)) return true;
-    return findComposes(document, this.rules).some((found) => found.sends.includes(control));
+    for (let control = target.closest(CONTROLS); control; control = control.parentElement?.closest(CONTROLS) ?? null) {
+      if (isSendCandidate(control, this.rules)) return true;
+    }
+    return false;
   }
 }
 
