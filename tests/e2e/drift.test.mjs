@@ -19,7 +19,7 @@ import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
 import { BROWSERS, HOST, noDialog } from "./lib/guard-steps.mjs";
-import { DRIVEN, GMAIL, GMAIL_VARIANTS, OUTLOOK, OUTLOOK_VARIANTS, driftProgram } from "./lib/drift.mjs";
+import { DRIVEN, GMAIL, GMAIL_VARIANTS, OUTLOOK, OUTLOOK_VARIANTS, TAB_STATE, driftProgram } from "./lib/drift.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const EXTERNALS = ["ann@one.example", "bob@two.example", "cy@three.example"];
@@ -38,21 +38,6 @@ const results = {};
 const record = (browser, webmail, variant, mode, pathName, outcome) => {
   ((((results[browser] ??= {})[webmail] ??= {})[variant] ??= {})[mode] ??= {})[pathName] = outcome;
 };
-
-/**
- * The webmail tab's badge and composes, asked from an extension page: the
- * tab is the one whose content script answers `status`.
- */
-const TAB_STATE = `(async () => {
-  const api = globalThis.browser ?? chrome;
-  for (const tab of await api.tabs.query({})) {
-    let status;
-    try { status = await api.tabs.sendMessage(tab.id, { kind: "status" }); } catch { continue; }
-    if (!status?.host) continue;
-    return { tabId: tab.id, badge: await api.action.getBadgeText({ tabId: tab.id }), title: await api.action.getTitle({ tabId: tab.id }), composes: status.composes };
-  }
-  return null;
-})()`;
 
 let run = 0;
 
@@ -136,12 +121,16 @@ for (const browser of BROWSERS) {
         assert.equal(left, 0, "nothing left while our dialog holds the send");
         // Which dialog: the exposure warning (it lists addresses), or
         // "cannot read this message" for a blind compose (it offers no move).
-        const blind = await page.evaluate(`!${HOST}.shadowRoot.querySelector('[data-action="move"], [data-action="move-and-send"]')`);
+        const kind = await page.evaluate(`(() => {
+          const root = ${HOST}.shadowRoot;
+          if (root.querySelector('[data-action="move"], [data-action="move-and-send"]')) return "guarded";
+          return /cannot read this message|このメッセージを読み取れません/.test(root.querySelector("h2")?.textContent ?? "") ? "held-blind" : "held-other";
+        })()`);
         await page.press("Escape");
         await page.waitFor(noDialog);
         await new Promise((resolve) => setTimeout(resolve, 200));
         assert.equal(await page.evaluate("window.__fixture.sendCount + window.__fixture.scheduleOpens.length"), 0, "cancel sends nothing");
-        return blind ? "held-blind" : "guarded";
+        return kind;
       }
       if (left === 0) return "inert";
       return state?.badge === "!" ? "visible-blind" : "silent";
@@ -164,7 +153,7 @@ for (const browser of BROWSERS) {
               await attempt(pathName);
               const t2 = Date.now();
               const result = await outcome(state);
-              if (pathName === "schedule" || !["guarded", "held-blind"].includes(result)) state = null;
+              if (pathName === "schedule" || !result.startsWith("held") && result !== "guarded") state = null;
               if (process.env.DRIFT_TIMING) console.error(`${variant.name} ${pathName}: load ${t1 - t0} ms, attempt ${t2 - t1} ms, outcome ${Date.now() - t2} ms → ${result}`);
               record(browser.name, webmail.label, variant.name, mode, pathName, result);
               if (mode === "ask") assert.notEqual(result, "silent", `${pathName}: an exposure was sent unchecked`);
@@ -204,6 +193,32 @@ for (const browser of BROWSERS) {
       assert.deepEqual(shown.composes, ["blind"]);
       assert.equal(shown.status, "blind");
       assert.match(shown.text, /^Not protected/);
+    });
+
+    test("a blind compose's held send: Send anyway sends once where the policy allows it, and is not offered under block", async () => {
+      const blindVariant = GMAIL_VARIANTS.find((v) => v.name === "recipient-row");
+      await setWhenBlind("ask");
+      await load(WEBMAILS[0], blindVariant);
+      await page.click(DRIVEN.send);
+      await page.waitFor(`!!${HOST}?.shadowRoot?.querySelector("button")`, 5000);
+      const actions = await page.evaluate(`[...${HOST}.shadowRoot.querySelectorAll("[data-action]")].map((b) => b.dataset.action)`);
+      assert.deepEqual(actions, ["cancel", "send-anyway"]);
+      await page.click(`${HOST}.shadowRoot.querySelector('[data-action="send-anyway"]')`);
+      await page.waitFor("window.__fixture.sendCount === 1", 5000);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(await page.evaluate("window.__fixture.sendCount"), 1, "sent once, never twice");
+      assert.equal(await page.evaluate(noDialog), true);
+
+      await ext.evaluate(`(globalThis.browser ?? chrome).storage.sync.set({ settings: { whenBlind: "ask", action: "block" } })`);
+      await ext.waitFor(`(async () => { const r = await (globalThis.browser ?? chrome).runtime.sendMessage({ v: 1, kind: "policy" }); return r?.ok && r.policy.settings.action === "block"; })()`, 5000);
+      await load(WEBMAILS[0], blindVariant);
+      await page.click(DRIVEN.send);
+      await page.waitFor(`!!${HOST}?.shadowRoot?.querySelector("button")`, 5000);
+      assert.deepEqual(await page.evaluate(`[...${HOST}.shadowRoot.querySelectorAll("[data-action]")].map((b) => b.dataset.action)`), ["cancel"]);
+      await page.press("Escape");
+      await page.waitFor(noDialog);
+      assert.equal(await page.evaluate("window.__fixture.sendCount"), 0);
+      await setWhenBlind("ask");
     });
 
     test("Copy diagnostic: the compose's skeleton, and no address of the fixture in it", async () => {
@@ -269,6 +284,7 @@ after(() => {
     "  policy's word on it had arrived);",
     "- **visible-blind**: the send went on (`whenBlind` \"notice\"), the toolbar badge having shown `!`",
     "  (not protected) before it;",
+    "- **held-other**: held by another of BCC Guard's dialogs (could not check, or no Send button);",
     "- **inert**: the page itself did nothing on that path (nothing was sent; the test fails on it too,",
     "  since such a cell would prove nothing);",
     "- **silent**: sent with neither. The test fails on any.",

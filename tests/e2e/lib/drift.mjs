@@ -194,3 +194,18 @@ export const DRIVEN = {
   /** The "Schedule send" item, by its text (classes may be gone). */
   schedule: `[...document.querySelectorAll("[role=menuitem]")].find((item) => /^(schedule send|send later|送信日時を設定|送信のスケジュール設定|後で送信)$/i.test(item.textContent.trim()))`,
 };
+
+/**
+ * The webmail tab's badge and composes, asked from an extension page: the
+ * tab is the one whose content script answers `status`.
+ */
+export const TAB_STATE = `(async () => {
+  const api = globalThis.browser ?? chrome;
+  for (const tab of await api.tabs.query({})) {
+    let status;
+    try { status = await api.tabs.sendMessage(tab.id, { kind: "status" }); } catch { continue; }
+    if (!status?.host) continue;
+    return { tabId: tab.id, badge: await api.action.getBadgeText({ tabId: tab.id }), title: await api.action.getTitle({ tabId: tab.id }), composes: status.composes };
+  }
+  return null;
+})()`;
