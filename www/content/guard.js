@@ -89,6 +89,8 @@ export class Guard {
     this.blindBypass = false;
     /** The blind composes whose dialog is open or whose send is being replayed. */
     this.blindBusy = new WeakSet();
+    /** Whether a question about the policy (`learnPolicyNow`) is on its way. */
+    this.asking = false;
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -380,22 +382,29 @@ export class Guard {
     this.blindBusy.add(root);
     this.count("warned");
     const sendAnyway = this.precheck.sendAnywayAllowed;
-    this.dialog.showUnverified(root, "blind", "", sendAnyway).then((shown) => {
+    const decided = this.dialog.showUnverified(root, "blind", "", sendAnyway).then(async (shown) => {
       const choice = unverifiedChoices("blind", sendAnyway).includes(shown) ? shown : "cancel";
       this.dialog.close(root);
-      if (choice === "send-anyway" && element?.isConnected) {
-        this.count("sentAnyway");
-        this.blindBypass = true;
-        try {
-          simulateClick(element);
-        } finally {
-          this.blindBypass = false;
-        }
-      } else {
+      if (choice !== "send-anyway") {
         this.count("cancelled");
+        return;
       }
-      this.blindBusy.delete(root);
+      if (!element?.isConnected) {
+        // The page re-rendered its Send meanwhile: say so, send nothing.
+        await this.dialog.showUnverified(root, "noSendButton", "");
+        this.dialog.close(root);
+        return;
+      }
+      this.count("sentAnyway");
+      this.blindBypass = true;
+      try {
+        simulateClick(element);
+      } finally {
+        this.blindBypass = false;
+      }
     });
+    // Whatever happens, the compose takes sends again afterwards.
+    decided.catch(() => {}).finally(() => this.blindBusy.delete(root));
   }
 
   /**
