@@ -63,10 +63,12 @@ export function showHealth(sender, composes, fresh) {
   if (fresh && (sender.frameId ?? 0) === 0) frames.clear();
   frames.set(sender.frameId ?? 0, report);
   const badge = badgeFor([...frames.values()].flat());
-  // Failures (a tab closed meanwhile) leave nothing to show.
-  action.setBadgeText({ tabId, text: badge.text }).catch(() => {});
-  action.setBadgeBackgroundColor({ tabId, color: badge.color }).catch(() => {});
-  action.setTitle({ tabId, title: badge.title }).catch(() => {});
+  // The words and the colour before the text, so that whoever sees a new
+  // badge sees its title too. Failures (a tab closed meanwhile) leave
+  // nothing to show.
+  Promise.all([action.setTitle({ tabId, title: badge.title }), action.setBadgeBackgroundColor({ tabId, color: badge.color })])
+    .then(() => action.setBadgeText({ tabId, text: badge.text }))
+    .catch(() => {});
 }
 
 // A closed tab's reports are dropped (no permission needed for the event).
