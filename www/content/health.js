@@ -157,11 +157,13 @@ export class HealthWatch {
       }
       if (seen.get("gone")) return true;
     }
+    // Inside a recipient list or editor nothing added matters: known after
+    // the first record of a batch, which has the same target a thousand times.
+    if (seen.get(record.target) === false) return false;
     let added = false;
     for (const node of record.addedNodes) added ||= node.nodeType === 1;
     if (!added) return false;
-    const known = seen.get(record.target);
-    if (known !== undefined) return known;
+    if (seen.has(record.target)) return true;
     const parent = record.target.nodeType === 1 ? /** @type {Element} */ (record.target) : record.target.parentElement;
     const outside = !parent?.closest(INSIDE_FIELDS);
     seen.set(record.target, outside);
