@@ -16,6 +16,7 @@ import { ensureBuildTools } from "./setup.mjs";
 import { build } from "./build.mjs";
 import { capture, ROOT, step } from "./lib/run.mjs";
 import { sendPathBenchmark } from "../tests/bench/send-path.mjs";
+import { finderBenchmark } from "../tests/bench/finder.mjs";
 
 /** Native figures from `cargo bench --bench engine` (one JSON line per size). */
 function nativeEngine() {
@@ -168,6 +169,8 @@ async function main() {
   const chromeDir = path.join(ROOT, "dist", "chrome");
   const sendPath = await sendPathBenchmark(chromeDir);
   const contentScript = readFileSync(path.join(chromeDir, "content.js"));
+  step("The compose finder and health in headless Chromium");
+  const finder = await finderBenchmark();
   const office = officeFigures();
 
   // The warm figures of the last run (its page is as warm as any), the cold
@@ -322,8 +325,22 @@ ${thunderbird}
 | script time loading a Gmail page with no compose open, without the extension | ${fmt(sendPath.pageLoad.without_ms)} |
 | the same with the extension | ${fmt(sendPath.pageLoad.with_ms)} |
 
-With no compose open the content script only registers its listeners; every
-event it sees outside a compose costs one \`closest()\` lookup.
+With no compose open the content script registers its listeners and the
+health's MutationObserver; every event it sees outside a compose costs one
+\`closest()\` lookup, and a batch of added elements one throttled scan.
+
+## Compose finder and health
+
+(\`tests/bench/finder.mjs\`: the finder, the health's judgement and the
+adapters bundled as they are and run in the fixture page, no extension.)
+A *scan* runs the finder over the page and judges each compose against the
+adapter; a *batch* is what the health's observer spends on one mutation
+batch of 1,000 chips added to To (a paste) to decide that no scan is
+needed.
+
+| webmail | recipients | finder only | scan (finder + judgement) | 1,000-chip batch |
+|---|---:|---:|---:|---:|
+${finder.map((r) => `| ${r.webmail} | ${r.recipients.toLocaleString("en")} | ${fmt(r.find_ms)} | ${fmt(r.scan_ms)} | ${fmt(r.batch_ms)} |`).join("\n")}
 
 ${office}
 ${tried ? `\n${tried}\n` : ""}`;

@@ -25,6 +25,7 @@ import { after, before, describe, test } from "node:test";
 import { gmailRouter } from "./lib/gmail-fixture.mjs";
 import { BROWSERS, choose, HOST, noDialog, openOptions, waitForDialog } from "./lib/guard-steps.mjs";
 import { installPolicy } from "./lib/policy-files.mjs";
+import { TAB_STATE } from "./lib/drift.mjs";
 import { ACCOUNT, roundcubeMissing, startRoundcube } from "./lib/roundcube-server.mjs";
 import {
   extensionGranting,
@@ -413,6 +414,17 @@ for (const browser of BROWSERS) {
       assert.deepEqual(message.to, [BOSS]);
       assert.deepEqual(sorted(message.rcptTo), sorted(to));
       await popup.close();
+    });
+
+    test("the compose's health is ok (the broad finder and the adapter agree), never blind", async () => {
+      await openCompose(page, base);
+      await page.focus("document.querySelector('#composebody')");
+      const ext = await session.newPage();
+      await ext.goto(session.extensionUrl("popup/popup.html"));
+      const state = await ext.waitFor(`(async () => { const s = await ${TAB_STATE}; return s && s.composes.length > 0 && s; })()`, 10_000);
+      assert.deepEqual(state.composes.map((c) => c.state), ["ok"]);
+      assert.notEqual(state.badge, "!");
+      await ext.close();
     });
 
     test("the popup offers the admin's origins that are not granted yet", async () => {

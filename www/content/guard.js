@@ -26,8 +26,15 @@
  *
  * Next to it: the precheck (precheck.js), which knows the verdict for a
  * compose's recipients ahead of its send, the send-options gate
- * (send-options.js), and the move transaction it shares with Thunderbird and
- * Outlook (www/lib/move-transaction.js).
+ * (send-options.js), the health watch (health.js), which tells a compose
+ * the adapter cannot read ("blind") from the broad finder's view, and the
+ * move transaction it shares with Thunderbird and Outlook
+ * (www/lib/move-transaction.js).
+ *
+ * A send the adapter does not recognise, in a compose the health calls
+ * blind, is held under the engine's `whenBlind` "ask" (and while it is not
+ * known): the "could not check" dialog opens, with "Send anyway" as the
+ * policy allows; under "notice" it goes on, the badge having said so.
  */
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
@@ -35,7 +42,8 @@ import { extensionAlive } from "../lib/browser.js";
 import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { Dialog } from "../lib/dialog.js";
 import { moveToBcc } from "../lib/move-transaction.js";
-import { swallow } from "./dom.js";
+import { pageHost, simulateClick, swallow } from "./dom.js";
+import { HealthWatch } from "./health.js";
 import { Precheck } from "./precheck.js";
 import { SendOptionsGate } from "./send-options.js";
 
@@ -75,6 +83,14 @@ export class Guard {
     this.precheck = new Precheck({ adapter, ask, busy: (root) => this.stateOf(root).state !== IDLE });
     /** Send-options choices ("Schedule send"), checked through this machine. */
     this.options = new SendOptionsGate(this);
+    /** Whether each compose can be seen at all (the broad finder against the adapter). */
+    this.health = new HealthWatch(adapter);
+    /** Set around our own replay of a blind compose's send. */
+    this.blindBypass = false;
+    /** The blind composes whose dialog is open or whose send is being replayed. */
+    this.blindBusy = new WeakSet();
+    /** Whether a question about the policy (`learnPolicyNow`) is on its way. */
+    this.asking = false;
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -93,6 +109,28 @@ export class Guard {
     for (const type of ["input", "paste", "focusin", "focusout", "drop", "cut"]) {
       window.addEventListener(type, this.onActivity, { capture: true, passive: true });
     }
+    this.health.install();
+    // A blind compose needs the policy's word on blind sends before its
+    // send: ask the engine once (a verdict on an empty compose carries it).
+    this.health.onHealth((_root, state) => {
+      if (state === "blind" && this.precheck.whenBlind === null) this.learnPolicyNow();
+    });
+  }
+
+  /** Asks the engine what the policy says, without a compose to check. */
+  learnPolicyNow() {
+    if (this.asking) return;
+    this.asking = true;
+    const generation = this.precheck.generation;
+    const compose = { account: null, host: pageHost(), complete: true, to: [], cc: [], bcc: [] };
+    this.ask({ kind: "evaluate", compose })
+      .then((reply) => {
+        if (generation === this.precheck.generation) this.precheck.learnPolicy(reply);
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.asking = false;
+      });
   }
 
   /**
@@ -100,6 +138,8 @@ export class Guard {
    */
   forgetVerdicts() {
     this.precheck.forget();
+    // A compose that is blind now needs the new policy's word on it.
+    if (this.health.entries().some(([, { state }]) => state === "blind")) this.learnPolicyNow();
   }
 
   /**
@@ -133,14 +173,24 @@ export class Guard {
       return;
     }
     if (event.type !== "click" && event.type !== "keydown" && event.type !== "mouseup") return;
-    if (this.options.releasing) return; // Our own replay of a send-options choice.
+    if (this.options.releasing || this.blindBypass) return; // Our own replay of a send-options choice or a blind send.
     if (this.dialog.isOpen()) {
       // While the dialog is up, the page is modal: nothing may send.
-      if (this.adapter.sendTarget(event)) swallow(event);
+      if (this.adapter.sendTarget(event) || this.health.blindSend(event)) swallow(event);
       return;
     }
     if (event.type === "keydown" && (event.isComposing || event.keyCode === 229)) return; // IME
     const target = this.adapter.sendTarget(event);
+    if (!target || target.roots?.length === 0) {
+      // Not a send the adapter knows (or a send-options choice it cannot
+      // tie to any compose): a send in a compose it cannot see is not let
+      // through unseen.
+      const blind = this.health.blindSend(event);
+      if (blind) {
+        this.holdBlind(event, blind);
+        return;
+      }
+    }
     if (!target) {
       if (event.type === "click") this.onActivity(event);
       return;
@@ -315,6 +365,46 @@ export class Guard {
       this.count("cancelled");
       this.settle(root, entry);
     }
+  }
+
+  /**
+   * A send in a blind compose: under `whenBlind` "notice" it goes on (the
+   * badge said the compose is not protected); otherwise — "ask", or not
+   * known yet — it is held and the "could not check" dialog opens, with
+   * "Send anyway" only where the policy is known to allow it.
+   * @param {UserInput} event
+   * @param {{root: Element, element: Element|null}} blind
+   */
+  holdBlind(event, { root, element }) {
+    if (this.precheck.whenBlind === "notice") return;
+    swallow(event);
+    if (this.blindBusy.has(root)) return;
+    this.blindBusy.add(root);
+    this.count("warned");
+    const sendAnyway = this.precheck.sendAnywayAllowed;
+    const decided = this.dialog.showUnverified(root, "blind", "", sendAnyway).then(async (shown) => {
+      const choice = unverifiedChoices("blind", sendAnyway).includes(shown) ? shown : "cancel";
+      this.dialog.close(root);
+      if (choice !== "send-anyway") {
+        this.count("cancelled");
+        return;
+      }
+      if (!element?.isConnected) {
+        // The page re-rendered its Send meanwhile: say so, send nothing.
+        await this.dialog.showUnverified(root, "noSendButton", "");
+        this.dialog.close(root);
+        return;
+      }
+      this.count("sentAnyway");
+      this.blindBypass = true;
+      try {
+        simulateClick(element);
+      } finally {
+        this.blindBypass = false;
+      }
+    });
+    // Whatever happens, the compose takes sends again afterwards.
+    decided.catch(() => {}).finally(() => this.blindBusy.delete(root));
   }
 
   /**

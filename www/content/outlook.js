@@ -26,12 +26,13 @@ const COMPOSE_ROOTS = '[data-app-section="MailCompose"], [data-app-section="Form
  * `__primaryActionButton`; then the shortcut in its tooltip; then the
  * localised label.
  */
-const SEND_BUTTONS = [
+const SEND_STRATEGIES = [
   'button[id$="__primaryActionButton"]',
   'button[title*="Ctrl+Enter"]',
   'button[aria-label="Send"]',
   'button[aria-label="送信"]',
-].join(", ");
+];
+const SEND_BUTTONS = SEND_STRATEGIES.join(", ");
 
 /*
  * Send-options choices and the access key (docs/send-paths.md has the
@@ -372,6 +373,16 @@ export const outlook = {
     /** @type {HTMLElement|null} */
     const target = root.querySelector("[contenteditable=true][aria-multiline=true]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
+  },
+
+  probe(root) {
+    const sends = [...root.querySelectorAll(SEND_BUTTONS)].filter((button) => composeOf(button) === root);
+    const to = wellOf(root, "to");
+    const fallbacks = [];
+    if (!root.matches(COMPOSE_ROOTS)) fallbacks.push("structuralRoot");
+    if (to && !to.closest(`[role=group][id$="${GROUP_SUFFIX.to}"]`)) fallbacks.push("toByLabel");
+    if (sends.some((button) => !button.matches(SEND_STRATEGIES[0]))) fallbacks.push("sendByLabel");
+    return { sends, primary: sends.length, to, fallbacks };
   },
 };
 

@@ -81,6 +81,13 @@ export class Precheck {
      * @type {boolean|null}
      */
     this.sendAnywayAllowed = null;
+    /**
+     * What a send in a compose BCC Guard cannot read does (the engine's
+     * `whenBlind`: "ask" or "notice"), as the engine last said; `null` while
+     * unknown, which the guard treats as "ask" (fail closed).
+     * @type {string|null}
+     */
+    this.whenBlind = null;
     /** The composes seen open, for `keepWarm`; pruned as they close. */
     this.open = new Set();
     /** The keep-warm interval while any compose is open. */
@@ -134,8 +141,7 @@ export class Precheck {
    */
   learn(root, key, reply) {
     if (!key.startsWith(`${this.generation}\u0000`)) return;
-    const allowed = reply.ok ? reply.verdict?.policyAllowsSendAnyway : reply.policyAllowsSendAnyway;
-    if (typeof allowed === "boolean") this.sendAnywayAllowed = allowed;
+    this.learnPolicy(reply);
     const watched = this.watchedOf(root);
     if (!reply.ok) {
       watched.verdicts.delete(key);
@@ -155,6 +161,18 @@ export class Precheck {
   }
 
   /**
+   * Keeps what a reply says about the policy: whether "Send anyway" is
+   * allowed, and what a blind compose's send does.
+   * @param {any} reply An `evaluate` reply, or an error reply.
+   */
+  learnPolicy(reply) {
+    const allowed = reply.ok ? reply.verdict?.policyAllowsSendAnyway : reply.policyAllowsSendAnyway;
+    if (typeof allowed === "boolean") this.sendAnywayAllowed = allowed;
+    const whenBlind = reply.ok ? reply.verdict?.whenBlind : undefined;
+    if (typeof whenBlind === "string") this.whenBlind = whenBlind;
+  }
+
+  /**
    * Forgets every kept verdict, e.g. when the policy changed: a verdict is
    * only valid for the policy it was made under, and so is what the last
    * one said about "Send anyway".
@@ -162,6 +180,7 @@ export class Precheck {
   forget() {
     this.generation += 1;
     this.sendAnywayAllowed = null;
+    this.whenBlind = null;
   }
 
   /**

@@ -198,6 +198,11 @@ export const roundcube = {
     const target = root.querySelector("#composebody") ?? root.querySelector(MAIN_SEND);
     /** @type {HTMLElement|null} */ (target)?.focus();
   },
+
+  probe(root) {
+    const sends = [...root.querySelectorAll(SEND)];
+    return { sends, primary: root.querySelectorAll(MAIN_SEND).length, to: partsOf(root, "to").textarea, fallbacks: [] };
+  },
 };
 
 /**

@@ -45,7 +45,8 @@ export function verdictChoices(reply) {
  */
 export function unverifiedChoices(code, sendAnyway) {
   if (code === "noSendButton") return ["cancel"];
-  const choices = code === "extensionUpdated" ? ["cancel"] : ["retry", "cancel"];
+  // A blind compose (the page changed under BCC Guard) reads no better the second time.
+  const choices = code === "extensionUpdated" || code === "blind" ? ["cancel"] : ["retry", "cancel"];
   if (sendAnyway === true) choices.push("send-anyway");
   return choices;
 }

@@ -81,6 +81,7 @@ function fill(settings) {
   form.elements.action.value = settings.action;
   form.elements.allowSendAnyway.checked = settings.allowSendAnyway;
   form.elements.moveStrategy.value = settings.moveStrategy;
+  form.elements.whenBlind.value = settings.whenBlind;
   const placeholder = settings.toPlaceholder;
   const keyword = placeholder === "sender" || placeholder === "none";
   form.elements.toPlaceholderChoice.value = keyword ? placeholder : "address";
