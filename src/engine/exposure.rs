@@ -131,6 +131,9 @@ pub struct Verdict {
     /// remember it for the one case the engine cannot be asked: when the
     /// check itself fails.
     pub policy_allows_send_anyway: bool,
+    /// Whether the host shows this verdict in the compose as it is written
+    /// (the `composeNotice` setting), not only when Send is pressed.
+    pub compose_notice: bool,
     /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
     pub exposed_recipients: u32,
     /// Distinct parties among them.
@@ -322,6 +325,7 @@ pub fn evaluate(
         action,
         send_anyway: action != Action::None && policy_allows_send_anyway,
         policy_allows_send_anyway,
+        compose_notice: settings.compose_notice,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         audience_parties,

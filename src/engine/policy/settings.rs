@@ -146,6 +146,9 @@ settings! {
     /// The webmail hosts where the guard runs.
     ProtectedHosts "protectedHosts" protected_hosts: Vec<String> = supported_hosts(),
         read::hosts;
+    /// Whether the compose shows the live notice of what Send would stop.
+    ComposeNotice "composeNotice" compose_notice: bool = true,
+        read::boolean;
 }
 
 impl Key {
