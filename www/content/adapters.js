@@ -47,6 +47,10 @@ import { roundcube } from "./roundcube.js";
  *   Sends the webmail's own way (`confirmed`: the user chose to send in our
  *   dialog, rather than the check finding nothing); false if it cannot.
  * @property {(root: Element) => void} focus Puts the focus back into the compose.
+ * @property {(root: Element) => ({parent: Element, before: Element|null}|null)} noticeSlot
+ *   Where the compose's notice goes (notice.js): a stable place above the
+ *   message body, outside every editor (dom.js `slotAbove`); null where the
+ *   compose has no body to put it above.
  * @property {(root: Element) => Promise<void>} commitTyped Turns typed
  *   addresses into chips the way the webmail does when the focus leaves,
  *   so that moving the focus during the move changes nothing unplanned.

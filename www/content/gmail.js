@@ -11,7 +11,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
+import { pageHost, setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
@@ -266,6 +266,12 @@ export const gmail = {
     /** @type {HTMLElement|null} */
     const target = root.querySelector("[g_editable=true], [contenteditable=true][role=textbox]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
+  },
+
+  noticeSlot(root) {
+    // Inside the compose table (`.iN`), where InboxSDK's addComposeNotice
+    // puts compose notices: right above the body and toolbar (`.aoP`).
+    return slotAbove(root.querySelector(".iN .aoP") ?? root.querySelector("[g_editable=true]"));
   },
 };
 

@@ -13,7 +13,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, simulateClick, until } from "./dom.js";
+import { pageHost, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
@@ -372,6 +372,11 @@ export const outlook = {
     /** @type {HTMLElement|null} */
     const target = root.querySelector("[contenteditable=true][aria-multiline=true]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
+  },
+
+  noticeSlot(root) {
+    // Above the body editor's container, near where Outlook draws its MailTips.
+    return slotAbove(root.querySelector('[id^="editorParent_"]') ?? root.querySelector("[contenteditable=true][aria-multiline=true]"));
   },
 };
 

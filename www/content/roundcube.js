@@ -18,7 +18,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { setInputValue, simulateClick, until } from "./dom.js";
+import { setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
@@ -197,6 +197,11 @@ export const roundcube = {
   focus(root) {
     const target = root.querySelector("#composebody") ?? root.querySelector(MAIN_SEND);
     /** @type {HTMLElement|null} */ (target)?.focus();
+  },
+
+  noticeSlot(root) {
+    // Between the headers and the editor (plain text area or HTML editor).
+    return slotAbove(root.querySelector("#composebodycontainer") ?? root.querySelector("#composebody"));
   },
 };
 
