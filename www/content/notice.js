@@ -47,6 +47,7 @@
 import { message } from "../lib/browser.js";
 import { verdictChoices } from "../lib/choices.js";
 import { completeRecipients } from "../lib/engine-client.js";
+import { noticeHeadline, partyLabel } from "../lib/notice-text.js";
 
 const HOST_ATTRIBUTE = "data-bcc-guard";
 
@@ -355,7 +356,7 @@ export class Notice {
       actions = [button("dismiss")];
     } else {
       const { reply } = /** @type {{reply: any}} */ (this.exposure);
-      text = [h("span", { class: "headline" }, headline(reply.verdict)), partyList(reply.verdict.groups)];
+      text = [h("span", { class: "headline" }, noticeHeadline(reply.verdict)), partyList(reply.verdict.groups)];
       const canMove = verdictChoices(reply).includes("move");
       actions = [canMove ? button("move", true) : null, button("details"), button("dismiss")];
     }
@@ -416,36 +417,14 @@ function exposedOf(reply, compose) {
 }
 
 /**
- * The notice's first sentence, in the words the engine's reasons choose:
- * outsiders on show seeing each other, outsiders in Bcc seeing those on
- * show, or (no exposure, but the send would be stopped) the first reason.
- * @param {any} verdict
- * @returns {string}
- */
-function headline(verdict) {
-  const reasons = verdict.reasons ?? [];
-  const exposure = reasons.find((reason) => reason.code === "exposure");
-  if (exposure) return message("notice_exposure", [exposure.args[1]]);
-  const audience = reasons.find((reason) => reason.code === "audience");
-  if (audience) return message("notice_audience", [audience.args[1]]);
-  const first = reasons[0];
-  return first ? message(`reason_${first.code}`, first.args) : message("dialog_titleExposure");
-}
-
-/**
  * The parties on show, one element each, as the engine grouped them.
  * @param {any[]} groups
  */
 function partyList(groups) {
   if (!groups?.length) return null;
-  const items = groups.map((group) => {
-    const count = group.recipients.length;
-    let label;
-    if (group.kind === "organisation") label = count > 1 ? message("notice_partyOrganisation", [group.domain, count]) : group.domain;
-    else if (group.kind === "mailboxes") label = message(group.parties === 1 ? "notice_partyPerson" : "notice_partyPeople", [group.domain, group.parties]);
-    else label = message("notice_partyUnreadable", [group.parties]);
-    return h("li", { "data-party": group.domain, "data-parties": String(group.parties), "data-kind": group.kind }, label);
-  });
+  const items = groups.map((group) =>
+    h("li", { "data-party": group.domain, "data-parties": String(group.parties), "data-kind": group.kind }, partyLabel(group)),
+  );
   return h("ul", { class: "parties" }, ...items);
 }
 
