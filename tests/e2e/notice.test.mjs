@@ -7,11 +7,18 @@
  * dialog with no send on offer, *Dismiss* lasts until someone new is on
  * show, it hides when the recipients are fixed by hand, and the page can
  * neither drop it for good nor hide it with CSS. Roundcube's notice is tested
- * at the SMTP server in roundcube.test.mjs.
+ * at the SMTP server in roundcube.test.mjs. Last, the notice on its own in a
+ * page of its own: the "not protected" state, called directly.
  */
 
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
+import { callEngine } from "../../www/lib/engine-host.js";
+import { releaseEngine } from "../js/wasm.mjs";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
 import {
@@ -186,4 +193,113 @@ for (const browser of BROWSERS) {
       });
     });
   }
+}
+
+/*
+ * The notice on its own, in a page of its own: notice.js loaded as a module
+ * (no extension), `chrome.i18n` standing in with the real English
+ * catalogue, and replies from the real engine (the release WASM in Node).
+ * What the detector will call (`showBlind`, `clearBlind`) is called here
+ * directly, since no detector is wired to it yet.
+ */
+const WWW = fileURLToPath(new URL("../../www/", import.meta.url));
+const CATALOGUE = readFileSync(path.join(WWW, "_locales", "en", "messages.json"), "utf8");
+const COMPONENT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>notice</title></head><body>
+<div id="compose"><div id="headers">To: …</div><div id="editor"><div contenteditable="true" id="body">Hello</div></div></div>
+<script>
+  const catalogue = ${CATALOGUE};
+  // chrome.i18n.getMessage as Chromium does it: $NAME$ placeholders, then $1…
+  globalThis.chrome = { runtime: { id: "test" }, i18n: { getMessage(key, subs = []) {
+    const entry = catalogue[key];
+    if (!entry) return "";
+    return entry.message.replace(/\\$([A-Za-z0-9_]+)\\$/g, (_, name) => entry.placeholders?.[name.toLowerCase()]?.content ?? "")
+      .replace(/\\$(\\d)/g, (_, n) => subs[n - 1] ?? "");
+  } } };
+</script>
+<script type="module">
+  import { Notice } from "/content/notice.js";
+  window.Notice = Notice;
+  document.documentElement.dataset.ready = "1";
+</script></body></html>`;
+
+/** Serves the component page and www/ as it is, at https://notice.test/. */
+function componentRouter(url) {
+  if (url.pathname === "/") return { headers: { "content-type": "text/html; charset=utf-8" }, body: COMPONENT_PAGE };
+  const file = path.join(WWW, path.normalize(url.pathname));
+  if (!file.startsWith(WWW) || !existsSync(file)) return { status: 404, headers: { "content-type": "text/plain" }, body: "not found" };
+  return { headers: { "content-type": "text/javascript; charset=utf-8" }, body: readFileSync(file, "utf8") };
+}
+
+const { Engine } = await releaseEngine().catch(() => ({ Engine: null }));
+const engine = Engine && new Engine(JSON.stringify({ managed: null, user: null }));
+/** The real engine's reply about a compose's To, as the precheck would hear it. */
+const evaluate = (to) => {
+  const compose = { account: "me@corp.example", host: "mail.google.com", complete: true, to: to.map((address) => ({ address })), cc: [], bcc: [] };
+  return { reply: callEngine(engine, { v: PROTOCOL_VERSION, kind: "evaluate", compose }), compose };
+};
+
+for (const browser of BROWSERS) {
+  describe(`The notice on its own in ${browser.name}`, { skip: browser.skip || (!engine && "build/pkg is missing: run npm run build") }, () => {
+    let session;
+    let page;
+    before(async () => {
+      session = await browser.launch({ extensionDir: null, routes: { "notice.test": componentRouter }, locale: "en-US" });
+      page = await session.newPage();
+      await page.goto("https://notice.test/");
+      await page.waitFor("document.documentElement.dataset.ready === '1'");
+    });
+    after(async () => {
+      await session?.close();
+    });
+
+    test("showBlind says 'Not protected' above the editor, over any exposure, until cleared", async () => {
+      const exposure = evaluate(["a1@a.example", "a2@a.example", "b@b.example", "p@gmail.com", "q@gmail.com"]);
+      const setup = `(() => {
+        const root = document.getElementById("compose");
+        const adapter = { noticeSlot: (r) => ({ parent: r, before: r.querySelector("#editor") }) };
+        window.notice = new Notice(root, adapter, { move() {}, details() {}, focus() {} });
+        return true;
+      })()`;
+      await page.evaluate(setup);
+      assert.equal(await page.evaluate(`!!${NOTICE()}`), false, "nothing to show: no host");
+      await page.evaluate(`(notice.showBlind(), true)`);
+      const blind = await waitForNotice(page, "blind");
+      assert.equal(blind.text.includes("Not protected: BCC Guard cannot read this message. Check the recipients yourself."), true, blind.text);
+      assert.deepEqual(blind.actions, ["dismiss"]);
+      assert.equal(blind.role, "status");
+      assert.equal(blind.inEditor, false);
+      assert.equal(await page.evaluate(`${NOTICE()}.nextElementSibling?.id`), "editor", "right above the editor");
+      // An exposure meanwhile does not hide that the compose cannot be read.
+      await page.evaluate(`(notice.verdict(${JSON.stringify(exposure.reply)}, ${JSON.stringify(exposure.compose)}), true)`);
+      assert.equal((await noticeOf(page)).state, "blind");
+      // Readable again: the exposure, in the engine's groups.
+      await page.evaluate(`(notice.clearBlind(), true)`);
+      const shown = await waitForNotice(page, "exposure");
+      assert.match(shown.text, /BCC Guard: 4 outside parties would see each other's addresses: a\.example \(2\), 2 people at gmail\.com, b\.example/);
+      assert.deepEqual(shown.parties.map((p) => [p.party, p.parties]), [["a.example", 1], ["gmail.com", 2], ["b.example", 1]]);
+      assert.equal(shown.parties.reduce((sum, p) => sum + p.parties, 0), exposure.reply.verdict.exposedParties);
+      // Blind again, dismissed: hidden until it is blind anew.
+      await page.evaluate(`(notice.showBlind(), true)`);
+      await waitForNotice(page, "blind");
+      await page.evaluate(`(notice.dismiss(), true)`);
+      assert.equal((await noticeOf(page)).state, "exposure", "dismissing 'not protected' leaves the exposure");
+    });
+
+    test("a slot inside an editor is refused: the notice goes to the top of the compose", async () => {
+      const exposure = evaluate(["x@x.example", "y@y.example", "z@z.example"]);
+      await page.evaluate(`(() => {
+        const root = document.getElementById("compose");
+        const adapter = { noticeSlot: (r) => ({ parent: r.querySelector("#body"), before: null }) };
+        window.inEditor = new Notice(root, adapter, { move() {}, details() {}, focus() {} });
+        inEditor.verdict(${JSON.stringify(exposure.reply)}, ${JSON.stringify(exposure.compose)});
+        return true;
+      })()`);
+      assert.equal(await page.evaluate(`inEditor.host.parentElement.id`), "compose");
+      assert.equal(await page.evaluate(`inEditor.host.closest("[contenteditable]")`), null);
+      // Nothing would be stopped any more: hidden, and the contract says so.
+      const harmless = evaluate(["x@x.example"]);
+      await page.evaluate(`(inEditor.verdict(${JSON.stringify(harmless.reply)}, ${JSON.stringify(harmless.compose)}), true)`);
+      assert.deepEqual(await page.evaluate(`[inEditor.host.dataset.state, inEditor.host.hidden]`), ["hidden", true]);
+    });
+  });
 }

@@ -47,7 +47,7 @@
 import { message } from "../lib/browser.js";
 import { verdictChoices } from "../lib/choices.js";
 import { completeRecipients } from "../lib/engine-client.js";
-import { noticeHeadline, partyLabel } from "../lib/notice-text.js";
+import { noticeHeadline, partyLabel, partySeparator } from "../lib/notice-text.js";
 
 const HOST_ATTRIBUTE = "data-bcc-guard";
 
@@ -78,11 +78,7 @@ const NOTICE_CSS = `
 .text { flex: 1 1 320px; min-width: 0; }
 .brand { font-weight: 600; margin-inline-end: 6px; }
 .headline { font-weight: 500; }
-ul { display: inline; margin: 0; padding: 0; list-style: none; }
-li { display: inline; overflow-wrap: anywhere; }
-li + li::before { content: ", "; }
-:host(:lang(ja)) li + li::before { content: "、"; }
-.parties { display: block; max-height: 6.5em; overflow: auto; margin-top: 2px; }
+.parties { display: block; max-height: 6.5em; overflow: auto; margin-top: 2px; overflow-wrap: anywhere; }
 .actions { display: flex; flex-wrap: wrap; gap: 6px; }
 button {
   font: inherit; font-weight: 500; cursor: pointer;
@@ -356,7 +352,7 @@ export class Notice {
       actions = [button("dismiss")];
     } else {
       const { reply } = /** @type {{reply: any}} */ (this.exposure);
-      text = [h("span", { class: "headline" }, noticeHeadline(reply.verdict)), partyList(reply.verdict.groups)];
+      text = [h("span", { class: "headline" }, noticeHeadline(reply.verdict)), " ", partyList(reply.verdict.groups)];
       const canMove = verdictChoices(reply).includes("move");
       actions = [canMove ? button("move", true) : null, button("details"), button("dismiss")];
     }
@@ -364,7 +360,7 @@ export class Notice {
       "div",
       { class: `notice ${state}`, role: "status", "aria-live": "polite", "aria-atomic": "true" },
       h("span", { class: "icon", "aria-hidden": "true" }, "\u26A0\uFE0E"),
-      h("div", { class: "text" }, h("span", { class: "brand" }, message("notice_brand")), ...text),
+      h("div", { class: "text" }, h("span", { class: "brand" }, message("notice_brand")), " ", ...text),
       h("div", { class: "actions" }, ...actions),
     );
     this.shadow.replaceChildren();
@@ -422,10 +418,13 @@ function exposedOf(reply, compose) {
  */
 function partyList(groups) {
   if (!groups?.length) return null;
-  const items = groups.map((group) =>
-    h("li", { "data-party": group.domain, "data-parties": String(group.parties), "data-kind": group.kind }, partyLabel(group)),
-  );
-  return h("ul", { class: "parties" }, ...items);
+  const list = h("span", { class: "parties" });
+  groups.forEach((group, index) => {
+    // The separator is text, so that a screen reader reads the list as shown.
+    if (index > 0) list.append(partySeparator());
+    list.append(h("span", { "data-party": group.domain, "data-parties": String(group.parties), "data-kind": group.kind }, partyLabel(group)));
+  });
+  return list;
 }
 
 /**

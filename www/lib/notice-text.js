@@ -39,13 +39,17 @@ export function partyLabel(group) {
   return message("notice_partyUnreadable", [group.parties]);
 }
 
+/** What goes between two parties' labels: ", " (English), "、" (Japanese). */
+export function partySeparator() {
+  return message("lang") === "ja" ? "、" : ", ";
+}
+
 /**
  * The whole notice as one line of text, for a tooltip.
  * @param {any} verdict
  * @returns {string}
  */
 export function noticeLine(verdict) {
-  const separator = message("lang") === "ja" ? "、" : ", ";
-  const parties = (verdict.groups ?? []).map(partyLabel).join(separator);
+  const parties = (verdict.groups ?? []).map(partyLabel).join(partySeparator());
   return [message("notice_brand"), noticeHeadline(verdict), parties].filter(Boolean).join(" ");
 }
