@@ -38,7 +38,9 @@ mod tests;
 mod values;
 
 pub use errors::SettingError;
-pub use layers::{resolve, strictest, validate_user, EffectivePolicy, Layer, Problem, UserValidation};
+pub use layers::{
+    resolve, strictest, validate_user, EffectivePolicy, Layer, Problem, UserValidation,
+};
 pub use read::{MAX_LIST_ENTRIES, MAX_REPORTED_ENTRIES, MIN_PARTIES_RANGE};
 pub use settings::{Key, Settings};
 pub use values::{MoveStrategy, Placeholder, PolicyAction, SUPPORTED_HOSTS};
