@@ -72,7 +72,7 @@ const NOTICE_CSS = `
 .notice.blind { border-color: #c5221f; background: #fce8e6; }
 @media (prefers-reduced-motion: no-preference) {
   .notice { animation: appear 160ms ease-out; }
-  @keyframes appear { from { opacity: 0; transform: translateY(-2px); } to { opacity: 1; transform: none; } }
+  @keyframes appear { from { opacity: 0; } to { opacity: 1; } }
 }
 .icon { font-size: 16px; line-height: 1; }
 .text { flex: 1 1 320px; min-width: 0; }
@@ -452,16 +452,21 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** The one constructed sheet every notice adopts (made on first use). @type {CSSStyleSheet|null} */
+let sharedSheet = null;
+
 /**
  * Styles the shadow root: a constructed sheet (immune to the page's
- * `style-src`), else a `<style>` element.
+ * `style-src`), one for all notices, else a `<style>` element.
  * @param {ShadowRoot} shadow
  */
 function applyStyle(shadow) {
   try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(NOTICE_CSS);
-    shadow.adoptedStyleSheets = [sheet];
+    if (!sharedSheet) {
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(NOTICE_CSS);
+    }
+    shadow.adoptedStyleSheets = [sharedSheet];
   } catch {
     shadow.append(h("style", {}, NOTICE_CSS));
   }
