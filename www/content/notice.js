@@ -60,6 +60,14 @@ const HIDDEN_STYLE = "all: initial !important; display: none !important";
 /** How soon the host is put back after the page moved, removed or restyled it. */
 const RESTORE_DELAY_MS = 40;
 
+/**
+ * How long someone new must stay on show before a dismissed notice comes
+ * back. While an address is being typed each pause yields a verdict about
+ * the half-typed text ("b", "boss@corp.ex"), which is someone new every
+ * time; the notice must not come back for a colleague being typed in.
+ */
+const GROWTH_SETTLE_MS = 1500;
+
 const NOTICE_CSS = `
 :host { all: initial; }
 .notice {
@@ -193,6 +201,8 @@ export class Notice {
     this.exposure = /** @type {{reply: any, exposed: Set<string>, key: string}|null} */ (null);
     /** The exposed recipients when the user dismissed the notice; null while not dismissed. @type {Set<string>|null} */
     this.dismissed = null;
+    /** Brings a dismissed notice back once someone new has stayed on show. */
+    this.growth = null;
     /** Whether BCC Guard cannot read this compose (`showBlind`), and whether that was dismissed. */
     this.blind = false;
     this.blindDismissed = false;
@@ -223,14 +233,32 @@ export class Notice {
       // that a later exposure is shown afresh.
       this.exposure = null;
       this.dismissed = null;
+      clearTimeout(this.growth);
+      this.growth = null;
     } else {
       const exposed = exposedOf(reply, compose);
       const key = JSON.stringify([verdict.action, verdict.reasons, verdict.groups, [...exposed], verdictChoices(reply)]);
       this.exposure = { reply, exposed, key };
-      // Dismissed until someone new is on show.
-      if (this.dismissed && [...exposed].some((identity) => !this.dismissed.has(identity))) this.dismissed = null;
+      // Dismissed until someone new is on show, and stays on show for a
+      // moment: each verdict while typing starts the wait again.
+      clearTimeout(this.growth);
+      this.growth = null;
+      if (this.dismissed && this.grown()) {
+        this.growth = setTimeout(() => {
+          this.growth = null;
+          if (!this.grown()) return;
+          this.dismissed = null;
+          this.update();
+        }, GROWTH_SETTLE_MS);
+      }
     }
     this.update();
+  }
+
+  /** Whether the exposure shown holds someone the user did not dismiss. */
+  grown() {
+    const dismissed = this.dismissed;
+    return Boolean(dismissed && this.exposure && [...this.exposure.exposed].some((identity) => !dismissed.has(identity)));
   }
 
   /** Says that BCC Guard cannot read this compose (the detector's "blind"). */
