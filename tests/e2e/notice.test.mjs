@@ -203,11 +203,12 @@ for (const browser of BROWSERS) {
  * directly, since no detector is wired to it yet.
  */
 const WWW = fileURLToPath(new URL("../../www/", import.meta.url));
-const CATALOGUE = readFileSync(path.join(WWW, "_locales", "en", "messages.json"), "utf8");
+const CATALOGUES = `{ en: ${readFileSync(path.join(WWW, "_locales", "en", "messages.json"), "utf8")}, ja: ${readFileSync(path.join(WWW, "_locales", "ja", "messages.json"), "utf8")} }`;
 const COMPONENT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>notice</title></head><body>
 <div id="compose"><div id="headers">To: …</div><div id="editor"><div contenteditable="true" id="body">Hello</div></div></div>
 <script>
-  const catalogue = ${CATALOGUE};
+  // ?lang=ja: the Japanese catalogue, as the browser would pick it.
+  const catalogue = (${CATALOGUES})[new URLSearchParams(location.search).get("lang") ?? "en"];
   // chrome.i18n.getMessage as Chromium does it: $NAME$ placeholders, then $1…
   globalThis.chrome = { runtime: { id: "test" }, i18n: { getMessage(key, subs = []) {
     const entry = catalogue[key];
@@ -283,6 +284,28 @@ for (const browser of BROWSERS) {
       await waitForNotice(page, "blind");
       await page.evaluate(`(notice.dismiss(), true)`);
       assert.equal((await noticeOf(page)).state, "exposure", "dismissing 'not protected' leaves the exposure");
+    });
+
+    test("in Japanese: the blind text and the parties in the catalogue's words", async () => {
+      const exposure = evaluate(["a1@a.example", "a2@a.example", "p@gmail.com", "q@gmail.com"]);
+      await page.goto("https://notice.test/?lang=ja");
+      await page.waitFor("document.documentElement.dataset.ready === '1'");
+      await page.evaluate(`(() => {
+        const root = document.getElementById("compose");
+        window.ja = new Notice(root, { noticeSlot: (r) => ({ parent: r, before: r.querySelector("#editor") }) }, { move() {}, details() {}, focus() {} });
+        ja.showBlind();
+        return true;
+      })()`);
+      const blind = await waitForNotice(page, "blind");
+      assert.match(blind.text, /保護されていません: BCC Guard はこのメッセージを読み取れません。宛先をご自身で確認してください。/);
+      assert.equal(await page.evaluate(`${NOTICE()}.lang`), "ja");
+      await page.evaluate(`(ja.clearBlind(), ja.verdict(${JSON.stringify(exposure.reply)}, ${JSON.stringify(exposure.compose)}), true)`);
+      const shown = await waitForNotice(page, "exposure");
+      assert.match(shown.text, /外部の 3 者に互いのアドレスが見えてしまいます: a\.example（2）、gmail\.com の個人 2 人/);
+      assert.deepEqual(shown.actions, ["move", "details", "dismiss"]);
+      await page.evaluate(`(ja.dismiss(), true)`);
+      await page.goto("https://notice.test/");
+      await page.waitFor("document.documentElement.dataset.ready === '1'");
     });
 
     test("a slot inside an editor is refused: the notice goes to the top of the compose", async () => {
