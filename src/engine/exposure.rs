@@ -136,6 +136,9 @@ pub struct Verdict {
     /// nothing is held). Hosts remember it, as `policy_allows_send_anyway`,
     /// for composes they cannot ask about.
     pub when_blind: WhenBlind,
+    /// Whether the host shows this verdict in the compose as it is written
+    /// (the `composeNotice` setting), not only when Send is pressed.
+    pub compose_notice: bool,
     /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
     pub exposed_recipients: u32,
     /// Distinct parties among them.
@@ -329,6 +332,7 @@ pub fn evaluate(
         send_anyway: action != Action::None && policy_allows_send_anyway,
         policy_allows_send_anyway,
         when_blind: settings.when_blind,
+        compose_notice: settings.compose_notice,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         audience_parties,

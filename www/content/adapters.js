@@ -49,6 +49,10 @@ import { roundcube } from "./roundcube.js";
  * @property {(root: Element) => void} focus Puts the focus back into the compose.
  * @property {(root: Element) => ComposeProbe} probe What the adapter maps in
  *   a compose it found, for its health (content/health.js).
+ * @property {(root: Element) => ({parent: Element, before: Element|null}|null)} noticeSlot
+ *   Where the compose's notice goes (notice.js): a stable place above the
+ *   message body, outside every editor (dom.js `slotAbove`); null where the
+ *   compose has no body to put it above.
  * @property {(root: Element) => Promise<void>} commitTyped Turns typed
  *   addresses into chips the way the webmail does when the focus leaves,
  *   so that moving the focus during the move changes nothing unplanned.

@@ -11,7 +11,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
+import { pageHost, setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
@@ -275,6 +275,12 @@ export const gmail = {
     const sends = [...root.querySelectorAll(SEND_BUTTONS)].filter((button) => composeOf(button) === root);
     const fallbacks = sends.some((button) => !button.matches(SEND_BY_CLASS)) ? ["sendByTooltip"] : [];
     return { sends, primary: sends.filter((button) => !button.matches(".Uo")).length, to: root.querySelector(`${row("to")}, ${classicInput("to")}`), fallbacks };
+  },
+
+  noticeSlot(root) {
+    // Inside the compose table (`.iN`), where InboxSDK's addComposeNotice
+    // puts compose notices: right above the body and toolbar (`.aoP`).
+    return slotAbove(root.querySelector(".iN .aoP") ?? root.querySelector("[g_editable=true]"));
   },
 };
 

@@ -25,7 +25,9 @@
  * `dispatchEvent` is synchronous, so the bypass cannot leak to a later event.
  *
  * Next to it: the precheck (precheck.js), which knows the verdict for a
- * compose's recipients ahead of its send, the send-options gate
+ * compose's recipients ahead of its send, the notice in each compose that
+ * shows that verdict (notice.js: its *Move them to Bcc* and *Details* run
+ * through this machine with nothing sent), the send-options gate
  * (send-options.js), the health watch (health.js), which tells a compose
  * the adapter cannot read ("blind") from the broad finder's view, and the
  * move transaction it shares with Thunderbird and Outlook
@@ -39,11 +41,12 @@
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
 import { extensionAlive } from "../lib/browser.js";
-import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
+import { previewChoices, unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { Dialog } from "../lib/dialog.js";
 import { moveToBcc } from "../lib/move-transaction.js";
 import { pageHost, simulateClick, swallow } from "./dom.js";
 import { HealthWatch } from "./health.js";
+import { Notices } from "./notice.js";
 import { Precheck } from "./precheck.js";
 import { SendOptionsGate } from "./send-options.js";
 
@@ -91,6 +94,16 @@ export class Guard {
     this.blindBusy = new WeakSet();
     /** Whether a question about the policy (`learnPolicyNow`) is on its way. */
     this.asking = false;
+    /** The notice in each compose, showing the precheck's verdicts. */
+    this.notices = new Notices({
+      adapter,
+      actions: {
+        move: (root) => this.preview(root, "move"),
+        details: (root) => this.preview(root, "details"),
+        focus: (root) => adapter.focus(root),
+      },
+    });
+    this.precheck.onVerdict((root, reply, compose) => this.notices.verdict(root, reply, compose));
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -172,6 +185,13 @@ export class Guard {
       this.dialog.handle(event);
       return;
     }
+    // A compose's notice: the page does not see its events either (no
+    // webmail shortcut fires on its buttons), and only its buttons act.
+    if (this.notices.contains(event)) {
+      event.stopImmediatePropagation();
+      this.notices.handle(event);
+      return;
+    }
     if (event.type !== "click" && event.type !== "keydown" && event.type !== "mouseup") return;
     if (this.options.releasing || this.blindBypass) return; // Our own replay of a send-options choice or a blind send.
     if (this.dialog.isOpen()) {
@@ -231,6 +251,39 @@ export class Guard {
   }
 
   /**
+   * A notice's *Move them to Bcc* or *Details*: the dialog's move, or the
+   * dialog offering the move and no send, on the compose as it is now,
+   * through the same states as a send so that a Send meanwhile is
+   * swallowed. Nothing is sent, whatever happens.
+   * @param {Element} root
+   * @param {"move"|"details"} what
+   */
+  preview(root, what) {
+    const entry = this.stateOf(root);
+    if (entry.state !== IDLE || this.dialog.isOpen() || !root.isConnected) return;
+    let read;
+    try {
+      read = this.adapter.read(root);
+    } catch {
+      return; // Nothing to act on; the send itself will say it cannot read.
+    }
+    const { key, reply: known } = this.precheck.lookup(root, read.compose);
+    entry.state = "checking";
+    const run = async () => {
+      const reply = known ?? (await this.ask({ kind: "evaluate", compose: read.compose }));
+      this.precheck.learn(root, key, reply);
+      if (!reply.ok || reply.verdict.action === "none") {
+        this.settle(root, entry);
+        return;
+      }
+      completeRecipients(reply, read.compose);
+      if (what === "move") await this.act(root, entry, "move", reply, read, false);
+      else await this.decide(root, entry, read, reply, false);
+    };
+    run().catch(() => this.settle(root, entry));
+  }
+
+  /**
    * Asks the engine (unless the answer is known) and acts on the verdict.
    * @param {Element} root
    * @param {ComposeState} entry
@@ -254,18 +307,22 @@ export class Guard {
    * @param {ComposeState} entry
    * @param {ComposeRead} read
    * @param {object} reply
+   * @param {boolean} [send] Whether a send is being checked; false for the
+   *   notice's *Details*, which offers no send and sends nothing.
    */
-  async decide(root, entry, read, reply) {
+  async decide(root, entry, read, reply, send = true) {
     if (reply.verdict.action === "none") {
-      this.replay(root, entry);
+      if (send) this.replay(root, entry);
+      else this.settle(root, entry);
       return;
     }
     completeRecipients(reply, read.compose);
     entry.state = "dialog";
-    this.count("warned");
-    const choice = await this.dialog.showVerdict(root, reply);
+    if (send) this.count("warned");
+    const offered = send ? verdictChoices(reply) : previewChoices(reply);
+    const choice = await this.dialog.showVerdict(root, reply, offered);
     // Only what was offered is carried out, whatever the dialog's page did.
-    await this.act(root, entry, verdictChoices(reply).includes(choice) ? choice : "cancel", reply, read);
+    await this.act(root, entry, offered.includes(choice) ? choice : "cancel", reply, read, send);
   }
 
   /**
@@ -275,15 +332,17 @@ export class Guard {
    * @param {string} choice "move-and-send" | "move" | "send-anyway" | "cancel"
    * @param {object} reply The evaluate reply the dialog showed.
    * @param {ComposeRead} read
+   * @param {boolean} [send] Whether a send is being checked (see `decide`).
    */
-  async act(root, entry, choice, reply, read) {
+  async act(root, entry, choice, reply, read, send = true) {
+    if (!send && choice !== "move") choice = "cancel";
     if (choice === "send-anyway") {
       this.count("sentAnyway");
       this.replay(root, entry, true);
       return;
     }
     if (choice !== "move" && choice !== "move-and-send") {
-      this.count("cancelled");
+      if (send) this.count("cancelled");
       this.settle(root, entry);
       return;
     }
@@ -315,7 +374,7 @@ export class Guard {
       // is exposed needs a new decision.
       this.dialog.close(root);
       entry.state = "checking";
-      if (done.reply.verdict.action !== "none") await this.decide(root, entry, done.read, done.reply);
+      if (done.reply.verdict.action !== "none") await this.decide(root, entry, done.read, done.reply, send);
       else if (choice === "move-and-send") this.replay(root, entry, true);
       else this.settle(root, entry);
       return;
@@ -461,6 +520,10 @@ export class Guard {
     if (this.options.end(root, entry, false)) return;
     this.dialog.close(root);
     entry.state = IDLE;
-    if (root.isConnected) this.adapter.focus(root);
+    if (!root.isConnected) return;
+    this.adapter.focus(root);
+    // What the compose holds now (moved, or not) is checked ahead again,
+    // so that its notice says what a Send would do now.
+    this.precheck.track(root);
   }
 }

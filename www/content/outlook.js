@@ -13,7 +13,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, simulateClick, until } from "./dom.js";
+import { pageHost, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
@@ -383,6 +383,11 @@ export const outlook = {
     if (to && !to.closest(`[role=group][id$="${GROUP_SUFFIX.to}"]`)) fallbacks.push("toByLabel");
     if (sends.some((button) => !button.matches(SEND_STRATEGIES[0]))) fallbacks.push("sendByLabel");
     return { sends, primary: sends.length, to, fallbacks };
+  },
+
+  noticeSlot(root) {
+    // Above the body editor's container, near where Outlook draws its MailTips.
+    return slotAbove(root.querySelector('[id^="editorParent_"]') ?? root.querySelector("[contenteditable=true][aria-multiline=true]"));
   },
 };
 

@@ -18,7 +18,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { setInputValue, simulateClick, until } from "./dom.js";
+import { setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { additions, changedEntries } from "../lib/moves.js";
 
 const FIELDS = /** @type {const} */ (["to", "cc", "bcc"]);
@@ -202,6 +202,11 @@ export const roundcube = {
   probe(root) {
     const sends = [...root.querySelectorAll(SEND)];
     return { sends, primary: root.querySelectorAll(MAIN_SEND).length, to: partsOf(root, "to").textarea, fallbacks: [] };
+  },
+
+  noticeSlot(root) {
+    // Between the headers and the editor (plain text area or HTML editor).
+    return slotAbove(root.querySelector("#composebodycontainer") ?? root.querySelector("#composebody"));
   },
 };
 

@@ -212,13 +212,15 @@ export class Dialog {
    * Shows the verdict on an exposure and resolves with the user's choice.
    * @param {object} owner The compose it is about (any object that stands for it).
    * @param {object} reply An `evaluate` reply whose verdict is warn or block.
+   * @param {string[]} [choices] The choices to offer, from choices.js: the
+   *   send's by default, `previewChoices` where nothing is to be sent.
    * @returns {Promise<string>}
    */
-  showVerdict(owner, reply) {
+  showVerdict(owner, reply, choices = verdictChoices(reply)) {
     const { verdict, plan, recipients } = reply;
     // The move is the primary choice where one is offered (see choices.js).
     /** @type {Array<[string, string, string]>} */
-    const buttons = verdictChoices(reply).map((action, index) => [action, LABELS[action], index === 0 && action.startsWith("move") ? "primary" : ""]);
+    const buttons = choices.map((action, index) => [action, LABELS[action], index === 0 && action.startsWith("move") ? "primary" : ""]);
     return this.open(owner, "dialog_titleExposure", () => this.verdictBody(verdict, plan, recipients), buttons, verdict.action);
   }
 

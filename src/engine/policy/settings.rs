@@ -149,6 +149,9 @@ settings! {
     /// What a send in a compose BCC Guard cannot read does: held (ask) or let go after a visible notice.
     WhenBlind "whenBlind" when_blind: WhenBlind = WhenBlind::Ask,
         read::choice;
+    /// Whether the compose shows the live notice of what Send would stop.
+    ComposeNotice "composeNotice" compose_notice: bool = true,
+        read::boolean;
 }
 
 impl Key {
