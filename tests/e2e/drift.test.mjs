@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
 import { outlookRouter, outlookUrl } from "./lib/outlook-fixture.mjs";
-import { BROWSERS, HOST, noDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, HOST, NOTICE, noDialog, waitForNotice } from "./lib/guard-steps.mjs";
 import { DRIVEN, GMAIL, GMAIL_VARIANTS, OUTLOOK, OUTLOOK_VARIANTS, TAB_STATE, driftProgram } from "./lib/drift.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -84,7 +84,10 @@ for (const browser of BROWSERS) {
       // Once the finder has seen it, and the badge agrees with what it saw
       // (a badge that never says "!" for a blind compose leaves a silent cell).
       const settled = `(async () => { const s = await ${TAB_STATE}; return s && s.composes.length > 0 && (s.badge === "!") === s.composes.some((c) => c.state === "blind") && s; })()`;
-      return ext.waitFor(settled, 5000).catch(() => ext.evaluate(TAB_STATE));
+      const state = await ext.waitFor(settled, 5000).catch(() => ext.evaluate(TAB_STATE));
+      // And what the compose's own notice says (it turns blind in the same
+      // scan that tells the badge).
+      return state && { ...state, notice: await page.evaluate(`${NOTICE()}?.dataset.state ?? "absent"`) };
     }
 
     /** Carries out one send path. */
@@ -108,8 +111,9 @@ for (const browser of BROWSERS) {
 
     /**
      * What came of a path: "guarded" (our dialog held it), "visible-blind"
-     * (it went out, the badge having said "!"), "silent" (it went out with
-     * neither), or "inert" (the page itself did nothing, and nothing left).
+     * (it went out, the badge having said "!" and the compose's notice "Not
+     * protected"), "silent" (it went out without both), or "inert" (the page
+     * itself did nothing, and nothing left).
      */
     async function outcome(state) {
       const LEFT = "window.__fixture.sendCount + window.__fixture.scheduleOpens.length";
@@ -133,7 +137,7 @@ for (const browser of BROWSERS) {
         return kind;
       }
       if (left === 0) return "inert";
-      return state?.badge === "!" ? "visible-blind" : "silent";
+      return state?.badge === "!" && state.notice === "blind" ? "visible-blind" : "silent";
     }
 
     for (const mode of ["ask", "notice"]) {
@@ -193,6 +197,51 @@ for (const browser of BROWSERS) {
       assert.deepEqual(shown.composes, ["blind"]);
       assert.equal(shown.status, "blind");
       assert.match(shown.text, /^Not protected/);
+    });
+
+    test("a blind compose says so itself: the notice is 'Not protected' above the body, whatever composeNotice says, and gives way once the compose is readable", async () => {
+      const notProtected = /BCC Guard: Not protected: BCC Guard cannot read this message\. Check the recipients yourself\./;
+      const above = `!!(${NOTICE()}.compareDocumentPosition(${DRIVEN.body}) & Node.DOCUMENT_POSITION_FOLLOWING)`;
+      await setWhenBlind("ask");
+      for (const [webmail, name] of [[WEBMAILS[0], "recipient-row"], [WEBMAILS[0], "classes-hashed"], [WEBMAILS[1], "send-relabelled"]]) {
+        const where = `${webmail.label} ${name}`;
+        const state = await load(webmail, webmail.variants.find((v) => v.name === name));
+        assert.equal(state.badge, "!", `${where}: the compose is blind`);
+        const shown = await waitForNotice(page, "blind");
+        assert.match(shown.text, notProtected, where);
+        assert.equal(shown.role, "status", where);
+        assert.equal(shown.inEditor, false, where);
+        assert.equal(shown.hidden, false, where);
+        assert.deepEqual(shown.actions, ["dismiss"], `${where}: nothing to move in a compose it cannot read`);
+        assert.deepEqual(shown.parties, [], where);
+        assert.equal(shown.count, 1, `${where}: one notice`);
+        assert.equal(await page.evaluate(above), true, `${where}: above the message body`);
+      }
+      // Gmail's recipient rows as today's page has them again: the health
+      // turns ok, the blind notice goes and the exposure notice takes its
+      // place, and the badge counts the parties instead of "!".
+      await load(WEBMAILS[0], GMAIL_VARIANTS.find((v) => v.name === "recipient-row"));
+      await waitForNotice(page, "blind");
+      await page.evaluate(`(() => { for (const row of document.querySelectorAll("div.anm2[data-field]")) { row.setAttribute("name", row.dataset.field); row.removeAttribute("data-field"); row.classList.replace("anm2", "anm"); } })()`);
+      await page.focus(DRIVEN.send);
+      await page.focus(DRIVEN.body);
+      const back = await waitForNotice(page, "exposure").catch(async (error) => {
+        throw new Error(`${error.message}; tab: ${JSON.stringify(await ext.evaluate(TAB_STATE))}; notices: ${await page.evaluate(`[...document.querySelectorAll("[data-bcc-guard=notice]")].map((n) => n.dataset.state + "@" + n.parentElement?.className).join(",")`)}; rows: ${await page.evaluate(`[...document.querySelectorAll("div.anm[name], div.anm2")].map((r) => r.outerHTML.slice(0, 120)).join(" | ")`)}`);
+      });
+      assert.match(back.text, /3 outside parties would see each other's addresses/);
+      assert.equal(back.count, 1, "the same notice, not a second one");
+      await ext.waitFor(`(async () => { const s = await ${TAB_STATE}; return s?.badge === "3" && s.composes.every((c) => c.state !== "blind"); })()`, 5000);
+      // composeNotice off (and whenBlind "notice", where the send goes on):
+      // the exposure notice is gone, the blind one is not.
+      await ext.evaluate(`(globalThis.browser ?? chrome).storage.sync.set({ settings: { whenBlind: "notice", composeNotice: false } })`);
+      await ext.waitFor(`(async () => { const r = await (globalThis.browser ?? chrome).runtime.sendMessage({ v: 1, kind: "policy" }); return r?.ok && r.policy.settings.composeNotice === false && r.policy.settings.whenBlind === "notice"; })()`, 5000);
+      await load(WEBMAILS[0], GMAIL_VARIANTS.find((v) => v.name === "unchanged"));
+      // The verdict has arrived once the badge counts its parties.
+      await ext.waitFor(`(async () => { const s = await ${TAB_STATE}; return s?.badge === "3"; })()`, 5000);
+      assert.equal(await page.evaluate(`${NOTICE()}?.dataset.state ?? "absent"`), "absent", "composeNotice off: no exposure notice");
+      await load(WEBMAILS[0], GMAIL_VARIANTS.find((v) => v.name === "recipient-row"));
+      assert.match((await waitForNotice(page, "blind")).text, notProtected, "composeNotice off: still 'Not protected'");
+      await setWhenBlind("ask");
     });
 
     test("a blind compose's held send: Send anyway sends once where the policy allows it, and is not offered under block", async () => {
@@ -285,7 +334,7 @@ after(() => {
     "  \"BCC Guard cannot read this message\" opened (`whenBlind` \"ask\", or \"notice\" before the",
     "  policy's word on it had arrived);",
     "- **visible-blind**: the send went on (`whenBlind` \"notice\"), the toolbar badge having shown `!`",
-    "  (not protected) before it;",
+    "  and the compose's notice \"Not protected\" before it;",
     "- **held-other**: held by another of BCC Guard's dialogs (could not check, or no Send button);",
     "- **inert**: the page itself did nothing on that path (nothing was sent; the test fails on it too,",
     "  since such a cell would prove nothing);",

@@ -29,3 +29,18 @@ test("the badge: ! for any blind compose, else the focused compose's parties, el
   // The title says it in words (the catalogue's keys where no browser gives the text).
   assert.equal(badgeFor([{ state: "blind", parties: 0, focused: true }]).title, "badge_blind");
 });
+
+test("Thunderbird's compose button speaks the webmail badge's language: a number on amber, never the blind '!'", async () => {
+  const { composeBadgeFor } = await import("../../www/thunderbird/compose-state.js");
+  const verdict = (fields) => ({ ok: true, verdict: { action: "warn", composeNotice: true, exposedParties: 3, reasons: [], groups: [], ...fields } });
+  const exposed = composeBadgeFor(verdict({}));
+  assert.equal(exposed.text, "3");
+  assert.equal(exposed.color, badgeFor([{ state: "ok", parties: 3, focused: true }]).color, "the same colour as the webmail badge's number");
+  // Stopped with no party on show, or a failed check: "?", not "!" (which says "not protected").
+  assert.equal(composeBadgeFor(verdict({ exposedParties: 0 })).text, "?");
+  assert.equal(composeBadgeFor({ ok: false, error: { code: "timeout" } }).text, "?");
+  assert.notEqual(badgeFor([{ state: "blind", parties: 0, focused: true }]).color, exposed.color);
+  // Nothing would be stopped, or the notice is off: no badge.
+  assert.equal(composeBadgeFor(verdict({ action: "none" })), null);
+  assert.equal(composeBadgeFor(verdict({ composeNotice: false })), null);
+});

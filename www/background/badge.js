@@ -10,9 +10,11 @@
  * and anything else is dropped, so a page cannot write text into the badge.
  */
 
+import { BADGE_COLOURS, BLIND_TEXT } from "../lib/badge-words.js";
 import { ext, message } from "../lib/browser.js";
 
 const STATES = ["ok", "degraded", "blind"];
+
 /** At most this many composes per frame are kept. */
 const MAX_COMPOSES = 50;
 
@@ -40,10 +42,10 @@ export function readReport(composes) {
  * @returns {{text: string, color: string, title: string}}
  */
 export function badgeFor(composes) {
-  if (composes.some((c) => c.state === "blind")) return { text: "!", color: "#b3261e", title: message("badge_blind") };
+  if (composes.some((c) => c.state === "blind")) return { text: BLIND_TEXT, color: BADGE_COLOURS.blind, title: message("badge_blind") };
   const focused = composes.find((c) => c.focused) ?? composes[0];
-  if (focused?.parties > 0) return { text: String(focused.parties), color: "#8c4a00", title: message("badge_exposed", [focused.parties]) };
-  return { text: "", color: "#1b6e3a", title: composes.length > 0 ? message("badge_ok") : message("extName") };
+  if (focused?.parties > 0) return { text: String(focused.parties), color: BADGE_COLOURS.exposed, title: message("badge_exposed", [focused.parties]) };
+  return { text: "", color: BADGE_COLOURS.ok, title: composes.length > 0 ? message("badge_ok") : message("extName") };
 }
 
 /**

@@ -36,7 +36,8 @@
  * A send the adapter does not recognise, in a compose the health calls
  * blind, is held under the engine's `whenBlind` "ask" (and while it is not
  * known): the "could not check" dialog opens, with "Send anyway" as the
- * policy allows; under "notice" it goes on, the badge having said so.
+ * policy allows; under "notice" it goes on, the badge and the compose's
+ * own notice ("Not protected", notice.js) having said so.
  */
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
@@ -125,8 +126,10 @@ export class Guard {
     this.health.install();
     // A blind compose needs the policy's word on blind sends before its
     // send: ask the engine once (a verdict on an empty compose carries it).
-    this.health.onHealth((_root, state) => {
+    this.health.onHealth((root, state) => {
       if (state === "blind" && this.precheck.whenBlind === null) this.learnPolicyNow();
+      // The compose says so itself: "Not protected" while it is blind.
+      this.notices.health(root, state);
     });
   }
 

@@ -13,8 +13,9 @@
  * exposure dialog, offering no send) and **Dismiss** (for this compose, until
  * the exposed set grows). It is hidden when nothing would be stopped and when
  * the `composeNotice` setting (carried by every verdict) is off. `showBlind()`
- * turns it into the loud "Not protected" of a compose BCC Guard cannot read;
- * the detector that decides so calls it.
+ * turns it into the loud "Not protected" of a compose BCC Guard cannot read:
+ * the guard calls `Notices.health` from the health watch's `onHealth`
+ * (health.js), and that notice shows whatever `composeNotice` says.
  *
  * Automation contract (stable, like the dialog's):
  * - the host is `[data-bcc-guard="notice"]`, with an open shadow root;
@@ -149,6 +150,38 @@ export class Notices {
     // A compose that would show nothing gets no notice at all.
     if (!this.notices.has(root) && !(reply?.ok && reply.verdict.action !== "none" && reply.verdict.composeNotice)) return;
     this.of(root).verdict(reply, compose);
+  }
+
+  /**
+   * A compose's health (health.js `onHealth`): "Not protected" while it is
+   * blind, back to what the verdict says once it is ok or degraded again,
+   * or gone. The blind notice ignores `composeNotice`: that setting turns
+   * off the live exposure notice, a convenience, while a compose BCC Guard
+   * cannot read must always say so before its send (fail visible) — under
+   * `whenBlind` "notice" this and the toolbar badge are all that tell the
+   * user, and an admin who turned the exposure notice off must not make
+   * blind sends silent by it.
+   * @param {Element} root The health's root: the adapter's, else the finder's.
+   * @param {"ok"|"degraded"|"blind"|"closed"} state
+   */
+  health(root, state) {
+    if (state === "blind") {
+      this.of(root).showBlind();
+      return;
+    }
+    const notice = this.notices.get(root);
+    if (!notice) return;
+    notice.clearBlind();
+    // A compose that is gone, whose notice only ever said "Not protected"
+    // (the finder's root, which the adapter maps under another element once
+    // it can read the compose): its host goes too, so that the compose has
+    // one notice. One that shows or dismissed an exposure stays, hidden as
+    // it is, in case the compose was only re-rendering.
+    if (state === "closed" && !notice.exposure && !notice.dismissed) {
+      notice.host.remove();
+      this.notices.delete(root);
+      this.byHost.delete(notice.host);
+    }
   }
 
   /**
@@ -408,8 +441,13 @@ export class Notice {
     if (!action) return;
     if (action === "dismiss") {
       this.dismiss();
-      // Its button is gone: the focus goes back where the user writes.
-      this.actions.focus(this.root);
+      // Its button is gone: the focus goes back where the user writes (a
+      // blind compose's root may be one the adapter cannot focus in).
+      try {
+        this.actions.focus(this.root);
+      } catch {
+        // The focus stays where it is.
+      }
     } else if (action === "move" && this.state === "exposure") {
       this.actions.move(this.root);
     } else if (action === "details" && this.state === "exposure") {

@@ -17,7 +17,8 @@
  * policy) changed since the last answer.
  */
 
-import { ext } from "../lib/browser.js";
+import { BADGE_COLOURS } from "../lib/badge-words.js";
+import { ext, message } from "../lib/browser.js";
 import { PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { noticeLine } from "../lib/notice-text.js";
 import { USER_SETTINGS_KEY } from "../lib/settings.js";
@@ -25,9 +26,6 @@ import { readCompose } from "./compose-fields.js";
 
 /** How often the focused compose window is read. */
 export const POLL_MS = 1000;
-
-/** The badge's colour: the notice's border, dark enough for white text (AA). */
-const BADGE_COLOUR = "#b3261e";
 
 /**
  * Starts watching compose windows.
@@ -100,23 +98,41 @@ export function watchComposeState(host) {
 }
 
 /**
- * Shows a verdict on the compose window's button: the parties on show and
- * what they mean, or nothing when nothing would be stopped (or the user
- * turned the notice off). A failed check shows "?": the send hook will say
- * at Send that it could not check.
+ * What the compose window's button shows for a verdict, in the webmail
+ * badge's vocabulary (lib/badge-words.js): the number of outside parties
+ * on show on amber; `?` on amber when the send would be stopped without a
+ * party on show (an incomplete read) or the check failed (the send hook
+ * says at Send that it could not check). Never `!`: on the webmail badge
+ * that means "not protected", and Thunderbird always reads its composes.
+ * Nothing (null) when nothing would be stopped or the user turned the
+ * notice off.
+ * @param {any} reply
+ * @returns {{text: string, color: string, title: string}|null}
+ */
+export function composeBadgeFor(reply) {
+  const verdict = reply?.ok ? reply.verdict : null;
+  if (verdict && (verdict.action === "none" || !verdict.composeNotice)) return null;
+  const text = verdict?.exposedParties > 0 ? String(verdict.exposedParties) : "?";
+  const title = verdict ? noticeLine(verdict) : `${message("extName")}: ${message("dialog_titleUnverified")}`;
+  return { text, color: BADGE_COLOURS.exposed, title };
+}
+
+/**
+ * Shows a verdict on the compose window's button (`composeBadgeFor`); the
+ * title and colour before the text, as the webmail badge, so that a new
+ * badge never shows with the old title.
  * @param {number} tabId
  * @param {any} reply
  */
 async function show(tabId, reply) {
   const action = ext().composeAction;
-  const verdict = reply?.ok ? reply.verdict : null;
-  if (verdict && (verdict.action === "none" || !verdict.composeNotice)) {
+  const badge = composeBadgeFor(reply);
+  if (!badge) {
     await action.setBadgeText({ tabId, text: "" });
     await action.setTitle({ tabId, title: null });
     return;
   }
-  const text = verdict ? String(verdict.exposedParties || "!") : "?";
-  await action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOUR });
-  await action.setBadgeText({ tabId, text });
-  await action.setTitle({ tabId, title: verdict ? noticeLine(verdict) : `${ext().i18n.getMessage("extName")}: ${ext().i18n.getMessage("dialog_titleUnverified")}` });
+  await action.setTitle({ tabId, title: badge.title });
+  await action.setBadgeBackgroundColor({ tabId, color: badge.color });
+  await action.setBadgeText({ tabId, text: badge.text });
 }
