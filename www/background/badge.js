@@ -14,7 +14,6 @@ import { BADGE_COLOURS, BLIND_TEXT } from "../lib/badge-words.js";
 import { ext, message } from "../lib/browser.js";
 
 const STATES = ["ok", "degraded", "blind"];
-
 /** At most this many composes per frame are kept. */
 const MAX_COMPOSES = 50;
 
