@@ -59,7 +59,7 @@ window.__drift ??= (() => {
   const LABELS = ["aria-label", "data-tooltip", "title"];
   /** The Send button's role, labels and id move to a new wrapper around it. */
   function wrapSend(send) {
-    const wrapper = document.createElement(send.tagName === "BUTTON" ? "div" : "div");
+    const wrapper = document.createElement("div");
     wrapper.setAttribute("role", "button");
     wrapper.setAttribute("tabindex", send.getAttribute("tabindex") ?? "0");
     for (const name of LABELS) {
