@@ -116,7 +116,8 @@ async function show(tabId, reply) {
     return;
   }
   const text = verdict ? String(verdict.exposedParties || "!") : "?";
+  // The title first: whoever sees the badge can read what it means.
+  await action.setTitle({ tabId, title: verdict ? noticeLine(verdict) : `${ext().i18n.getMessage("extName")}: ${ext().i18n.getMessage("dialog_titleUnverified")}` });
   await action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOUR });
   await action.setBadgeText({ tabId, text });
-  await action.setTitle({ tabId, title: verdict ? noticeLine(verdict) : `${ext().i18n.getMessage("extName")}: ${ext().i18n.getMessage("dialog_titleUnverified")}` });
 }
