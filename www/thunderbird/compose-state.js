@@ -128,10 +128,11 @@ async function show(tabId, reply) {
   const action = ext().composeAction;
   const badge = composeBadgeFor(reply);
   if (!badge) {
-    await action.setBadgeText({ tabId, text: "" });
     await action.setTitle({ tabId, title: null });
+    await action.setBadgeText({ tabId, text: "" });
     return;
   }
+  // The title first: whoever sees the badge can read what it means.
   await action.setTitle({ tabId, title: badge.title });
   await action.setBadgeBackgroundColor({ tabId, color: badge.color });
   await action.setBadgeText({ tabId, text: badge.text });
