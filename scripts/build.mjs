@@ -54,6 +54,9 @@ const THUNDERBIRD = Object.freeze({
   withoutPermissions: ["scripting"],
   background: "thunderbird/background.js",
   strictMinVersion: "128.0",
+  // The compose window's own button, which shows the live state
+  // (www/thunderbird/compose-state.js).
+  composeAction: { default_title: "__MSG_extName__", default_icon: { 16: "icons/icon-16.png", 32: "icons/icon-32.png" } },
 });
 
 /**
@@ -115,6 +118,7 @@ export function manifestFor(browser) {
     const gecko = manifest.browser_specific_settings;
     delete gecko.gecko_android;
     gecko.gecko.strict_min_version = THUNDERBIRD.strictMinVersion;
+    manifest.compose_action = THUNDERBIRD.composeAction;
   }
   return manifest;
 }

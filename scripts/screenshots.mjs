@@ -1,6 +1,7 @@
 /**
- * @file `npm run screenshots`: pictures of the warning dialog in English and
- * Japanese for the README (docs/images/), taken with the built extension in
+ * @file `npm run screenshots`: pictures of the warning dialog and of the
+ * live notice in the compose, in English and Japanese, for the README
+ * (docs/images/), taken with the built extension in
  * headless Chromium on the Gmail fixture. Japanese text needs a CJK font on
  * the machine (Debian: fonts-ipafont-gothic); the script says so if none is
  * installed rather than saving boxes.
@@ -10,12 +11,19 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { launchChromium } from "../tests/e2e/lib/chromium.mjs";
 import { gmailRouter, gmailUrl } from "../tests/e2e/lib/gmail-fixture.mjs";
-import { waitForDialog } from "../tests/e2e/lib/guard-steps.mjs";
+import { waitForDialog, waitForNotice } from "../tests/e2e/lib/guard-steps.mjs";
 import { ROOT } from "./lib/run.mjs";
 
 const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
+const BODY = `document.querySelector("[g_editable=true]")`;
 
-async function shoot(locale, lang, file) {
+/**
+ * @param {string} locale The browser's language.
+ * @param {"en"|"ja"} lang The fixture's.
+ * @param {string} file Under docs/images/.
+ * @param {"dialog"|"notice"} what The dialog after Send, or the notice while writing.
+ */
+async function shoot(locale, lang, file, what) {
   const session = await launchChromium({
     extensionDir: path.join(ROOT, "dist", "chrome"),
     routes: { "mail.google.com": gmailRouter },
@@ -32,8 +40,15 @@ async function shoot(locale, lang, file) {
       }),
     );
     await page.waitFor("document.documentElement.dataset.fixtureReady === '1'");
-    await page.click(SEND);
-    await waitForDialog(page);
+    if (what === "dialog") {
+      await page.click(SEND);
+      await waitForDialog(page);
+    } else {
+      await page.click(BODY);
+      await waitForNotice(page, "exposure");
+      // Past its fade-in.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
     await page.screenshot(path.join(ROOT, "docs", "images", file));
     console.log(`docs/images/${file}`);
   } finally {
@@ -46,5 +61,7 @@ if (!fonts.stdout?.trim()) {
   console.error("No Japanese font is installed; install one first (apt-get install fonts-ipafont-gothic).");
   process.exit(1);
 }
-await shoot("en-US", "en", "dialog-en.png");
-await shoot("ja", "ja", "dialog-ja.png");
+await shoot("en-US", "en", "dialog-en.png", "dialog");
+await shoot("ja", "ja", "dialog-ja.png", "dialog");
+await shoot("en-US", "en", "notice-en.png", "notice");
+await shoot("ja", "ja", "notice-ja.png", "notice");

@@ -452,3 +452,57 @@ fn threshold_spellings() {
         );
     }
 }
+
+#[test]
+fn the_verdict_says_whether_the_compose_shows_the_notice() {
+    let compose = json!({"account": "me@corp.example", "to": chips(&["a@x.example", "b@y.example", "c@z.example"])});
+    let request = json!({"v": 1, "kind": "evaluate", "compose": compose});
+    // On by default, in every verdict (a harmless one too, so that a host
+    // hides the notice it showed).
+    assert_eq!(
+        evaluate(Value::Null, compose.clone())["verdict"]["composeNotice"],
+        true
+    );
+    assert_eq!(
+        evaluate(Value::Null, json!({"to": chips(&["a@x.example"])}))["verdict"]["composeNotice"],
+        true
+    );
+    // The user may turn it off…
+    let off = ask(
+        Value::Null,
+        json!({"composeNotice": false}),
+        request.clone(),
+    );
+    assert_eq!(off["verdict"]["composeNotice"], false);
+    assert_eq!(
+        off["verdict"]["action"], "warn",
+        "the send is still stopped"
+    );
+    // …unless the organisation set it: the managed value wins and is locked.
+    let managed = ask(
+        json!({"composeNotice": true}),
+        json!({"composeNotice": false}),
+        request,
+    );
+    assert_eq!(managed["verdict"]["composeNotice"], true);
+    let policy = ask(
+        json!({"composeNotice": true}),
+        Value::Null,
+        json!({"v": 1, "kind": "policy"}),
+    );
+    assert!(
+        policy["policy"]["locked"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("composeNotice")),
+        "{policy}"
+    );
+    // A value of the wrong kind is reported and the default applies.
+    let bad = ask(
+        Value::Null,
+        json!({"composeNotice": "sometimes"}),
+        json!({"v": 1, "kind": "policy"}),
+    );
+    assert_eq!(bad["policy"]["settings"]["composeNotice"], true);
+    assert_eq!(bad["policy"]["problems"][0]["key"], "composeNotice");
+}

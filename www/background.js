@@ -17,6 +17,7 @@ import { EngineHost } from "./lib/engine-host.js";
 import { addStat } from "./lib/stats.js";
 import { keepRegistered } from "./background/content-registration.js";
 import { mayAsk } from "./background/senders.js";
+import { showHealth } from "./background/badge.js";
 import { errorReply } from "./lib/engine-client.js";
 
 /** The one engine host of this extension. */
@@ -51,6 +52,11 @@ ext().runtime.onMessage.addListener((request, sender, sendResponse) => {
     // now if this start has not built it yet.
     host.warmUp();
     sendResponse({ v: request.v, ok: true, kind: "ping" });
+    return false;
+  }
+  if (request.kind === "health") {
+    // A webmail frame's composes: the tab's toolbar badge and title.
+    showHealth(sender, request.composes, request.fresh === true);
     return false;
   }
   if (request.kind === "openOptions") {

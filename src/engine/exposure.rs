@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use super::classify::{Class, Party};
 use super::hashing::{FastMap, FastSet};
-use super::policy::{PolicyAction, Settings};
+use super::policy::{PolicyAction, Settings, WhenBlind};
 use super::recipients::{AddressIds, Recipient};
 
 /// What the content script should do with the send.
@@ -135,6 +135,14 @@ pub struct Verdict {
     /// remember it for the one case the engine cannot be asked: when the
     /// check itself fails.
     pub policy_allows_send_anyway: bool,
+    /// What a send in a compose the host cannot read does (the `whenBlind`
+    /// setting; `notice` on a host the policy does not protect, where
+    /// nothing is held). Hosts remember it, as `policy_allows_send_anyway`,
+    /// for composes they cannot ask about.
+    pub when_blind: WhenBlind,
+    /// Whether the host shows this verdict in the compose as it is written
+    /// (the `composeNotice` setting), not only when Send is pressed.
+    pub compose_notice: bool,
     /// Distinct exposed addresses (and unreadable tokens) in To and Cc.
     pub exposed_recipients: u32,
     /// Distinct parties among them.
@@ -172,6 +180,7 @@ impl Verdict {
         Verdict {
             action: Action::None,
             send_anyway: false,
+            when_blind: WhenBlind::Notice,
             groups: Vec::new(),
             reasons: Vec::new(),
             ..verdict
@@ -332,6 +341,8 @@ pub fn evaluate(
         action,
         send_anyway: action != Action::None && policy_allows_send_anyway,
         policy_allows_send_anyway,
+        when_blind: settings.when_blind,
+        compose_notice: settings.compose_notice,
         exposed_recipients: count(exposed.len()),
         exposed_parties,
         audience_parties,

@@ -15,15 +15,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter, gmailUrl } from "./lib/gmail-fixture.mjs";
-import { BROWSERS, HOST, choose, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, HOST, choose, noticeOf, settledSends, waitForDialog } from "./lib/guard-steps.mjs";
 import { installPolicy } from "./lib/policy-files.mjs";
 
 const EXTENSION_ID = "paldapobjjgoepiejgigblhhidmhagng";
 const GECKO_ID = "bcc-guard@bccguard.org";
 const SEND = `document.querySelector(".IZ .Up div > div[role=button].aoO")`;
 
-/** What the admin sets: block at two parties, a trusted partner. */
-const POLICY = { minExposedParties: 2, action: "block", trustedDomains: ["partner.example"] };
+/** What the admin sets: block at two parties, a trusted partner, no notice in the compose. */
+const POLICY = { minExposedParties: 2, action: "block", trustedDomains: ["partner.example"], composeNotice: false };
 
 const isRoot = process.getuid?.() === 0;
 const notRoot = !isRoot && "writing policy files under /etc needs root; run npm test as root to include these tests";
@@ -69,6 +69,19 @@ for (const browser of BROWSERS) {
       assert.deepEqual(dialog.actions, ["move-and-send", "move", "cancel"], "block: no Send anyway");
       assert.deepEqual(dialog.addresses.sort(), ["ann@one.example", "bob@two.example"]);
       assert.match(dialog.text, /organisation does not allow sending/);
+      await choose(page, "cancel");
+      assert.equal(await settledSends(page, 0), 0);
+    });
+
+    test("composeNotice off: no notice while writing, and Send is still stopped", async () => {
+      await openGmail({ to: ["ann@one.example", "bob@two.example"] });
+      await page.click(`document.querySelector("[g_editable=true]")`);
+      // Long after the precheck's verdict (120 ms after the focus).
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal((await noticeOf(page)).state, "absent");
+      await page.click(SEND);
+      const dialog = await waitForDialog(page);
+      assert.deepEqual(dialog.addresses.sort(), ["ann@one.example", "bob@two.example"]);
       await choose(page, "cancel");
       assert.equal(await settledSends(page, 0), 0);
     });

@@ -23,10 +23,12 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gmailRouter } from "./lib/gmail-fixture.mjs";
-import { BROWSERS, choose, HOST, noDialog, openOptions, waitForDialog } from "./lib/guard-steps.mjs";
+import { BROWSERS, choose, HOST, noDialog, NOTICE, noticeButton, openOptions, waitForDialog, waitForNotice } from "./lib/guard-steps.mjs";
 import { installPolicy } from "./lib/policy-files.mjs";
+import { TAB_STATE } from "./lib/drift.mjs";
 import { ACCOUNT, roundcubeMissing, startRoundcube } from "./lib/roundcube-server.mjs";
 import {
+  chipInput,
   extensionGranting,
   FOOTER_SEND,
   fieldValue,
@@ -413,6 +415,50 @@ for (const browser of BROWSERS) {
       assert.deepEqual(message.to, [BOSS]);
       assert.deepEqual(sorted(message.rcptTo), sorted(to));
       await popup.close();
+    });
+
+    test("the compose's health is ok (the broad finder and the adapter agree), never blind", async () => {
+      await openCompose(page, base);
+      await page.focus("document.querySelector('#composebody')");
+      const ext = await session.newPage();
+      await ext.goto(session.extensionUrl("popup/popup.html"));
+      const state = await ext.waitFor(`(async () => { const s = await ${TAB_STATE}; return s && s.composes.length > 0 && s; })()`, 10_000);
+      assert.deepEqual(state.composes.map((c) => c.state), ["ok"]);
+      assert.notEqual(state.badge, "!");
+      await ext.close();
+    });
+
+    test("the compose notice: comes back when the set grows after Dismiss; Move sends nothing, and the next Send has them in Bcc", async () => {
+      await openCompose(page, base);
+      const first = outsiders(3, "notice");
+      await typeRecipients(page, "to", [...first, BOSS]);
+      await writeMessage(page, "the compose notice");
+      const shown = await waitForNotice(page, "exposure");
+      assert.equal(shown.inEditor, false);
+      assert.deepEqual(shown.parties, [{ party: "gmail.com", parties: 3, text: "3 people at gmail.com" }]);
+      assert.match(shown.text, /3 outside parties would see each other's addresses/);
+      await page.click(noticeButton("dismiss"));
+      await waitForNotice(page, "hidden");
+      const fourth = "notice4@gmail.com";
+      await page.click(chipInput("to"));
+      await page.type(`${fourth},`);
+      // Once the address is whole (a half-typed one is a party of its own, as
+      // it would be if sent), the notice names four people at gmail.com.
+      await page.waitFor(`${NOTICE()}?.shadowRoot.querySelector('[data-party="gmail.com"]')?.dataset.parties === "4"`);
+      const back = await waitForNotice(page, "exposure");
+      assert.deepEqual(back.parties, [{ party: "gmail.com", parties: 4, text: "4 people at gmail.com" }]);
+      const count = rc.sink.messages.length;
+      await page.click(noticeButton("move"));
+      await page.waitFor(`document.getElementById('_bcc').value.includes(${JSON.stringify(fourth)})`);
+      await waitForNotice(page, "hidden");
+      assert.equal(await rc.sink.settle(QUIET_MS), count, "the move sent nothing");
+      assert.equal(await page.evaluate(noDialog), true);
+      await page.click(SEND_BUTTON);
+      const message = await oneMessage(rc.sink, count);
+      assert.deepEqual(message.to, [BOSS]);
+      assert.deepEqual(sorted(message.rcptTo), sorted([...first, fourth, BOSS]));
+      assert.equal(message.hasBccHeader, false);
+      await waitForSentPage(page);
     });
 
     test("the popup offers the admin's origins that are not granted yet", async () => {

@@ -392,6 +392,27 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     assert.deepEqual(sorted(message.rcptTo), sorted([SENDER, "client@clientco.example", ...bcc]));
   });
 
+  test("the compose window's own button shows the live state as the recipients change, and nothing is sent", async () => {
+    const c = await compose({ to: gmail(3, "live").join(", ") });
+    const button = async (pattern) => {
+      for (const started = Date.now(); Date.now() - started < 10000; await sleep(100)) {
+        const state = await tb.composeButton(c.id);
+        if (state && pattern(state)) return state;
+      }
+      throw new Error(`the compose button did not change: ${JSON.stringify(await tb.composeButton(c.id))}`);
+    };
+    const exposed = await button((state) => state.badge === "3" && state.title !== "BCC Guard");
+    assert.match(exposed.title, /3 outside parties would see each other's addresses: 3 people at gmail\.com/);
+    // One more outsider: the badge follows.
+    await tb.setRecipients(c.id, { to: gmail(4, "live") });
+    await button((state) => state.badge === "4" && /4 people at gmail\.com/.test(state.title));
+    // Two outsiders and a colleague: nothing would be stopped, the badge goes.
+    await tb.setRecipients(c.id, { to: [...gmail(2, "live"), "boss@corp.example"] });
+    const cleared = await button((state) => state.badge === "" && !/outside parties/.test(state.title));
+    assert.doesNotMatch(cleared.title, /outside parties/);
+    assert.equal(sink.messages.length, 0, "watching sends nothing");
+  });
+
   test("a decision that takes 90 s still sends (the dialog keeps the event page alive)", { timeout: 180000 }, async () => {
     const outsiders = gmail(3, "l");
     const message = await sendAndMove(running, await compose({ to: outsiders.join(", ") }), outsiders, async () => {

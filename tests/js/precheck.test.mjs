@@ -177,3 +177,28 @@ test("a listener that throws does not keep the others from hearing", async () =>
   unsubscribe();
   error.mock.restore();
 });
+
+test("listeners get the compose a verdict is about, and a policy change checks the open composes again", async () => {
+  const { root, asked, precheck, activity } = setup();
+  const told = [];
+  precheck.onVerdict((_root, reply, compose) => told.push({ action: reply.verdict.action, compose }));
+  root.recipients = EXPOSED;
+  activity();
+  mock.timers.tick(120);
+  await settle();
+  // The compose comes with the reply: the reply leaves out what the sender has.
+  assert.deepEqual(told, [{ action: "warn", compose: EXPOSED }]);
+  // A new policy (say, the notice turned off): what was told may not hold,
+  // so the open compose is asked about again without any activity.
+  precheck.forget();
+  mock.timers.tick(120);
+  await settle();
+  assert.deepEqual(asked, ["evaluate", "evaluate"]);
+  assert.equal(told.length, 2);
+  // A closed compose is not.
+  root.isConnected = false;
+  precheck.forget();
+  mock.timers.tick(120);
+  await settle();
+  assert.deepEqual(asked, ["evaluate", "evaluate"]);
+});

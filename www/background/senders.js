@@ -2,7 +2,8 @@
  * @file Who may ask the background what. Content scripts run inside webmail
  * pages, the least trusted place the extension has a foothold in, so they
  * may ask only what the guard needs: `evaluate` and `verify` a compose,
- * `ping`, `count` and `openOptions`. The whole effective policy (`policy`:
+ * `ping`, `count`, `openOptions` and `health` (its composes' states for the
+ * toolbar badge, checked by background/badge.js). The whole effective policy (`policy`:
  * every internal and partner domain, the locks) and the validator
  * (`validate`) are for the extension's own pages — the popup, the options
  * page, Thunderbird's dialog window — which the browser serves from the
@@ -10,7 +11,7 @@
  */
 
 /** What a content script may ask. */
-export const CONTENT_SCRIPT_KINDS = Object.freeze(["evaluate", "verify", "ping", "count", "openOptions"]);
+export const CONTENT_SCRIPT_KINDS = Object.freeze(["evaluate", "verify", "ping", "count", "openOptions", "health"]);
 
 /** What an extension page may ask: everything the protocol has. */
 export const EXTENSION_PAGE_KINDS = Object.freeze([...CONTENT_SCRIPT_KINDS, "policy", "validate"]);

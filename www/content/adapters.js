@@ -47,9 +47,25 @@ import { roundcube } from "./roundcube.js";
  *   Sends the webmail's own way (`confirmed`: the user chose to send in our
  *   dialog, rather than the check finding nothing); false if it cannot.
  * @property {(root: Element) => void} focus Puts the focus back into the compose.
+ * @property {(root: Element) => ComposeProbe} probe What the adapter maps in
+ *   a compose it found, for its health (content/health.js).
+ * @property {(root: Element) => ({parent: Element, before: Element|null}|null)} noticeSlot
+ *   Where the compose's notice goes (notice.js): a stable place above the
+ *   message body, outside every editor (dom.js `slotAbove`); null where the
+ *   compose has no body to put it above.
  * @property {(root: Element) => Promise<void>} commitTyped Turns typed
  *   addresses into chips the way the webmail does when the focus leaves,
  *   so that moving the focus during the move changes nothing unplanned.
+ *
+ * @typedef {object} ComposeProbe What an adapter maps in one compose.
+ * @property {Element[]} sends Every control its `sendTarget` takes for a
+ *   Send of this compose.
+ * @property {number} primary How many of them are the plain Send (a Gmail
+ *   compose also has Send + archive); the health wants exactly one.
+ * @property {Element|null} to The To field it reads (its `read` is
+ *   complete exactly when this is found).
+ * @property {string[]} fallbacks The fallback strategies it needed (empty
+ *   when the first strategy of every step matched).
  *
  * @typedef {{root: Element, via: any, roots?: undefined, choice?: undefined}
  *   | {roots: Element[], choice: any, root?: undefined, via?: undefined}} SendTarget

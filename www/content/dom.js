@@ -1,7 +1,8 @@
 /**
  * @file Small DOM operations the content script's modules share: waiting for
  * the webmail to react, events that webmail handlers accept as user actions,
- * and stopping an event the page must not see.
+ * stopping an event the page must not see, and the place above an element
+ * where the compose notice goes.
  */
 
 /**
@@ -64,6 +65,20 @@ export function setInputValue(element, value) {
   else element.value = value;
   element.dispatchEvent(new Event("input", { bubbles: true }));
   element.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/**
+ * The notice slot right above an element (an adapter's `noticeSlot`): before
+ * it in its parent, or, when it is inside an editor, before the outermost
+ * editable element around it, so that the notice is never part of what the
+ * user edits.
+ * @param {Element|null} element
+ * @returns {{parent: Element, before: Element}|null}
+ */
+export function slotAbove(element) {
+  let target = element;
+  while (target?.parentElement instanceof HTMLElement && target.parentElement.isContentEditable) target = target.parentElement;
+  return target?.parentElement ? { parent: target.parentElement, before: target } : null;
 }
 
 /**

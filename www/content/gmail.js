@@ -11,7 +11,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, setInputValue, simulateClick, until } from "./dom.js";
+import { pageHost, setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /** Elements that can be a compose window's root: mole/fullscreen dialog, inline reply, pop-out. */
@@ -22,11 +22,14 @@ const COMPOSE_ROOTS = ".M9, [role=dialog], body.xE.xp [role=main]";
  * options" arrow. The tooltip fallback covers a changed class name; the
  * shortcut in parentheses ("(Ctrl-Enter)", "(⌘Enter)") is not translated.
  */
-const SEND_BUTTONS = [
+const SEND_STRATEGIES = [
   ".IZ .Up div > div[role=button]:not([aria-haspopup=true])",
   "div[role=button].aoO:not([aria-haspopup=true])",
   "div[role=button][data-tooltip*='Enter)']:not([aria-haspopup=true])",
-].join(", ");
+];
+const SEND_BUTTONS = SEND_STRATEGIES.join(", ");
+/** The Send buttons found without the tooltip fallback. */
+const SEND_BY_CLASS = SEND_STRATEGIES.slice(0, 2).join(", ");
 
 /*
  * Send-options choices (docs/send-paths.md has the sources and how sure each
@@ -271,6 +274,18 @@ export const gmail = {
     /** @type {HTMLElement|null} */
     const target = root.querySelector("[g_editable=true], [contenteditable=true][role=textbox]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
+  },
+
+  probe(root) {
+    const sends = [...root.querySelectorAll(SEND_BUTTONS)].filter((button) => composeOf(button) === root);
+    const fallbacks = sends.some((button) => !button.matches(SEND_BY_CLASS)) ? ["sendByTooltip"] : [];
+    return { sends, primary: sends.filter((button) => !button.matches(".Uo")).length, to: root.querySelector(`${row("to")}, ${classicInput("to")}`), fallbacks };
+  },
+
+  noticeSlot(root) {
+    // Inside the compose table (`.iN`), where InboxSDK's addComposeNotice
+    // puts compose notices: right above the body and toolbar (`.aoP`).
+    return slotAbove(root.querySelector(".iN .aoP") ?? root.querySelector("[g_editable=true]"));
   },
 };
 

@@ -25,17 +25,29 @@
  * `dispatchEvent` is synchronous, so the bypass cannot leak to a later event.
  *
  * Next to it: the precheck (precheck.js), which knows the verdict for a
- * compose's recipients ahead of its send, the send-options gate
- * (send-options.js), and the move transaction it shares with Thunderbird and
- * Outlook (www/lib/move-transaction.js).
+ * compose's recipients ahead of its send, the notice in each compose that
+ * shows that verdict (notice.js: its *Move them to Bcc* and *Details* run
+ * through this machine with nothing sent), the send-options gate
+ * (send-options.js), the health watch (health.js), which tells a compose
+ * the adapter cannot read ("blind") from the broad finder's view, and the
+ * move transaction it shares with Thunderbird and Outlook
+ * (www/lib/move-transaction.js).
+ *
+ * A send the adapter does not recognise, in a compose the health calls
+ * blind, is held under the engine's `whenBlind` "ask" (and while it is not
+ * known): the "could not check" dialog opens, with "Send anyway" as the
+ * policy allows; under "notice" it goes on, the badge and the compose's
+ * own notice ("Not protected", notice.js) having said so.
  */
 
 import { askEngine, completeRecipients } from "../lib/engine-client.js";
 import { extensionAlive } from "../lib/browser.js";
-import { unverifiedChoices, verdictChoices } from "../lib/choices.js";
+import { previewChoices, unverifiedChoices, verdictChoices } from "../lib/choices.js";
 import { Dialog } from "../lib/dialog.js";
 import { moveToBcc } from "../lib/move-transaction.js";
-import { swallow } from "./dom.js";
+import { pageHost, simulateClick, swallow } from "./dom.js";
+import { HealthWatch } from "./health.js";
+import { Notices } from "./notice.js";
 import { Precheck } from "./precheck.js";
 import { SendOptionsGate } from "./send-options.js";
 import { describeError } from "../lib/errors.js";
@@ -76,6 +88,24 @@ export class Guard {
     this.precheck = new Precheck({ adapter, ask, busy: (root) => this.stateOf(root).state !== IDLE });
     /** Send-options choices ("Schedule send"), checked through this machine. */
     this.options = new SendOptionsGate(this);
+    /** Whether each compose can be seen at all (the broad finder against the adapter). */
+    this.health = new HealthWatch(adapter);
+    /** Set around our own replay of a blind compose's send. */
+    this.blindBypass = false;
+    /** The blind composes whose dialog is open or whose send is being replayed. */
+    this.blindBusy = new WeakSet();
+    /** Whether a question about the policy (`learnPolicyNow`) is on its way. */
+    this.asking = false;
+    /** The notice in each compose, showing the precheck's verdicts. */
+    this.notices = new Notices({
+      adapter,
+      actions: {
+        move: (root) => this.preview(root, "move"),
+        details: (root) => this.preview(root, "details"),
+        focus: (root) => adapter.focus(root),
+      },
+    });
+    this.precheck.onVerdict((root, reply, compose) => this.notices.verdict(root, reply, compose));
     this.onEvent = this.onEvent.bind(this);
     this.onActivity = this.onActivity.bind(this);
   }
@@ -94,6 +124,30 @@ export class Guard {
     for (const type of ["input", "paste", "focusin", "focusout", "drop", "cut"]) {
       window.addEventListener(type, this.onActivity, { capture: true, passive: true });
     }
+    this.health.install();
+    // A blind compose needs the policy's word on blind sends before its
+    // send: ask the engine once (a verdict on an empty compose carries it).
+    this.health.onHealth((root, state) => {
+      if (state === "blind" && this.precheck.whenBlind === null) this.learnPolicyNow();
+      // The compose says so itself: "Not protected" while it is blind.
+      this.notices.health(root, state);
+    });
+  }
+
+  /** Asks the engine what the policy says, without a compose to check. */
+  learnPolicyNow() {
+    if (this.asking) return;
+    this.asking = true;
+    const generation = this.precheck.generation;
+    const compose = { account: null, host: pageHost(), complete: true, to: [], cc: [], bcc: [] };
+    this.ask({ kind: "evaluate", compose })
+      .then((reply) => {
+        if (generation === this.precheck.generation) this.precheck.learnPolicy(reply);
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.asking = false;
+      });
   }
 
   /**
@@ -101,6 +155,8 @@ export class Guard {
    */
   forgetVerdicts() {
     this.precheck.forget();
+    // A compose that is blind now needs the new policy's word on it.
+    if (this.health.entries().some(([, { state }]) => state === "blind")) this.learnPolicyNow();
   }
 
   /**
@@ -133,15 +189,32 @@ export class Guard {
       this.dialog.handle(event);
       return;
     }
+    // A compose's notice: the page does not see its events either (no
+    // webmail shortcut fires on its buttons), and only its buttons act.
+    if (this.notices.contains(event)) {
+      event.stopImmediatePropagation();
+      this.notices.handle(event);
+      return;
+    }
     if (event.type !== "click" && event.type !== "keydown" && event.type !== "mouseup") return;
-    if (this.options.releasing) return; // Our own replay of a send-options choice.
+    if (this.options.releasing || this.blindBypass) return; // Our own replay of a send-options choice or a blind send.
     if (this.dialog.isOpen()) {
       // While the dialog is up, the page is modal: nothing may send.
-      if (this.adapter.sendTarget(event)) swallow(event);
+      if (this.adapter.sendTarget(event) || this.health.blindSend(event)) swallow(event);
       return;
     }
     if (event.type === "keydown" && (event.isComposing || event.keyCode === 229)) return; // IME
     const target = this.adapter.sendTarget(event);
+    if (!target || target.roots?.length === 0) {
+      // Not a send the adapter knows (or a send-options choice it cannot
+      // tie to any compose): a send in a compose it cannot see is not let
+      // through unseen.
+      const blind = this.health.blindSend(event);
+      if (blind) {
+        this.holdBlind(event, blind);
+        return;
+      }
+    }
     if (!target) {
       if (event.type === "click") this.onActivity(event);
       return;
@@ -182,6 +255,39 @@ export class Guard {
   }
 
   /**
+   * A notice's *Move them to Bcc* or *Details*: the dialog's move, or the
+   * dialog offering the move and no send, on the compose as it is now,
+   * through the same states as a send so that a Send meanwhile is
+   * swallowed. Nothing is sent, whatever happens.
+   * @param {Element} root
+   * @param {"move"|"details"} what
+   */
+  preview(root, what) {
+    const entry = this.stateOf(root);
+    if (entry.state !== IDLE || this.dialog.isOpen() || !root.isConnected) return;
+    let read;
+    try {
+      read = this.adapter.read(root);
+    } catch {
+      return; // Nothing to act on; the send itself will say it cannot read.
+    }
+    const { key, reply: known } = this.precheck.lookup(root, read.compose);
+    entry.state = "checking";
+    const run = async () => {
+      const reply = known ?? (await this.ask({ kind: "evaluate", compose: read.compose }));
+      this.precheck.learn(root, key, reply);
+      if (!reply.ok || reply.verdict.action === "none") {
+        this.settle(root, entry);
+        return;
+      }
+      completeRecipients(reply, read.compose);
+      if (what === "move") await this.act(root, entry, "move", reply, read, false);
+      else await this.decide(root, entry, read, reply, false);
+    };
+    run().catch(() => this.settle(root, entry));
+  }
+
+  /**
    * Asks the engine (unless the answer is known) and acts on the verdict.
    * @param {Element} root
    * @param {ComposeState} entry
@@ -205,18 +311,22 @@ export class Guard {
    * @param {ComposeState} entry
    * @param {ComposeRead} read
    * @param {object} reply
+   * @param {boolean} [send] Whether a send is being checked; false for the
+   *   notice's *Details*, which offers no send and sends nothing.
    */
-  async decide(root, entry, read, reply) {
+  async decide(root, entry, read, reply, send = true) {
     if (reply.verdict.action === "none") {
-      this.replay(root, entry);
+      if (send) this.replay(root, entry);
+      else this.settle(root, entry);
       return;
     }
     completeRecipients(reply, read.compose);
     entry.state = "dialog";
-    this.count("warned");
-    const choice = await this.dialog.showVerdict(root, reply);
+    if (send) this.count("warned");
+    const offered = send ? verdictChoices(reply) : previewChoices(reply);
+    const choice = await this.dialog.showVerdict(root, reply, offered);
     // Only what was offered is carried out, whatever the dialog's page did.
-    await this.act(root, entry, verdictChoices(reply).includes(choice) ? choice : "cancel", reply, read);
+    await this.act(root, entry, offered.includes(choice) ? choice : "cancel", reply, read, send);
   }
 
   /**
@@ -226,15 +336,17 @@ export class Guard {
    * @param {string} choice "move-and-send" | "move" | "send-anyway" | "cancel"
    * @param {object} reply The evaluate reply the dialog showed.
    * @param {ComposeRead} read
+   * @param {boolean} [send] Whether a send is being checked (see `decide`).
    */
-  async act(root, entry, choice, reply, read) {
+  async act(root, entry, choice, reply, read, send = true) {
+    if (!send && choice !== "move") choice = "cancel";
     if (choice === "send-anyway") {
       this.count("sentAnyway");
       this.replay(root, entry, true);
       return;
     }
     if (choice !== "move" && choice !== "move-and-send") {
-      this.count("cancelled");
+      if (send) this.count("cancelled");
       this.settle(root, entry);
       return;
     }
@@ -266,7 +378,7 @@ export class Guard {
       // is exposed needs a new decision.
       this.dialog.close(root);
       entry.state = "checking";
-      if (done.reply.verdict.action !== "none") await this.decide(root, entry, done.read, done.reply);
+      if (done.reply.verdict.action !== "none") await this.decide(root, entry, done.read, done.reply, send);
       else if (choice === "move-and-send") this.replay(root, entry, true);
       else this.settle(root, entry);
       return;
@@ -316,6 +428,46 @@ export class Guard {
       this.count("cancelled");
       this.settle(root, entry);
     }
+  }
+
+  /**
+   * A send in a blind compose: under `whenBlind` "notice" it goes on (the
+   * badge said the compose is not protected); otherwise — "ask", or not
+   * known yet — it is held and the "could not check" dialog opens, with
+   * "Send anyway" only where the policy is known to allow it.
+   * @param {UserInput} event
+   * @param {{root: Element, element: Element|null}} blind
+   */
+  holdBlind(event, { root, element }) {
+    if (this.precheck.whenBlind === "notice") return;
+    swallow(event);
+    if (this.blindBusy.has(root)) return;
+    this.blindBusy.add(root);
+    this.count("warned");
+    const sendAnyway = this.precheck.sendAnywayAllowed;
+    const decided = this.dialog.showUnverified(root, "blind", "", sendAnyway).then(async (shown) => {
+      const choice = unverifiedChoices("blind", sendAnyway).includes(shown) ? shown : "cancel";
+      this.dialog.close(root);
+      if (choice !== "send-anyway") {
+        this.count("cancelled");
+        return;
+      }
+      if (!element?.isConnected) {
+        // The page re-rendered its Send meanwhile: say so, send nothing.
+        await this.dialog.showUnverified(root, "noSendButton", "");
+        this.dialog.close(root);
+        return;
+      }
+      this.count("sentAnyway");
+      this.blindBypass = true;
+      try {
+        simulateClick(element);
+      } finally {
+        this.blindBypass = false;
+      }
+    });
+    // Whatever happens, the compose takes sends again afterwards.
+    decided.catch(() => {}).finally(() => this.blindBusy.delete(root));
   }
 
   /**
@@ -372,6 +524,10 @@ export class Guard {
     if (this.options.end(root, entry, false)) return;
     this.dialog.close(root);
     entry.state = IDLE;
-    if (root.isConnected) this.adapter.focus(root);
+    if (!root.isConnected) return;
+    this.adapter.focus(root);
+    // What the compose holds now (moved, or not) is checked ahead again,
+    // so that its notice says what a Send would do now.
+    this.precheck.track(root);
   }
 }

@@ -13,7 +13,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { pageHost, simulateClick, until } from "./dom.js";
+import { pageHost, simulateClick, slotAbove, until } from "./dom.js";
 import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /** Compose roots: docked in the reading pane, or the full-page / pop-out form. */
@@ -24,12 +24,13 @@ const COMPOSE_ROOTS = '[data-app-section="MailCompose"], [data-app-section="Form
  * `__primaryActionButton`; then the shortcut in its tooltip; then the
  * localised label.
  */
-const SEND_BUTTONS = [
+const SEND_STRATEGIES = [
   'button[id$="__primaryActionButton"]',
   'button[title*="Ctrl+Enter"]',
   'button[aria-label="Send"]',
   'button[aria-label="送信"]',
-].join(", ");
+];
+const SEND_BUTTONS = SEND_STRATEGIES.join(", ");
 
 /*
  * Send-options choices and the access key (docs/send-paths.md has the
@@ -396,6 +397,21 @@ export const outlook = {
     /** @type {HTMLElement|null} */
     const target = root.querySelector("[contenteditable=true][aria-multiline=true]") ?? root.querySelector(SEND_BUTTONS);
     target?.focus();
+  },
+
+  probe(root) {
+    const sends = [...root.querySelectorAll(SEND_BUTTONS)].filter((button) => composeOf(button) === root);
+    const to = wellOf(root, "to");
+    const fallbacks = [];
+    if (!root.matches(COMPOSE_ROOTS)) fallbacks.push("structuralRoot");
+    if (to && !to.closest(`[role=group][id$="${GROUP_SUFFIX.to}"]`)) fallbacks.push("toByLabel");
+    if (sends.some((button) => !button.matches(SEND_STRATEGIES[0]))) fallbacks.push("sendByLabel");
+    return { sends, primary: sends.length, to, fallbacks };
+  },
+
+  noticeSlot(root) {
+    // Above the body editor's container, near where Outlook draws its MailTips.
+    return slotAbove(root.querySelector('[id^="editorParent_"]') ?? root.querySelector("[contenteditable=true][aria-multiline=true]"));
   },
 };
 

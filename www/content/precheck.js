@@ -46,6 +46,7 @@ const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=t
  * @typedef {object} Watched What the precheck keeps for one compose.
  * @property {Map<string, object>} verdicts Replies by `signature`.
  * @property {string|null} current The signature of its recipients as last read.
+ * @property {object|null} compose Those recipients (the protocol's compose).
  * @property {any} timer The scheduled precheck.
  * @property {MutationObserver|null} observer Watches its recipients.
  *
@@ -54,6 +55,8 @@ const MESSAGE_BODY = "[g_editable=true], [contenteditable=true][aria-multiline=t
  * @param {object} reply The engine's reply for its current recipients: an
  *   `evaluate` reply (`verdict`, and `recipients` as columns), or an error
  *   reply when the check failed.
+ * @param {object} compose The compose the reply is about, as the adapter
+ *   read it (the reply leaves out what the sender already has).
  */
 
 export class Precheck {
@@ -81,6 +84,13 @@ export class Precheck {
      * @type {boolean|null}
      */
     this.sendAnywayAllowed = null;
+    /**
+     * What a send in a compose BCC Guard cannot read does (the engine's
+     * `whenBlind`: "ask" or "notice"), as the engine last said; `null` while
+     * unknown, which the guard treats as "ask" (fail closed).
+     * @type {string|null}
+     */
+    this.whenBlind = null;
     /** The composes seen open, for `keepWarm`; pruned as they close. */
     this.open = new Set();
     /** The keep-warm interval while any compose is open. */
@@ -121,6 +131,7 @@ export class Precheck {
     const watched = this.watchedOf(root);
     const key = this.signature(compose);
     watched.current = key;
+    watched.compose = compose;
     return { key, reply: watched.verdicts.get(key) };
   }
 
@@ -134,8 +145,7 @@ export class Precheck {
    */
   learn(root, key, reply) {
     if (!key.startsWith(`${this.generation}\u0000`)) return;
-    const allowed = reply.ok ? reply.verdict?.policyAllowsSendAnyway : reply.policyAllowsSendAnyway;
-    if (typeof allowed === "boolean") this.sendAnywayAllowed = allowed;
+    this.learnPolicy(reply);
     const watched = this.watchedOf(root);
     if (!reply.ok) {
       watched.verdicts.delete(key);
@@ -146,12 +156,24 @@ export class Precheck {
     if (watched.current !== key) return;
     for (const listener of this.listeners) {
       try {
-        listener(root, reply);
+        listener(root, reply, watched.compose);
       } catch (error) {
         // A listener's fault must not reach the guard.
         console.error("BCC Guard: a verdict listener failed", error);
       }
     }
+  }
+
+  /**
+   * Keeps what a reply says about the policy: whether "Send anyway" is
+   * allowed, and what a blind compose's send does.
+   * @param {any} reply An `evaluate` reply, or an error reply.
+   */
+  learnPolicy(reply) {
+    const allowed = reply.ok ? reply.verdict?.policyAllowsSendAnyway : reply.policyAllowsSendAnyway;
+    if (typeof allowed === "boolean") this.sendAnywayAllowed = allowed;
+    const whenBlind = reply.ok ? reply.verdict?.whenBlind : undefined;
+    if (typeof whenBlind === "string") this.whenBlind = whenBlind;
   }
 
   /**
@@ -162,6 +184,12 @@ export class Precheck {
   forget() {
     this.generation += 1;
     this.sendAnywayAllowed = null;
+    this.whenBlind = null;
+    // What listeners were told may no longer hold (the threshold changed,
+    // the notice was turned off): the open composes are checked again.
+    for (const root of this.open) {
+      if (root.isConnected) this.schedule(root, this.watchedOf(root));
+    }
   }
 
   /**
@@ -201,7 +229,7 @@ export class Precheck {
   watchedOf(root) {
     let watched = this.composes.get(root);
     if (!watched) {
-      watched = { verdicts: new Map(), current: null, timer: null, observer: null };
+      watched = { verdicts: new Map(), current: null, compose: null, timer: null, observer: null };
       this.composes.set(root, watched);
     }
     return watched;
@@ -221,8 +249,9 @@ export class Precheck {
         watched.observer = null;
         return;
       }
-      // Typing the message body changes no recipient: no need to re-read.
-      if (records.every((record) => isInMessageBody(record.target))) return;
+      // Typing the message body changes no recipient, nor does the notice
+      // coming or going (notice.js): no need to re-read.
+      if (records.every((record) => isInMessageBody(record.target) || isNoticeOnly(record))) return;
       this.schedule(root, watched);
     });
     watched.observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-hovercard-id", "value"] });
@@ -276,6 +305,15 @@ export class Precheck {
     if (known) return;
     this.learn(root, key, await this.ask({ kind: "evaluate", compose: read.compose }));
   }
+}
+
+/**
+ * Whether a mutation only added or removed the compose's notice.
+ * @param {MutationRecord} record
+ */
+function isNoticeOnly(record) {
+  const nodes = [...record.addedNodes, ...record.removedNodes];
+  return nodes.length > 0 && nodes.every((node) => node instanceof Element && node.getAttribute("data-bcc-guard") === "notice");
 }
 
 /**

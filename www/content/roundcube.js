@@ -18,7 +18,7 @@
  */
 
 import { accountAddress } from "../lib/account.js";
-import { setInputValue, simulateClick, until } from "./dom.js";
+import { setInputValue, simulateClick, slotAbove, until } from "./dom.js";
 import { FIELDS, additions, changedEntries } from "../lib/moves.js";
 
 /**
@@ -195,6 +195,16 @@ export const roundcube = {
   focus(root) {
     const target = root.querySelector("#composebody") ?? root.querySelector(MAIN_SEND);
     /** @type {HTMLElement|null} */ (target)?.focus();
+  },
+
+  probe(root) {
+    const sends = [...root.querySelectorAll(SEND)];
+    return { sends, primary: root.querySelectorAll(MAIN_SEND).length, to: partsOf(root, "to").textarea, fallbacks: [] };
+  },
+
+  noticeSlot(root) {
+    // Between the headers and the editor (plain text area or HTML editor).
+    return slotAbove(root.querySelector("#composebodycontainer") ?? root.querySelector("#composebody"));
   },
 };
 

@@ -34,6 +34,16 @@ export function verdictChoices(reply) {
 }
 
 /**
+ * The exposure dialog's choices when it is opened to look, not to send (the
+ * compose notice's *Details*): the move and the way out, never a send.
+ * @param {Parameters<typeof verdictChoices>[0]} reply
+ * @returns {string[]}
+ */
+export function previewChoices(reply) {
+  return verdictChoices(reply).filter((choice) => choice === "move" || choice === "cancel");
+}
+
+/**
  * The "could not check" dialog's choices, in the order shown: try the check
  * again (unless only reloading the page can help), cancel, and "Send anyway"
  * only where the policy is known to allow it. An unknown policy (`null`)
@@ -45,7 +55,8 @@ export function verdictChoices(reply) {
  */
 export function unverifiedChoices(code, sendAnyway) {
   if (code === "noSendButton") return ["cancel"];
-  const choices = code === "extensionUpdated" ? ["cancel"] : ["retry", "cancel"];
+  // A blind compose (the page changed under BCC Guard) reads no better the second time.
+  const choices = code === "extensionUpdated" || code === "blind" ? ["cancel"] : ["retry", "cancel"];
   if (sendAnyway === true) choices.push("send-anyway");
   return choices;
 }

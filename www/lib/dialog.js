@@ -258,13 +258,15 @@ export class Dialog {
    * Shows the verdict on an exposure and resolves with the user's choice.
    * @param {object} owner The compose it is about (any object that stands for it).
    * @param {object} reply An `evaluate` reply whose verdict is warn or block.
+   * @param {string[]} [choices] The choices to offer, from choices.js: the
+   *   send's by default, `previewChoices` where nothing is to be sent.
    * @returns {Promise<string>}
    */
-  showVerdict(owner, reply) {
+  showVerdict(owner, reply, choices = verdictChoices(reply)) {
     const { verdict, plan, recipients } = reply;
     // The move is the primary choice where one is offered (see choices.js).
     /** @type {Array<[string, string, string]>} */
-    const buttons = verdictChoices(reply).map((action, index) => [action, LABELS[action], index === 0 && action.startsWith("move") ? "primary" : ""]);
+    const buttons = choices.map((action, index) => [action, LABELS[action], index === 0 && action.startsWith("move") ? "primary" : ""]);
     return this.open(owner, "dialog_titleExposure", () => this.verdictBody(verdict, plan, recipients), buttons, verdict.action);
   }
 
@@ -305,7 +307,8 @@ export class Dialog {
    * the check again, and the dialog says what to do if it keeps failing.
    * @param {object} owner The compose it is about.
    * @param {string} code Why: an engine error code, "readFailed",
-   *   "noSendButton" or "extensionUpdated".
+   *   "noSendButton", "extensionUpdated" or "blind" (a compose BCC Guard
+   *   cannot read: content/health.js).
    * @param {string} detail Technical detail, shown small.
    * @param {boolean|null} [sendAnyway] What the policy said when last
    *   asked; `null` when it is not known.
@@ -318,12 +321,12 @@ export class Dialog {
     const policy = sendAnyway === true ? "dialog_unverified" : sendAnyway === false ? "dialog_unverifiedBlocked" : "dialog_unverifiedUnknown";
     const body = () => [
       h("p", {}, text(policy)),
-      h("p", {}, text(code === "extensionUpdated" ? "dialog_extensionUpdated" : "dialog_retryHint")),
+      h("p", {}, text(code === "extensionUpdated" ? "dialog_extensionUpdated" : code === "blind" ? "dialog_blind" : "dialog_retryHint")),
       code !== "extensionUpdated" && detail ? h("p", { class: "detail" }, `${code}: ${detail}`) : null,
     ];
     /** @type {Array<[string, string, string]>} */
     const buttons = unverifiedChoices(code, sendAnyway).map((action, index) => [action, LABELS[action], index === 0 ? "primary" : ""]);
-    return this.open(owner, "dialog_titleUnverified", body, buttons, sendAnyway === true ? "warn" : "block");
+    return this.open(owner, code === "blind" ? "dialog_titleBlind" : "dialog_titleUnverified", body, buttons, sendAnyway === true ? "warn" : "block");
   }
 
   /**

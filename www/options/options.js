@@ -44,7 +44,8 @@ function fieldValue(key) {
     case "minExposedParties":
       return form.elements.minExposedParties.value.trim();
     case "allowSendAnyway":
-      return form.elements.allowSendAnyway.checked;
+    case "composeNotice":
+      return form.elements[key].checked;
     case "toPlaceholder": {
       const choice = form.elements.toPlaceholderChoice.value;
       return choice === "address" ? form.elements.toPlaceholderAddress.value.trim() : choice;
@@ -80,7 +81,9 @@ function fill(settings) {
   form.elements.minExposedParties.value = String(settings.minExposedParties);
   form.elements.action.value = settings.action;
   form.elements.allowSendAnyway.checked = settings.allowSendAnyway;
+  form.elements.composeNotice.checked = settings.composeNotice;
   form.elements.moveStrategy.value = settings.moveStrategy;
+  form.elements.whenBlind.value = settings.whenBlind;
   const placeholder = settings.toPlaceholder;
   const keyword = placeholder === "sender" || placeholder === "none";
   form.elements.toPlaceholderChoice.value = keyword ? placeholder : "address";

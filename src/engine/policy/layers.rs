@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::errors::SettingError;
 use super::read::MIN_PARTIES_RANGE;
 use super::settings::{Key, LayerValues, Settings};
-use super::values::PolicyAction;
+use super::values::{PolicyAction, WhenBlind};
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,6 +133,7 @@ pub fn strictest() -> Settings {
         min_exposed_parties: MIN_PARTIES_RANGE.0,
         action: PolicyAction::Block,
         allow_send_anyway: false,
+        when_blind: WhenBlind::Ask,
         ..Settings::default()
     }
 }

@@ -20,7 +20,7 @@
 //! | file          | holds |
 //! |---------------|-------|
 //! | `errors.rs`   | [`SettingError`]: what can be wrong with a value, with codes for the UI |
-//! | `values.rs`   | the types settings hold ([`PolicyAction`], [`MoveStrategy`], [`Placeholder`]) and [`SUPPORTED_HOSTS`] |
+//! | `values.rs`   | the types settings hold ([`PolicyAction`], [`MoveStrategy`], [`Placeholder`], [`WhenBlind`]) and [`SUPPORTED_HOSTS`] |
 //! | `read.rs`     | reading each kind of value from JSON, leniently, and the limits on values |
 //! | `settings.rs` | the table: each setting in one entry, from which [`Settings`], [`Key`] and one layer's values are written |
 //! | `layers.rs`   | reading a layer, [`resolve`] (layering and locks) and [`validate_user`] |
@@ -43,4 +43,4 @@ pub use layers::{
 };
 pub use read::{MAX_LIST_ENTRIES, MAX_REPORTED_ENTRIES, MIN_PARTIES_RANGE};
 pub use settings::{Key, Settings};
-pub use values::{MoveStrategy, Placeholder, PolicyAction, SUPPORTED_HOSTS};
+pub use values::{MoveStrategy, Placeholder, PolicyAction, WhenBlind, SUPPORTED_HOSTS};

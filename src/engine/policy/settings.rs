@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::read::{self, Report};
-use super::values::{supported_hosts, MoveStrategy, Placeholder, PolicyAction};
+use super::values::{supported_hosts, MoveStrategy, Placeholder, PolicyAction, WhenBlind};
 use crate::engine::consumer::ConsumerPattern;
 use crate::engine::domain::DomainPattern;
 
@@ -146,6 +146,12 @@ settings! {
     /// The webmail hosts where the guard runs.
     ProtectedHosts "protectedHosts" protected_hosts: Vec<String> = supported_hosts(),
         read::hosts;
+    /// What a send in a compose BCC Guard cannot read does: held (ask) or let go after a visible notice.
+    WhenBlind "whenBlind" when_blind: WhenBlind = WhenBlind::Ask,
+        read::choice;
+    /// Whether the compose shows the live notice of what Send would stop.
+    ComposeNotice "composeNotice" compose_notice: bool = true,
+        read::boolean;
 }
 
 impl Key {

@@ -81,6 +81,19 @@ choice! {
     }
 }
 
+choice! {
+    /// What the content script does with a send it sees in a compose it
+    /// cannot read (the page changed under it: the compose is "blind").
+    pub enum WhenBlind {
+        /// Fail closed: the send is held and the "could not check" dialog
+        /// opens (with "Send anyway" only where the policy allows it).
+        Ask = "ask",
+        /// The send goes on; the toolbar badge and the notice said before it
+        /// that the compose is not protected.
+        Notice = "notice",
+    }
+}
+
 /// What goes into To when the move would leave it empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placeholder {

@@ -157,3 +157,53 @@ export async function oneInToThirtyInBcc(page, open, send) {
   assert.deepEqual(sent.cc, []);
   assert.deepEqual([...sent.bcc].sort(), [...parents, "client@client-corp.example"].sort());
 }
+
+/** The compose notice's host (www/content/notice.js), as a page expression; `doc` for a frame's document. */
+export const NOTICE = (doc = "document") => `${doc}.querySelector('[data-bcc-guard="notice"]')`;
+
+/**
+ * A notice button, as a page expression.
+ * @param {string} action "move" | "details" | "dismiss"
+ * @param {string} [doc]
+ */
+export const noticeButton = (action, doc = "document") => `${NOTICE(doc)}.shadowRoot.querySelector('[data-action="${action}"]')`;
+
+/**
+ * What the compose notice shows now, through its automation contract: its
+ * state (`absent` when there is no host), its parties, buttons and text, and
+ * where it sits (never in an editor; shown means laid out).
+ * @param {import("./session.mjs").Page} page
+ * @param {string} [doc]
+ */
+export function noticeOf(page, doc = "document") {
+  return page.evaluate(`(() => {
+    const host = ${NOTICE(doc)};
+    if (!host) return { state: "absent" };
+    const root = host.shadowRoot;
+    const status = root?.querySelector('[role="status"]');
+    return {
+      state: host.dataset.state,
+      hidden: host.hidden,
+      shown: host.getBoundingClientRect().height > 0 && getComputedStyle(host).display !== "none",
+      parties: [...(root?.querySelectorAll("[data-party]") ?? [])].map((e) => ({ party: e.dataset.party, parties: Number(e.dataset.parties), text: e.textContent })),
+      actions: [...(root?.querySelectorAll("button[data-action]") ?? [])].map((b) => b.dataset.action),
+      text: status?.textContent ?? "",
+      role: status?.getAttribute("role") ?? null,
+      inEditor: Boolean(host.parentElement?.isContentEditable || host.closest("[contenteditable=true]")),
+      count: ${doc}.querySelectorAll('[data-bcc-guard="notice"]').length,
+    };
+  })()`);
+}
+
+/**
+ * Waits until the notice is in a state (and, shown, laid out).
+ * @param {import("./session.mjs").Page} page
+ * @param {"exposure"|"blind"|"hidden"} state
+ * @param {string} [doc]
+ */
+export async function waitForNotice(page, state, doc = "document", timeoutMs = 8000) {
+  const host = NOTICE(doc);
+  const test = state === "hidden" ? `(!${host} || ${host}.dataset.state === "hidden")` : `${host}?.dataset.state === "${state}" && ${host}.getBoundingClientRect().height > 0`;
+  await page.waitFor(test, timeoutMs);
+  return noticeOf(page, doc);
+}

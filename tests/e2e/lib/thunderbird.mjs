@@ -297,6 +297,31 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
      * @param {number} id
      * @returns {Promise<{open: boolean, locked?: boolean, to?: string, cc?: string, bcc?: string}>}
      */
+    composeButton(id) {
+      // The add-on's own button in the compose window's toolbar (Thunderbird's
+      // ExtensionToolbarButtons: id "<widget id>-composeAction-toolbarbutton",
+      // the badge and tooltip as attributes).
+      return withCompose(
+        id,
+        `if (!compose || compose.closed) return null;
+         const button = compose.document.querySelector('[id$="-composeAction-toolbarbutton"]');
+         return button ? { badge: button.getAttribute("badge") ?? "", title: button.getAttribute("tooltiptext") ?? "" } : null;`,
+      );
+    },
+
+    /**
+     * Replaces a compose window's recipients, as typing them would, through
+     * the window's own SetComposeDetails (the address rows as the user sees
+     * them), and gives that window the focus back, as a user typing there has.
+     * @param {number} id
+     * @param {{to?: string[], cc?: string[], bcc?: string[]}} fields
+     */
+    setRecipients(id, fields) {
+      // The window's own setter takes each field as one comma-separated string.
+      const strings = Object.fromEntries(Object.entries(fields).map(([field, list]) => [field, list.join(", ")]));
+      return withCompose(id, `compose.SetComposeDetails({ identityKey: null, ...args[0] }); compose.focus(); return true;`, strings);
+    },
+
     composeState(id) {
       return withCompose(
         id,
