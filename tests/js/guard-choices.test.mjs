@@ -10,11 +10,27 @@
  */
 
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { verdictChoices, unverifiedChoices } from "../../www/lib/choices.js";
 import { callEngine } from "../../www/lib/engine-host.js";
 import { PROTOCOL_VERSION } from "../../www/lib/engine-client.js";
 import { releaseEngine } from "./wasm.mjs";
+
+// Node has no DOM. The guard's notice and health watch test nodes with
+// `instanceof Element`, and the precheck watches a compose with a
+// MutationObserver once a send settles; the stand-in compose below is no
+// element and never changes, so a bare class and an observer that never
+// reports stand in for the browser's.
+globalThis.Element ??= /** @type {any} */ (class Element {});
+globalThis.MutationObserver ??= /** @type {any} */ (
+  class MutationObserver {
+    observe() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  }
+);
 
 // The dialog registers its window listeners when the guard makes it; in
 // Node there is no window, and the test's dialog stands in for it anyway.
@@ -24,6 +40,12 @@ globalThis.chrome ??= /** @type {any} */ ({ runtime: { id: "bcc-guard-test" } })
 const { Guard } = await import("../../www/content/guard.js");
 
 const { Engine } = await releaseEngine();
+
+/** Every guard made here: the precheck keeps a settled compose warm with a timer, stopped after the tests. */
+const guards = [];
+after(() => {
+  for (const guard of guards) clearInterval(guard.precheck.warmTimer);
+});
 
 /** Three outsiders in To: an exposure under the defaults. */
 const EXPOSED = {
@@ -93,9 +115,10 @@ function setup({ policy = {}, broken, answer }) {
   };
   const guard = new Guard(/** @type {any} */ (adapter), { ask });
   guard.dialog = /** @type {any} */ (dialog);
+  guards.push(guard);
   /** The user presses Send in the compose. */
   const send = () => {
-    guard.onEvent(/** @type {any} */ ({ type: "click", target: root, isTrusted: true, preventDefault() {}, stopPropagation() {}, stopImmediatePropagation() {} }));
+    guard.onEvent(/** @type {any} */ ({ type: "click", target: root, isTrusted: true, composedPath: () => [root], preventDefault() {}, stopPropagation() {}, stopImmediatePropagation() {} }));
     return idle;
   };
   return { guard, root, sent, shown, send };
