@@ -61,7 +61,15 @@ if (!fonts.stdout?.trim()) {
   console.error("No Japanese font is installed; install one first (apt-get install fonts-ipafont-gothic).");
   process.exit(1);
 }
-await shoot("en-US", "en", "dialog-en.png", "dialog");
-await shoot("ja", "ja", "dialog-ja.png", "dialog");
-await shoot("en-US", "en", "notice-en.png", "notice");
-await shoot("ja", "ja", "notice-ja.png", "notice");
+/** Every picture: [browser language, fixture language, file, what]. */
+const PICTURES = [
+  ["en-US", "en", "dialog-en.png", "dialog"],
+  ["ja", "ja", "dialog-ja.png", "dialog"],
+  ["en-US", "en", "notice-en.png", "notice"],
+  ["ja", "ja", "notice-ja.png", "notice"],
+];
+// `npm run screenshots -- notice-ja.png` takes only the pictures named.
+const wanted = process.argv.slice(2);
+for (const [locale, lang, file, what] of PICTURES) {
+  if (!wanted.length || wanted.includes(file)) await shoot(locale, lang, file, what);
+}

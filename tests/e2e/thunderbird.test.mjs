@@ -177,6 +177,20 @@ async function sendAndMove({ tb, sink }, compose, exposed, meanwhile) {
   return message;
 }
 
+/**
+ * Waits (up to 10 s) until the compose window's own button matches `pattern`.
+ * @param {Awaited<ReturnType<typeof startThunderbird>>} tb
+ * @param {{id: number}} compose
+ * @param {(state: {badge: string, title: string}) => boolean} pattern
+ */
+async function waitForButton(tb, compose, pattern) {
+  for (const started = Date.now(); Date.now() - started < 10000; await sleep(100)) {
+    const state = await tb.composeButton(compose.id);
+    if (state && pattern(state)) return state;
+  }
+  throw new Error(`the compose button did not change: ${JSON.stringify(await tb.composeButton(compose.id))}`);
+}
+
 describe("Thunderbird", { skip, timeout: 600000 }, () => {
   let sink;
   let tb;
@@ -394,13 +408,7 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
 
   test("the compose window's own button shows the live state as the recipients change, and nothing is sent", async () => {
     const c = await compose({ to: gmail(3, "live").join(", ") });
-    const button = async (pattern) => {
-      for (const started = Date.now(); Date.now() - started < 10000; await sleep(100)) {
-        const state = await tb.composeButton(c.id);
-        if (state && pattern(state)) return state;
-      }
-      throw new Error(`the compose button did not change: ${JSON.stringify(await tb.composeButton(c.id))}`);
-    };
+    const button = (pattern) => waitForButton(tb, c, pattern);
     const exposed = await button((state) => state.badge === "3" && state.title !== "BCC Guard");
     assert.match(exposed.title, /3 outside parties would see each other's addresses: 3 people at gmail\.com/);
     // One more outsider: the badge follows.
@@ -411,6 +419,62 @@ describe("Thunderbird", { skip, timeout: 600000 }, () => {
     const cleared = await button((state) => state.badge === "" && !/outside parties/.test(state.title));
     assert.doesNotMatch(cleared.title, /outside parties/);
     assert.equal(sink.messages.length, 0, "watching sends nothing");
+  });
+
+  test("the compose button still follows the recipients 50 s after the window got the focus: the poll keeps the event page awake; unfocused, the page sleeps and the next focus wakes it", { timeout: 120000 }, async () => {
+    const c = await compose({ to: gmail(3, "awake").join(", ") });
+    await tb.focus(c.id);
+    const button = (pattern) => waitForButton(tb, c, pattern);
+    await button((state) => state.badge === "3");
+    // Longer than Thunderbird's idle timeout (30 s) with nothing but the
+    // compose window focused: the background never stops.
+    const focusedAt = Date.now();
+    while (Date.now() - focusedAt < 50000) {
+      await sleep(5000);
+      const seconds = Math.round((Date.now() - focusedAt) / 1000);
+      assert.equal(await tb.focusedWindow(), c.id, `the compose window still has the focus after ${seconds} s`);
+      assert.equal(await tb.backgroundRunning(addonId), true, `the background still runs ${seconds} s after the focus`);
+    }
+    await tb.setRecipients(c.id, { to: gmail(4, "awake") });
+    await button((state) => state.badge === "4" && /4 people at gmail\.com/.test(state.title));
+    // Focus elsewhere: the poll stops and Thunderbird may suspend the page
+    // (done here at once, as its idle timer would after 30 s).
+    await tb.focus(null);
+    await tb.suspendBackground(addonId);
+    assert.equal(await tb.backgroundRunning(addonId), false);
+    // The focus coming back wakes the page, which reads the compose at once.
+    await tb.setRecipients(c.id, { to: gmail(5, "awake") });
+    await button((state) => state.badge === "5" && /5 people at gmail\.com/.test(state.title));
+    assert.equal(sink.messages.length, 0, "watching sends nothing");
+  });
+
+  test("a settings change reaches the focused compose's button without a recipient change", async () => {
+    const c = await compose({ to: gmail(3, "setting").join(", ") });
+    await tb.focus(c.id);
+    const button = (pattern) => waitForButton(tb, c, pattern);
+    await button((state) => state.badge === "3");
+    await tb.openExtensionTab(addonId, "options/options.html");
+    try {
+      // composeNotice off: the button says nothing, though the recipients
+      // (all the poll compares) are the same.
+      await tb.inTab("/options/options.html", `browser.storage.sync.set({ settings: { composeNotice: false } }).then(() => true)`);
+      await tb.focus(c.id);
+      await button((state) => state.badge === "" && state.title === "BCC Guard");
+      await tb.inTab("/options/options.html", `browser.storage.sync.remove("settings").then(() => true)`);
+      await tb.focus(c.id);
+      await button((state) => state.badge === "3");
+    } finally {
+      await tb.inTab("/options/options.html", `browser.storage.sync.remove("settings").then(() => true)`).catch(() => {});
+      await tb.closeTabs("/options/options.html");
+    }
+  });
+
+  test("the background's scripts raised no error in this Thunderbird so far", () => {
+    // An API the add-on may not use is left out by Thunderbird, and a call
+    // into it throws: compose.onIdentityChanged (it needs accountsRead) once
+    // stopped every compose-button listener after it from being added.
+    const errors = tb.lines.filter((line) => /JavaScript error: moz-extension:\/\//.test(line));
+    assert.deepEqual(errors, []);
   });
 
   test("a decision that takes 90 s still sends (the dialog keeps the event page alive)", { timeout: 180000 }, async () => {

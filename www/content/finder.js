@@ -147,12 +147,44 @@ function isToField(element, rules) {
 }
 
 /**
+ * Whether `body` is a message body for the To field `to`: a multi-line
+ * editor, a rich-text editor or a text area that is not a recipient field
+ * (the To, Cc and Bcc editors are single-line, and Cc and Bcc are labelled
+ * too) and not inside another editor.
+ * @param {Element} body One of BODIES.
+ * @param {Element} to
+ * @param {FinderRules} rules
+ */
+function isBodyFor(body, to, rules) {
+  if (body === to || to.contains(body) || body.contains(to) || isToField(body, rules)) return false;
+  if (body instanceof HTMLInputElement) return false;
+  if (body.getAttribute("aria-multiline") === "false") return false;
+  return !(body.matches("[contenteditable=true]") && body.parentElement?.closest("[contenteditable=true]"));
+}
+
+/**
+ * The parts each compose root held at the last scan. Finding them queries
+ * the whole compose twice, a 1,000-recipient compose's chips included, while
+ * checking that they are still there and still what they were costs a few
+ * attribute reads; so a root's parts are reused as long as they hold. Only
+ * a container that held both is remembered: every other one is asked
+ * afresh, so a smaller container that now holds a compose is still found.
+ * @type {WeakMap<Element, {to: Element, body: Element}>}
+ */
+const lastParts = new WeakMap();
+
+/**
  * The To field and body inside `container`, if it holds both.
  * @param {Element} container
  * @param {FinderRules} rules
  * @returns {{to: Element, body: Element}|null}
  */
 function partsIn(container, rules) {
+  const last = lastParts.get(container);
+  if (last && container.contains(last.to) && container.contains(last.body) && isToField(last.to, rules) && isBodyFor(last.body, last.to, rules)) {
+    return last;
+  }
+  lastParts.delete(container);
   let to = null;
   for (const field of container.querySelectorAll(FIELDS)) {
     if (isToField(field, rules)) {
@@ -162,13 +194,10 @@ function partsIn(container, rules) {
   }
   if (!to) return null;
   for (const body of container.querySelectorAll(BODIES)) {
-    if (body === to || to.contains(body) || body.contains(to) || isToField(body, rules)) continue;
-    if (body instanceof HTMLInputElement) continue;
-    // The To, Cc and Bcc editors are single-line: a body is multi-line, or
-    // an editor that is not a recipient field (Cc, Bcc are labelled too).
-    if (body.getAttribute("aria-multiline") === "false") continue;
-    if (body.matches("[contenteditable=true]") && body.parentElement?.closest("[contenteditable=true]")) continue;
-    return { to, body };
+    if (!isBodyFor(body, to, rules)) continue;
+    const parts = { to, body };
+    lastParts.set(container, parts);
+    return parts;
   }
   return null;
 }

@@ -69,6 +69,15 @@ const RESTORE_DELAY_MS = 40;
  */
 const GROWTH_SETTLE_MS = 1500;
 
+/**
+ * Every height in whole pixels (line-height 18px, not 1.4; the party list's
+ * cap 90px, not 6.5em): the notice pushes down, or up, what is around it,
+ * and a compose anchored at the bottom of the window (Gmail's) moves by its
+ * height. A fractional move leaves every element of that compose at a new
+ * subpixel offset, which Chromium can only repaint element by element — on
+ * a 1,000-recipient compose 10–18 ms of paint preparation, against under
+ * 1 ms for a whole-pixel move (BENCHMARKS.md, "Compose notice").
+ */
 const NOTICE_CSS = `
 :host { all: initial; }
 .notice {
@@ -76,7 +85,7 @@ const NOTICE_CSS = `
   box-sizing: border-box; padding: 8px 12px; border-radius: 8px;
   border: 1px solid #e37400; border-inline-start-width: 6px;
   background: #fef7e0; color: #202124;
-  font: 13px/1.4 system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", sans-serif;
+  font: 13px/18px system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", sans-serif;
 }
 .notice.blind { border-color: #c5221f; background: #fce8e6; }
 @media (prefers-reduced-motion: no-preference) {
@@ -87,7 +96,7 @@ const NOTICE_CSS = `
 .text { flex: 1 1 320px; min-width: 0; }
 .brand { font-weight: 600; margin-inline-end: 6px; }
 .headline { font-weight: 500; }
-.parties { display: block; max-height: 6.5em; overflow: auto; margin-top: 2px; overflow-wrap: anywhere; }
+.parties { display: block; max-height: 90px; overflow: auto; margin-top: 2px; overflow-wrap: anywhere; }
 .actions { display: flex; flex-wrap: wrap; gap: 6px; }
 button {
   font: inherit; font-weight: 500; cursor: pointer;

@@ -6,7 +6,9 @@
  *
  * It stays an MV3 event page rather than a persistent background: while a
  * dialog window is open, that window's `ping` keeps the page alive
- * (dialog-window.js), and at every other moment there is nothing to keep. A
+ * (dialog-window.js); while a compose window has the focus, the compose
+ * button's poll does (each API call restarts Thunderbird's idle timer,
+ * compose-state.js); at every other moment there is nothing to keep. A
  * suspended page is woken by the send itself, because the listener below is
  * registered synchronously while the module graph is evaluated.
  */

@@ -12,9 +12,16 @@
  * later) and onActiveDictionariesChanged. So the state is read by a bounded
  * poll: every `POLL_MS`, only while a compose window has the focus
  * (windows.onFocusChanged), and at once when that window gets the focus or
- * its identity or compose state changes. With no compose window focused
- * nothing runs. The engine is asked only when the recipients (or the
- * policy) changed since the last answer.
+ * its compose state changes. With no compose window focused nothing runs.
+ * The engine is asked only when the recipients (or the policy) changed
+ * since the last answer.
+ *
+ * The poll is also what keeps the MV3 event page alive while a compose
+ * window has the focus: each `getComposeDetails` is an API call from the
+ * background, and Thunderbird (Firefox's ExtensionParent, "parentapicall")
+ * restarts the page's idle timer on every such call. Unfocused, nothing
+ * runs, the page is suspended about 30 s later, and the next focus change
+ * (a persistent event) wakes it and reads the compose at once.
  */
 
 import { BADGE_COLOURS } from "../lib/badge-words.js";
@@ -86,7 +93,10 @@ export function watchComposeState(host) {
   const now = (tab) => {
     if (tab?.id === focused) refresh(tab.id);
   };
-  api.compose.onIdentityChanged.addListener(now);
+  // onIdentityChanged needs `accountsRead`, which this add-on does not ask
+  // for (Thunderbird then leaves the event out, and calling it threw before
+  // any listener below was added); the poll reads the identity anyway.
+  api.compose.onIdentityChanged?.addListener(now);
   api.compose.onComposeStateChanged.addListener(now);
   api.tabs.onRemoved.addListener((tabId) => seen.delete(tabId));
   // A new policy can change every answer.

@@ -137,8 +137,15 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
   const main = (await m.cmd("WebDriver:GetWindowHandle")).value;
   let composeCount = 0;
 
-  /** Switches to the main window (scripts that need no particular window run there). */
-  const inMain = () => m.cmd("WebDriver:SwitchToWindow", { handle: main });
+  /**
+   * Switches to the main window (scripts that need no particular window run
+   * there) without giving it the focus: Marionette focuses the window it
+   * switches to unless told not to, and every helper passes through here, so
+   * a test would otherwise take the focus from the compose window it is
+   * watching (the compose button's poll runs only while a compose window
+   * has the focus). The helpers that type or click switch with the focus.
+   */
+  const inMain = () => m.cmd("WebDriver:SwitchToWindow", { handle: main, focus: false });
 
   /**
    * Runs `body` in the main window with `compose` = the compose window of
@@ -322,6 +329,30 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
       return withCompose(id, `compose.SetComposeDetails({ identityKey: null, ...args[0] }); compose.focus(); return true;`, strings);
     },
 
+    /**
+     * Gives a compose window the focus (`id`), or the main window (null),
+     * as a user clicking into it does.
+     * @param {number|null} id
+     */
+    focus(id) {
+      return withCompose(id, `(compose ?? window).focus(); return true;`);
+    },
+
+    /**
+     * Which window has the focus: a compose window's test id, "main", or
+     * another window's type.
+     * @returns {Promise<number|string|null>}
+     */
+    focusedWindow() {
+      return withCompose(
+        null,
+        `const active = Services.focus.activeWindow;
+         if (!active) return null;
+         if (active === window) return "main";
+         return active.__bccGuardTestId ?? active.document.documentElement.getAttribute("windowtype");`,
+      );
+    },
+
     composeState(id) {
       return withCompose(
         id,
@@ -425,7 +456,7 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
       await inMain();
       let handle = null;
       for (const candidate of await m.cmd("WebDriver:GetWindowHandles")) {
-        await m.cmd("WebDriver:SwitchToWindow", { handle: candidate });
+        await m.cmd("WebDriver:SwitchToWindow", { handle: candidate, focus: false });
         if ((await m.chrome(`return document.documentElement.getAttribute("windowtype");`)) === "mail:extensionPopup") handle = candidate;
       }
       await inMain();
@@ -452,6 +483,21 @@ export async function startThunderbird({ smtpPort, env = {}, prefs = {} }) {
           e,
         );
       return poll(evaluate, expression, timeoutMs);
+    },
+
+    /**
+     * Opens an extension page of the add-on `id` in a tab of the main window.
+     * @param {string} id
+     * @param {string} pagePath e.g. "options/options.html"
+     */
+    async openExtensionTab(id, pagePath) {
+      await inMain();
+      await m.chrome(
+        `Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail")
+           .openTab("contentTab", { url: WebExtensionPolicy.getByID(arguments[0]).getURL(arguments[1]) });`,
+        id,
+        pagePath,
+      );
     },
 
     /**
