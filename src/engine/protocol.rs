@@ -32,6 +32,9 @@ use super::text::truncate;
 use super::{Engine, Evaluation};
 
 mod read;
+mod scan;
+
+pub use scan::ReadError;
 
 /// The protocol version this engine speaks.
 pub const VERSION: u32 = 1;
