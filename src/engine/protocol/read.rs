@@ -42,15 +42,19 @@ impl<'a> Compose<'a> {
     }
 }
 
-fn whole<'a, T>(json: &'a [u8], read: impl FnOnce(&mut Scanner<'a>) -> Result<T>) -> Result<T> {
+fn whole<'a, T>(
+    json: &'a [u8],
+    read: impl FnOnce(&mut Scanner<'a>) -> Result<T>,
+) -> std::result::Result<T, ReadError> {
     // Checked as UTF-8 once, as a whole, so that every string is `str`
     // without a check of its own.
     let json =
         std::str::from_utf8(json).map_err(|_| ReadError::whole("the request is not UTF-8 text"))?;
     let mut scanner = Scanner::new(json);
-    let value = read(&mut scanner)?;
-    scanner.end()?;
-    Ok(value)
+    match read(&mut scanner).and_then(|value| scanner.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(scanner.failure()),
+    }
 }
 
 /// Refuses the value at the scanner as not what was `expected`.
@@ -196,10 +200,10 @@ fn settings(scanner: &mut Scanner<'_>) -> Result<Option<Value>> {
     scanner.peek()?;
     let start = scanner.offset();
     if scanner.skip_value()? > 126 {
-        return Err(ReadError::whole("the settings are nested too deeply"));
+        return Err(scanner.error_whole("the settings are nested too deeply".to_owned()));
     }
     serde_json::from_str(scanner.since(start))
-        .map_err(|error| ReadError::whole(format!("settings: {error}")))
+        .map_err(|error| scanner.error_whole(format!("settings: {error}")))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 //! problem is a [`ReadError`] with where it was found.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 /// Why a request could not be read, and where.
@@ -79,23 +80,56 @@ pub(super) enum Kind {
 pub(super) struct Scanner<'a> {
     text: &'a str,
     at: usize,
+    /// Why the scan failed and where: kept here rather than in each
+    /// `Result`, so that a `Result` of a string is no larger than the string
+    /// (they are moved through every call).
+    failure: Cell<Option<(&'static str, usize)>>,
+    /// A failure worded elsewhere (by serde_json, for the settings).
+    detail: Option<String>,
 }
 
-pub(super) type Result<T> = std::result::Result<T, ReadError>;
+/// A scan failed; the scanner holds why ([`Scanner::failure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Failed;
+
+pub(super) type Result<T> = std::result::Result<T, Failed>;
 
 impl<'a> Scanner<'a> {
     /// A scanner at the start of `text`.
     pub(super) fn new(text: &'a str) -> Self {
-        Scanner { text, at: 0 }
+        Scanner {
+            text,
+            at: 0,
+            failure: Cell::new(None),
+            detail: None,
+        }
     }
 
-    /// The problem `message` at the current byte.
-    pub(super) fn error(&self, message: &'static str) -> ReadError {
+    /// Records the problem `message` at the current byte.
+    pub(super) fn error(&self, message: &'static str) -> Failed {
         self.error_at(self.at, message)
     }
 
-    /// The problem `message` at byte `at`.
-    pub(super) fn error_at(&self, at: usize, message: &'static str) -> ReadError {
+    /// Records the problem `message` at byte `at`.
+    pub(super) fn error_at(&self, at: usize, message: &'static str) -> Failed {
+        self.failure.set(Some((message, at)));
+        Failed
+    }
+
+    /// Records a problem worded elsewhere, about the value as a whole.
+    pub(super) fn error_whole(&mut self, message: String) -> Failed {
+        self.detail = Some(message);
+        Failed
+    }
+
+    /// What the last [`Failed`] was about, with its line and column.
+    pub(super) fn failure(&self) -> ReadError {
+        if let Some(detail) = &self.detail {
+            return ReadError::whole(detail.clone());
+        }
+        let Some((message, at)) = self.failure.get() else {
+            return ReadError::whole("the request could not be read");
+        };
         let before = self.text.as_bytes().get(..at).unwrap_or_default();
         let line_start = before
             .iter()
@@ -249,11 +283,11 @@ impl<'a> Scanner<'a> {
             .ok_or_else(|| self.error("a string split inside a character"))
     }
 
-    fn control(&self) -> ReadError {
+    fn control(&self) -> Failed {
         self.error("a control character in a string")
     }
 
-    fn unterminated(&self) -> ReadError {
+    fn unterminated(&self) -> Failed {
         self.error("the request ends inside a string")
     }
 
@@ -263,33 +297,31 @@ impl<'a> Scanner<'a> {
         let mut out = String::with_capacity(self.at - start + 16);
         out.push_str(self.slice(start)?);
         let bytes = self.text.as_bytes();
-        let mut run = self.at;
         loop {
+            // The current byte is a backslash.
+            self.at += 1;
+            let c = match bytes.get(self.at) {
+                Some(b'u') => {
+                    self.at += 1;
+                    self.unicode_escape()?
+                }
+                Some(&b) => {
+                    self.at += 1;
+                    simple_escape(b).ok_or_else(|| self.error("invalid escape"))?
+                }
+                None => return Err(self.unterminated()),
+            };
+            out.push(c);
+            let run = self.at;
+            self.at = special(bytes, run);
+            out.push_str(self.slice(run)?);
             match bytes.get(self.at) {
                 Some(b'"') => {
-                    out.push_str(self.slice(run)?);
                     self.at += 1;
                     return Ok(out);
                 }
-                Some(b'\\') => {
-                    out.push_str(self.slice(run)?);
-                    self.at += 1;
-                    let c = match bytes.get(self.at) {
-                        Some(b'u') => {
-                            self.at += 1;
-                            self.unicode_escape()?
-                        }
-                        Some(&b) => {
-                            self.at += 1;
-                            simple_escape(b).ok_or_else(|| self.error("invalid escape"))?
-                        }
-                        None => return Err(self.unterminated()),
-                    };
-                    out.push(c);
-                    run = self.at;
-                }
-                Some(&b) if b < 0x20 => return Err(self.control()),
-                Some(_) => self.at += 1,
+                Some(b'\\') => {}
+                Some(_) => return Err(self.control()),
                 None => return Err(self.unterminated()),
             }
         }
@@ -345,6 +377,7 @@ impl<'a> Scanner<'a> {
         self.at += 1;
         let bytes = self.text.as_bytes();
         loop {
+            self.at = special(bytes, self.at);
             match bytes.get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
