@@ -566,7 +566,7 @@ impl<'a> Scanner<'a> {
 /// bytes at a time, with the "has a zero byte" test of each word
 /// (`(w - 0x01…) & !w & 0x80…`): a byte that matches borrows only from
 /// the bytes above it, so the lowest flag is always the first match.
-fn special(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn special(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
     while let Some(word) = bytes
