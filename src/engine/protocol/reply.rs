@@ -7,7 +7,8 @@
 //! Here the envelope and the recipient columns are written directly, and a
 //! string is copied whole unless it holds a byte JSON must escape, found
 //! eight bytes at a time as the request's scanner finds them. The verdict
-//! and the plan are a few hundred bytes and keep their derived serde form.
+//! and the plan keep their derived serde form: they live with the rule and
+//! the move, and writing the plan's index lists here saved 0.3 %.
 //!
 //! The bytes are exactly those `serde_json::to_vec(&Response::Evaluate(…))`
 //! writes (`Serialize for Response` stays the definition, and the tests
@@ -108,21 +109,9 @@ fn list(out: &mut Vec<u8>, numbers: impl Iterator<Item = u64>) {
     out.push(b']');
 }
 
-/// A number in decimal.
-fn number(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(digit) = digits.get_mut(start) {
-            *digit = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+/// A number in decimal, as serde_json writes it (with the same crate).
+fn number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A string, escaped as serde_json escapes it: `"` and `\` with a
