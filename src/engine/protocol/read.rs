@@ -124,19 +124,23 @@ fn entries<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Entry<'a>>> {
     if scanner.peek()? != Kind::List {
         return wrong(scanner, ENTRIES);
     }
-    let mut entries = Vec::new();
+    let mut entries: Vec<Entry<'a>> = Vec::new();
     scanner.list(|scanner| {
-        entries.push(entry(scanner)?);
-        Ok(())
+        // Read in place: an entry is moved into the list once, not through
+        // every return on the way.
+        entries.push(Entry::default());
+        match entries.last_mut() {
+            Some(last) => entry(scanner, last),
+            None => Err(scanner.error(ENTRY)),
+        }
     })?;
     Ok(entries)
 }
 
-fn entry<'a>(scanner: &mut Scanner<'a>) -> Result<Entry<'a>> {
+fn entry<'a>(scanner: &mut Scanner<'a>, entry: &mut Entry<'a>) -> Result<()> {
     if scanner.peek()? != Kind::Object {
         return wrong(scanner, ENTRY);
     }
-    let mut entry = Entry::default();
     scanner.object(|scanner, key| {
         match key {
             "name" => entry.name = or_null(scanner, text)?,
@@ -147,8 +151,7 @@ fn entry<'a>(scanner: &mut Scanner<'a>) -> Result<Entry<'a>> {
             }
         }
         Ok(())
-    })?;
-    Ok(entry)
+    })
 }
 
 /// `None` for `null`, otherwise what `read` reads.

@@ -260,6 +260,7 @@ impl<'a> Scanner<'a> {
 
     /// Reads a string (the caller has peeked [`Kind::Text`]): borrowed from
     /// the request unless it holds an escape. Surrogate escapes must pair.
+    #[inline]
     pub(super) fn text(&mut self) -> Result<Cow<'a, str>> {
         let start = self.at + 1;
         self.at = special(self.text.as_bytes(), start);
