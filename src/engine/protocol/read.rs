@@ -278,4 +278,26 @@ mod tests {
             assert!(error.starts_with(expected), "{json}: {error}");
         }
     }
+
+    #[test]
+    fn an_error_says_where() {
+        assert_eq!(
+            read("{\"v\":1,\n  \"compose\": {\"to\": [{\"name\": 7}]}}").unwrap_err(),
+            "expected a string at line 2 column 31"
+        );
+        assert_eq!(
+            read("{\"v\": -1}").unwrap_err(),
+            "expected a whole number at line 1 column 7"
+        );
+        assert_eq!(
+            read("{\"kind\": \"\\ud800\"}").unwrap_err(),
+            "a lone surrogate in an escape at line 1 column 17"
+        );
+        assert_eq!(
+            Request::from_json(b"{\"kind\": \"\xff\"}")
+                .unwrap_err()
+                .to_string(),
+            "the request is not UTF-8 text"
+        );
+    }
 }
