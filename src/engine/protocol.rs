@@ -27,11 +27,15 @@ use super::compose::Compose;
 use super::exposure::Action;
 use super::plan::{Verification, VerifyError};
 use super::policy::{self, EffectivePolicy, UserValidation};
-use super::recipients::Field;
+use super::recipients::{Field, Recipient};
 use super::text::truncate;
 use super::{Engine, Evaluation};
 
 mod read;
+mod reply;
+mod scan;
+
+pub use scan::ReadError;
 
 /// The protocol version this engine speaks.
 pub const VERSION: u32 = 1;
@@ -157,7 +161,12 @@ impl Engine {
         let reply = match Request::from_json(request) {
             Ok(request) => {
                 inspect(&request);
-                serde_json::to_vec(&self.handle(&request))
+                match self.handle(&request) {
+                    // The reply that grows with the recipients is written
+                    // directly (`reply.rs`), the same bytes serde_json writes.
+                    Response::Evaluate(evaluation) => reply::evaluate(&evaluation),
+                    other => serde_json::to_vec(&other),
+                }
             }
             // Whatever a parser's message holds, a megabyte of input must
             // not come back as a megabyte of error.
@@ -206,58 +215,78 @@ impl Engine {
 /// one object per recipient for the hosts.
 struct RecipientColumns<'a>(&'a Evaluation<'a>);
 
-impl Serialize for RecipientColumns<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let recipients = &self.0.recipients;
-        let fields: String = recipients
-            .iter()
-            .map(|r| match r.field {
-                Field::To => 't',
-                Field::Cc => 'c',
-                Field::Bcc => 'b',
-            })
-            .collect();
-        let classes: String = self
-            .0
-            .classes
-            .iter()
-            .map(|class| match class {
-                Class::Internal => 'i',
-                Class::Trusted => 't',
-                Class::External => 'e',
-                Class::Unreadable => 'u',
-            })
-            .collect();
-        // Entries are implied when the n-th recipient of each field is its
-        // n-th entry, as with chips only.
+impl RecipientColumns<'_> {
+    /// The `field` letter of a recipient.
+    fn field(r: &Recipient<'_>) -> char {
+        match r.field {
+            Field::To => 't',
+            Field::Cc => 'c',
+            Field::Bcc => 'b',
+        }
+    }
+
+    /// The `class` letter of a class.
+    fn class(class: Class) -> char {
+        match class {
+            Class::Internal => 'i',
+            Class::Trusted => 't',
+            Class::External => 'e',
+            Class::Unreadable => 'u',
+        }
+    }
+
+    /// Whether `entry` is implied: the n-th recipient of each field is its
+    /// n-th entry, as with chips only.
+    fn entries_implied(recipients: &[Recipient<'_>]) -> bool {
         let mut next = [0u32; 3];
-        let entries_implied = recipients.iter().all(|r| {
+        recipients.iter().all(|r| {
             let slot = &mut next[r.field as usize];
             let implied = r.entry == *slot;
             *slot += 1;
             implied
-        });
-        let addresses: Vec<Option<&str>> = recipients
+        })
+    }
+
+    /// The `address` of a recipient.
+    fn address<'r>(r: &'r Recipient<'_>) -> Option<&'r str> {
+        r.address
+            .as_ref()
+            .map(Address::key)
+            .filter(|_| !r.address_from_chip)
+    }
+
+    /// The `spec` of a recipient.
+    fn spec<'r>(r: &'r Recipient<'_>) -> Option<&'r str> {
+        r.address.as_ref().and_then(Address::spec_if_different)
+    }
+
+    /// The `name` of a recipient.
+    fn name<'r>(r: &'r Recipient<'_>) -> Option<&'r str> {
+        r.name.as_deref().filter(|_| !r.name_from_chip)
+    }
+
+    /// The `raw` of a recipient.
+    fn raw<'r>(r: &'r Recipient<'_>) -> Option<&'r str> {
+        r.address.is_none().then_some(r.raw)
+    }
+}
+
+impl Serialize for RecipientColumns<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let recipients = &self.0.recipients;
+        let fields: String = recipients.iter().map(RecipientColumns::field).collect();
+        let classes: String = self
+            .0
+            .classes
             .iter()
-            .map(|r| {
-                r.address
-                    .as_ref()
-                    .map(Address::key)
-                    .filter(|_| !r.address_from_chip)
-            })
+            .map(|&class| RecipientColumns::class(class))
             .collect();
-        let specs: Vec<Option<&str>> = recipients
-            .iter()
-            .map(|r| r.address.as_ref().and_then(Address::spec_if_different))
-            .collect();
-        let names: Vec<Option<&str>> = recipients
-            .iter()
-            .map(|r| r.name.as_deref().filter(|_| !r.name_from_chip))
-            .collect();
-        let raws: Vec<Option<&str>> = recipients
-            .iter()
-            .map(|r| r.address.is_none().then_some(r.raw))
-            .collect();
+        let entries_implied = RecipientColumns::entries_implied(recipients);
+        let addresses: Vec<Option<&str>> =
+            recipients.iter().map(RecipientColumns::address).collect();
+        let specs: Vec<Option<&str>> = recipients.iter().map(RecipientColumns::spec).collect();
+        let names: Vec<Option<&str>> = recipients.iter().map(RecipientColumns::name).collect();
+        let raws: Vec<Option<&str>> = recipients.iter().map(RecipientColumns::raw).collect();
         let deceptive: Vec<usize> = recipients
             .iter()
             .enumerate()

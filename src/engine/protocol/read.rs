@@ -1,312 +1,219 @@
-//! Reading a [`Request`] from JSON text.
+//! Reading a [`Request`] from JSON text, in the shapes it is sent in.
 //!
-//! The request types are read through serde_json's `deserialize_any` by the
-//! visitors here instead of `#[derive(Deserialize)]`. The reason is size: a
-//! derived visitor reports a value of the wrong type with serde's
-//! `invalid_type`, whose message prints the value it found — floats with
-//! Rust's float formatting, strings with `Debug` escaping and its Unicode
-//! tables. That formatting was about 25 KB of the WASM (10 KB compressed),
-//! used only to word an error that only a broken content script could cause.
-//! Each visitor here accepts the JSON shapes it understands and answers
-//! anything else with "expected …", and strings stay borrowed from the
-//! request wherever they need no unescaping, as with the derive.
+//! Each reader below asks the [`Scanner`] for the value it expects where
+//! it expects it and answers anything else with "expected …" and where:
+//! `scan.rs` says why requests are not read through serde_json's
+//! `Deserializer`. What it accepts is what the serde visitors it replaces
+//! accepted (`tests/request_reader.rs` keeps them as the reference):
+//!
+//! - members it does not know are skipped (their grammar is still checked);
+//! - a member given twice takes the last value;
+//! - `null` is the same as an absent member where the member is optional
+//!   (`account`, `host`, `name`, `address`, `text`, `compose`, `original`,
+//!   `settings`), and refused where it is not (`v`, `kind`, `to`, `cc`,
+//!   `bcc`, `complete`), as it can only come from a reader that failed;
+//! - `v` is a whole number from 0 to 2³² − 1 written without sign,
+//!   fraction or exponent.
+//!
+//! `settings` is any JSON and is the one value still read by serde_json,
+//! into the `Value` the policy validates: it is sent only by the options
+//! page, and the policy reports what is wrong with it.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::scan::{Kind, ReadError, Result, Scanner};
 use super::Request;
 use crate::engine::compose::{Compose, Entry};
 
 impl<'a> Request<'a> {
     /// Reads a request from JSON text, refusing trailing text after it.
-    pub fn from_json(json: &'a [u8]) -> Result<Self, serde_json::Error> {
-        whole(json)
+    pub fn from_json(json: &'a [u8]) -> std::result::Result<Self, ReadError> {
+        whole(json, request)
     }
 }
 
 impl<'a> Compose<'a> {
     /// Reads a compose on its own from JSON text (tests and fuzz targets
     /// build composes this way).
-    pub fn from_json(json: &'a [u8]) -> Result<Self, serde_json::Error> {
-        whole(json)
+    pub fn from_json(json: &'a [u8]) -> std::result::Result<Self, ReadError> {
+        whole(json, compose)
     }
 }
 
-fn whole<'de, T: FromJson<'de>>(json: &'de [u8]) -> Result<T, serde_json::Error> {
-    // Checked as UTF-8 once, as a whole: read from bytes, serde_json would
-    // check every string on its own, at about a tenth of the whole read.
-    let json = std::str::from_utf8(json)
-        .map_err(|_| <serde_json::Error as de::Error>::custom("the request is not UTF-8 text"))?;
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let value = Reader::<T>::new().deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(value)
-}
-
-/// A type that can be read from the JSON shapes it names in [`EXPECTED`].
-/// Every shape it does not override is refused.
-///
-/// [`EXPECTED`]: FromJson::EXPECTED
-trait FromJson<'de>: Sized {
-    /// What the value should be, for the error message: "expected {EXPECTED}".
-    const EXPECTED: &'static str;
-
-    fn from_text(_text: Cow<'de, str>) -> Option<Self> {
-        None
-    }
-    fn from_number(_number: u64) -> Option<Self> {
-        None
-    }
-    fn from_bool(_value: bool) -> Option<Self> {
-        None
-    }
-    fn from_null() -> Option<Self> {
-        None
-    }
-    fn from_list<A: SeqAccess<'de>>(_list: A) -> Result<Self, A::Error> {
-        Err(wrong::<A::Error, Self>())
-    }
-    fn from_object<A: MapAccess<'de>>(_object: A) -> Result<Self, A::Error> {
-        Err(wrong::<A::Error, Self>())
+fn whole<'a, T>(
+    json: &'a [u8],
+    read: impl FnOnce(&mut Scanner<'a>) -> Result<T>,
+) -> std::result::Result<T, ReadError> {
+    // Checked as UTF-8 once, as a whole, so that every string is `str`
+    // without a check of its own.
+    let json =
+        std::str::from_utf8(json).map_err(|_| ReadError::whole("the request is not UTF-8 text"))?;
+    let mut scanner = Scanner::new(json);
+    match read(&mut scanner).and_then(|value| scanner.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(scanner.failure()),
     }
 }
 
-fn wrong<'de, E: de::Error, T: FromJson<'de>>() -> E {
-    E::custom(format_args!("expected {}", T::EXPECTED))
+/// Refuses the value at the scanner as not what was `expected`.
+fn wrong<T>(scanner: &Scanner<'_>, expected: &'static str) -> Result<T> {
+    Err(scanner.error(expected))
 }
 
-/// The visitor, and the seed that starts it, for any [`FromJson`] type.
-struct Reader<T>(PhantomData<T>);
+const REQUEST: &str = "expected a request: {v, kind, …}";
+const COMPOSE: &str = "expected a compose: {account, to, cc, bcc, complete, host}";
+const ENTRIES: &str = "expected a list of entries";
+const ENTRY: &str = "expected an entry: {name, address} or {text}";
+const STRING: &str = "expected a string";
 
-impl<T> Reader<T> {
-    fn new() -> Self {
-        Reader(PhantomData)
+fn request<'a>(scanner: &mut Scanner<'a>) -> Result<Request<'a>> {
+    if scanner.peek()? != Kind::Object {
+        return wrong(scanner, REQUEST);
     }
-}
-
-impl<'de, T: FromJson<'de>> DeserializeSeed<'de> for Reader<T> {
-    type Value = T;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, T: FromJson<'de>> Visitor<'de> for Reader<T> {
-    type Value = T;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str(T::EXPECTED)
-    }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<T, E> {
-        T::from_bool(value).ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
-        T::from_number(value).ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
-        u64::try_from(value)
-            .ok()
-            .and_then(T::from_number)
-            .ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_f64<E: de::Error>(self, _value: f64) -> Result<T, E> {
-        Err(wrong::<E, T>())
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<T, E> {
-        T::from_text(Cow::Borrowed(text)).ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
-        // Only text with escapes arrives here: it had to be unescaped into a
-        // buffer, so it is copied.
-        T::from_text(Cow::Owned(text.to_owned())).ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<T, E> {
-        T::from_text(Cow::Owned(text)).ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        T::from_null().ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
-        T::from_null().ok_or_else(wrong::<E, T>)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, list: A) -> Result<T, A::Error> {
-        T::from_list(list)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, object: A) -> Result<T, A::Error> {
-        T::from_object(object)
-    }
-}
-
-impl<'de> FromJson<'de> for Cow<'de, str> {
-    const EXPECTED: &'static str = "a string";
-
-    fn from_text(text: Cow<'de, str>) -> Option<Self> {
-        Some(text)
-    }
-}
-
-impl<'de> FromJson<'de> for u32 {
-    const EXPECTED: &'static str = "a whole number";
-
-    fn from_number(number: u64) -> Option<Self> {
-        u32::try_from(number).ok()
-    }
-}
-
-impl<'de> FromJson<'de> for bool {
-    const EXPECTED: &'static str = "true or false";
-
-    fn from_bool(value: bool) -> Option<Self> {
-        Some(value)
-    }
-}
-
-/// `null` is `None`; anything else must be a `T`.
-impl<'de, T: FromJson<'de>> FromJson<'de> for Option<T> {
-    const EXPECTED: &'static str = T::EXPECTED;
-
-    fn from_text(text: Cow<'de, str>) -> Option<Self> {
-        T::from_text(text).map(Some)
-    }
-    fn from_number(number: u64) -> Option<Self> {
-        T::from_number(number).map(Some)
-    }
-    fn from_bool(value: bool) -> Option<Self> {
-        T::from_bool(value).map(Some)
-    }
-    fn from_null() -> Option<Self> {
-        Some(None)
-    }
-    fn from_list<A: SeqAccess<'de>>(list: A) -> Result<Self, A::Error> {
-        T::from_list(list).map(Some)
-    }
-    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
-        T::from_object(object).map(Some)
-    }
-}
-
-impl<'de> FromJson<'de> for Vec<Entry<'de>> {
-    const EXPECTED: &'static str = "a list of entries";
-
-    fn from_list<A: SeqAccess<'de>>(mut list: A) -> Result<Self, A::Error> {
-        let mut entries = Vec::with_capacity(list.size_hint().unwrap_or(0));
-        while let Some(entry) = list.next_element_seed(Reader::<Entry>::new())? {
-            entries.push(entry);
+    let mut request = Request::default();
+    scanner.object(|scanner, key| {
+        match key {
+            "v" => request.v = whole_number(scanner)?,
+            "kind" => request.kind = text(scanner)?,
+            "compose" => request.compose = or_null(scanner, compose)?,
+            "original" => request.original = or_null(scanner, compose)?,
+            "settings" => request.settings = settings(scanner)?,
+            _ => {
+                scanner.skip_value()?;
+            }
         }
-        Ok(entries)
-    }
+        Ok(())
+    })?;
+    Ok(request)
 }
 
-/// Reads each member of an object: `read` takes the keys it knows and
-/// returns `false` for the others, whose values are skipped.
-fn members<'de, A: MapAccess<'de>>(
-    mut object: A,
-    mut read: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
-) -> Result<(), A::Error> {
-    while let Some(key) = object.next_key_seed(Reader::<Cow<str>>::new())? {
-        if !read(&key, &mut object)? {
-            object.next_value::<IgnoredAny>()?;
+fn compose<'a>(scanner: &mut Scanner<'a>) -> Result<Compose<'a>> {
+    if scanner.peek()? != Kind::Object {
+        return wrong(scanner, COMPOSE);
+    }
+    let mut compose = Compose {
+        account: None,
+        to: Vec::new(),
+        cc: Vec::new(),
+        bcc: Vec::new(),
+        complete: true,
+        host: None,
+    };
+    scanner.object(|scanner, key| {
+        match key {
+            "account" => compose.account = or_null(scanner, text)?,
+            // A missing field means no entries; `null` is refused, as it
+            // can only come from a reader that failed.
+            "to" => compose.to = entries(scanner)?,
+            "cc" => compose.cc = entries(scanner)?,
+            "bcc" => compose.bcc = entries(scanner)?,
+            "complete" => compose.complete = boolean(scanner)?,
+            "host" => compose.host = or_null(scanner, text)?,
+            _ => {
+                scanner.skip_value()?;
+            }
         }
+        Ok(())
+    })?;
+    Ok(compose)
+}
+
+fn entries<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Entry<'a>>> {
+    if scanner.peek()? != Kind::List {
+        return wrong(scanner, ENTRIES);
     }
-    Ok(())
+    let mut entries: Vec<Entry<'a>> = Vec::new();
+    scanner.list(|scanner| {
+        // Read in place: an entry is moved into the list once, not through
+        // every return on the way.
+        entries.push(Entry::default());
+        match entries.last_mut() {
+            Some(last) => entry(scanner, last),
+            None => Err(scanner.error(ENTRY)),
+        }
+    })?;
+    Ok(entries)
 }
 
-/// The value of the member just read, as a `T`.
-fn value<'de, T: FromJson<'de>, A: MapAccess<'de>>(object: &mut A) -> Result<T, A::Error> {
-    object.next_value_seed(Reader::<T>::new())
-}
-
-impl<'de> FromJson<'de> for Entry<'de> {
-    const EXPECTED: &'static str = "an entry: {name, address} or {text}";
-
-    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
-        let mut entry = Entry::default();
-        members(object, |key, object| {
-            match key {
-                "name" => entry.name = value(object)?,
-                "address" => entry.address = value(object)?,
-                "text" => entry.text = value(object)?,
-                _ => return Ok(false),
+fn entry<'a>(scanner: &mut Scanner<'a>, entry: &mut Entry<'a>) -> Result<()> {
+    if scanner.peek()? != Kind::Object {
+        return wrong(scanner, ENTRY);
+    }
+    scanner.object(|scanner, key| {
+        match key {
+            "name" => entry.name = or_null(scanner, text)?,
+            "address" => entry.address = or_null(scanner, text)?,
+            "text" => entry.text = or_null(scanner, text)?,
+            _ => {
+                scanner.skip_value()?;
             }
-            Ok(true)
-        })?;
-        Ok(entry)
+        }
+        Ok(())
+    })
+}
+
+/// `None` for `null`, otherwise what `read` reads.
+fn or_null<'a, T>(
+    scanner: &mut Scanner<'a>,
+    read: impl FnOnce(&mut Scanner<'a>) -> Result<T>,
+) -> Result<Option<T>> {
+    if scanner.peek()? == Kind::Null {
+        scanner.null()?;
+        Ok(None)
+    } else {
+        read(scanner).map(Some)
     }
 }
 
-impl<'de> FromJson<'de> for Compose<'de> {
-    const EXPECTED: &'static str = "a compose: {account, to, cc, bcc, complete, host}";
-
-    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
-        let mut compose = Compose {
-            account: None,
-            to: Vec::new(),
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            complete: true,
-            host: None,
-        };
-        members(object, |key, object| {
-            match key {
-                "account" => compose.account = value(object)?,
-                // A missing field means no entries; `null` is refused, as
-                // it can only come from a reader that failed.
-                "to" => compose.to = value(object)?,
-                "cc" => compose.cc = value(object)?,
-                "bcc" => compose.bcc = value(object)?,
-                "complete" => compose.complete = value(object)?,
-                "host" => compose.host = value(object)?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(compose)
+fn text<'a>(scanner: &mut Scanner<'a>) -> Result<Cow<'a, str>> {
+    match scanner.peek()? {
+        Kind::Text => scanner.text(),
+        _ => wrong(scanner, STRING),
     }
 }
 
-impl<'de> FromJson<'de> for Request<'de> {
-    const EXPECTED: &'static str = "a request: {v, kind, …}";
-
-    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
-        let mut request = Request::default();
-        members(object, |key, object| {
-            match key {
-                "v" => request.v = value(object)?,
-                "kind" => request.kind = value(object)?,
-                "compose" => request.compose = value(object)?,
-                "original" => request.original = value(object)?,
-                // Settings are any JSON: the policy reports what is wrong
-                // with them. serde_json's own `Value` reader refuses nothing.
-                "settings" => request.settings = object.next_value::<Option<Value>>()?,
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(request)
+fn boolean(scanner: &mut Scanner<'_>) -> Result<bool> {
+    match scanner.peek()? {
+        Kind::Bool => scanner.bool(),
+        _ => wrong(scanner, "expected true or false"),
     }
+}
+
+fn whole_number(scanner: &mut Scanner<'_>) -> Result<u32> {
+    const EXPECTED: &str = "expected a whole number";
+    if scanner.peek()? != Kind::Number {
+        return wrong(scanner, EXPECTED);
+    }
+    let start = scanner.offset();
+    match scanner.number()?.and_then(|n| u32::try_from(n).ok()) {
+        Some(number) => Ok(number),
+        None => Err(scanner.error_at(start, EXPECTED)),
+    }
+}
+
+/// The settings as serde_json's `Value`, which the policy validates; `null`
+/// is `None`. The value is skipped first to find its text, then read by
+/// serde_json, which refuses what its own reader of the whole request did:
+/// a lone surrogate escape, a number out of range, and a value more than
+/// 126 lists and objects deep (its depth limit of 128, less the request
+/// object and one level it keeps in hand).
+fn settings(scanner: &mut Scanner<'_>) -> Result<Option<Value>> {
+    scanner.peek()?;
+    let start = scanner.offset();
+    if scanner.skip_value()? > 126 {
+        return Err(scanner.error_whole("the settings are nested too deeply".to_owned()));
+    }
+    serde_json::from_str(scanner.since(start))
+        .map_err(|error| scanner.error_whole(format!("settings: {error}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(json: &str) -> Result<Request<'_>, String> {
+    fn read(json: &str) -> std::result::Result<Request<'_>, String> {
         Request::from_json(json.as_bytes()).map_err(|e| e.to_string())
     }
 
@@ -370,5 +277,27 @@ mod tests {
             let error = read(json).unwrap_err();
             assert!(error.starts_with(expected), "{json}: {error}");
         }
+    }
+
+    #[test]
+    fn an_error_says_where() {
+        assert_eq!(
+            read("{\"v\":1,\n  \"compose\": {\"to\": [{\"name\": 7}]}}").unwrap_err(),
+            "expected a string at line 2 column 31"
+        );
+        assert_eq!(
+            read("{\"v\": -1}").unwrap_err(),
+            "expected a whole number at line 1 column 7"
+        );
+        assert_eq!(
+            read("{\"kind\": \"\\ud800\"}").unwrap_err(),
+            "a lone surrogate in an escape at line 1 column 17"
+        );
+        assert_eq!(
+            Request::from_json(b"{\"kind\": \"\xff\"}")
+                .unwrap_err()
+                .to_string(),
+            "the request is not UTF-8 text"
+        );
     }
 }
