@@ -187,24 +187,6 @@ impl<'a> Address<'a> {
         }
     }
 
-    /// An address from the parts of one this engine validated before:
-    /// for [`super::entry_cache`], which lends `key` from a later request's
-    /// identical text. Nothing here validates; the parts must come from
-    /// [`Address::key`], [`Address::spec_if_different`] and
-    /// [`Address::domain_start`] of a parsed address.
-    pub(crate) fn from_parts(key: Cow<'a, str>, spec: Option<String>, domain_start: usize) -> Self {
-        Address {
-            key,
-            spec,
-            domain_start,
-        }
-    }
-
-    /// Where the domain starts in [`Address::key`].
-    pub(crate) fn domain_start(&self) -> usize {
-        self.domain_start
-    }
-
     /// The normalised identity: lower-case local part and ASCII domain.
     pub fn key(&self) -> &str {
         &self.key

@@ -51,43 +51,32 @@ impl Entry<'static> {
     }
 }
 
-impl Entry<'_> {
-    /// What the entry is for the parser: text when it has text, else a chip.
-    pub fn source(&self) -> Source<'_> {
-        match &self.text {
-            Some(text) => Source::Text(text),
-            None => Source::Chip {
-                name: self.name.as_deref(),
-                address: self.address.as_deref(),
-            },
-        }
-    }
-}
-
 impl<'a> Compose<'a> {
     /// Parses every entry of every field, in field then entry order.
     pub fn recipients(&self) -> Vec<Recipient<'_>> {
         let mut out = Vec::with_capacity(self.to.len() + self.cc.len() + self.bcc.len());
-        for (field, entries) in self.fields() {
+        for (field, entries) in [
+            (Field::To, &self.to),
+            (Field::Cc, &self.cc),
+            (Field::Bcc, &self.bcc),
+        ] {
             for (index, entry) in entries.iter().enumerate() {
+                let source = match &entry.text {
+                    Some(text) => Source::Text(text),
+                    None => Source::Chip {
+                        name: entry.name.as_deref(),
+                        address: entry.address.as_deref(),
+                    },
+                };
                 parse_entry(
                     field,
                     u32::try_from(index).unwrap_or(u32::MAX),
-                    entry.source(),
+                    source,
                     &mut out,
                 );
             }
         }
         out
-    }
-
-    /// The fields in order, each with its entries.
-    pub fn fields(&self) -> [(Field, &[Entry<'a>]); 3] {
-        [
-            (Field::To, &self.to),
-            (Field::Cc, &self.cc),
-            (Field::Bcc, &self.bcc),
-        ]
     }
 
     /// The signed-in account, if it was given and is an address.

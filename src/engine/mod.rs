@@ -11,8 +11,7 @@
 //! 4. [`exposure`] applies the rule and writes the [`exposure::Verdict`];
 //! 5. [`plan`] works out the move to Bcc and later verifies it;
 //! 6. [`policy`] supplies the settings all of this runs on;
-//! 7. [`Engine`] ties the steps together, in the engine's own types, keeping
-//!    what it read of each entry for the next request ([`entry_cache`]), and
+//! 7. [`Engine`] ties the steps together, in the engine's own types, and
 //!    [`protocol`] is the versioned request/response format the background
 //!    speaks, which reads requests into those types and writes the replies.
 //!
@@ -25,7 +24,6 @@ pub mod classify;
 pub mod compose;
 pub mod consumer;
 pub mod domain;
-pub mod entry_cache;
 pub mod exposure;
 pub mod fold;
 pub mod hashing;
@@ -39,14 +37,11 @@ pub mod recipients;
 pub mod text;
 pub mod uts46;
 
-use std::sync::Mutex;
-
 use serde_json::Value;
 
 use address::Address;
 use classify::{Class, Classifier, Matchers};
 use compose::Compose;
-use entry_cache::EntryCache;
 use exposure::{Context, Verdict};
 use plan::{MovePlan, Verification, VerifyError};
 use policy::EffectivePolicy;
@@ -54,25 +49,10 @@ use recipients::{AddressIds, Recipient};
 
 /// The engine for one effective policy. Building it resolves and compiles the
 /// policy; evaluating a compose window then only parses and looks up.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     policy: EffectivePolicy,
     matchers: Matchers,
-    /// The entries read before ([`entry_cache`]). A lock rather than a
-    /// `RefCell` so that an engine can be shared (the fuzz targets keep one
-    /// in a static); the WASM has one thread, so it is never contended.
-    entries: Mutex<EntryCache>,
-}
-
-impl Clone for Engine {
-    /// The same engine with nothing read yet: the cache only saves time.
-    fn clone(&self) -> Self {
-        Engine {
-            policy: self.policy.clone(),
-            matchers: self.matchers.clone(),
-            entries: Mutex::default(),
-        }
-    }
 }
 
 /// The engine's findings about one compose window.
@@ -96,11 +76,7 @@ impl Engine {
     pub fn new(managed: &Value, user: &Value) -> Self {
         let policy = policy::resolve(managed, user);
         let matchers = Matchers::new(&policy.settings);
-        Engine {
-            policy,
-            matchers,
-            entries: Mutex::default(),
-        }
+        Engine { policy, matchers }
     }
 
     /// An engine for the layers as JSON text, `{"managed": …, "user": …}`:
@@ -133,7 +109,7 @@ impl Engine {
 
     /// Parses, classifies and judges a compose window, and plans the move.
     pub fn evaluate<'a>(&self, compose: &'a Compose<'_>) -> Evaluation<'a> {
-        let recipients = self.recipients(compose);
+        let recipients = compose.recipients();
         let account = compose.account();
         let ids = AddressIds::new(&recipients);
         let (classes, mut verdict) =
@@ -168,20 +144,10 @@ impl Engine {
         let original = self.evaluate(before);
         let plan = original.plan.as_ref().ok_or(VerifyError::NothingToVerify)?;
         let expected = plan::expected(plan, &original.recipients);
-        let recipients = self.recipients(after);
+        let recipients = after.recipients();
         let ids = AddressIds::new(&recipients);
         let (_, verdict) = self.judge(&recipients, &ids, after.complete, after.account().as_ref());
         Ok(plan::verify(expected, &recipients, verdict))
-    }
-
-    /// The recipients of `compose` ([`Compose::recipients`]), reusing the
-    /// entries read before. Should the cache be unavailable (it never is on
-    /// one thread), the compose is read in full.
-    fn recipients<'a>(&self, compose: &'a Compose<'_>) -> Vec<Recipient<'a>> {
-        match self.entries.try_lock() {
-            Ok(mut cache) => cache.recipients(compose),
-            Err(_) => compose.recipients(),
-        }
     }
 
     /// Whether the guard runs on `host`. An absent or empty host is always
