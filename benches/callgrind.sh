@@ -2,7 +2,8 @@
 # Instructions per `Engine::handle_json` call for the benchmark's 1,000 chips
 # and 1,000 typed recipients (BENCHMARKS.md, "What was tried"), counted by
 # callgrind, which gives the same count on every run of a shared machine.
-# Usage: benches/callgrind.sh ["chips typed"] [label]; the profiles are left
+# Usage: benches/callgrind.sh ["chips typed"] [label] (also chips-one-change and
+# typed-one-change: the call after one entry changed); the profiles are left
 # in $CALLGRIND_DIR (default target/callgrind) for callgrind_annotate.
 set -e
 cd "$(dirname "$0")/.."

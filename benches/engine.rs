@@ -3,7 +3,9 @@
 //! per size: `{"recipients":N,"median_us":…,"p90_us":…,"iterations":…}`, then
 //! one per scaling probe: `{"scaling":"recipients"|"chip names"|"typed names",
 //! "n":N,"units":U,"median_us":…}` — the same call with ten times more input
-//! each step, to show that the cost per unit of input stays flat (linear).
+//! each step, to show that the cost per unit of input stays flat (linear);
+//! and `{"one_change":"chips"|"raw text","n":1000,"evaluate_us":…,
+//! "protocol_us":…}`, a precheck after one entry of the compose changed.
 //!
 //! The composes mix what real bulk mail holds: recipients at many outside
 //! organisations, consumer mailboxes, and a few colleagues, so that every
@@ -129,6 +131,21 @@ fn long_typed_names(n: usize) -> Compose<'static> {
     compose
 }
 
+/// `request` ([`chips_request`] or [`raw_text_request`]) with entry `index`
+/// of To changed to a recipient numbered `k`, who was not there before: one
+/// change, as a precheck after the user edits one chip.
+fn changed_request(request: &str, index: usize, k: usize) -> String {
+    let mut value: Value = serde_json::from_str(request).unwrap();
+    let entry = &mut value["compose"]["to"][index];
+    let address = format!("changed{k}@neworg{k}.example");
+    if entry.get("text").is_some() {
+        entry["text"] = Value::String(format!("Changed {k} <{address}>"));
+    } else {
+        entry["address"] = Value::String(address);
+    }
+    value.to_string()
+}
+
 /// One protocol call, kept out of line so that callgrind can count it alone
 /// (`--toggle-collect=*instructions_of*`).
 #[inline(never)]
@@ -146,12 +163,28 @@ fn main() {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(1_000);
-        let request = match mix.as_str() {
-            "chips" => chips_request(n),
-            "typed" => raw_text_request(n),
-            other => panic!("BENCH_CALLGRIND={other}: chips or typed"),
+        // `…-one-change` counts a precheck after one change: the engine
+        // answered the compose, then is asked again with one entry in the
+        // middle changed (what a cache of the entries read before would
+        // spare; BENCHMARKS.md, "What was tried").
+        let (base, one_change) = match mix.split_once('-') {
+            Some((base, "one-change")) => (base, true),
+            _ => (mix.as_str(), false),
         };
-        black_box(engine.handle_json(request.as_bytes()));
+        let build = match base {
+            "chips" => chips_request,
+            "typed" => raw_text_request,
+            other => panic!(
+                "BENCH_CALLGRIND={other}: chips, typed, chips-one-change or typed-one-change"
+            ),
+        };
+        let warm = build(n);
+        black_box(engine.handle_json(warm.as_bytes()));
+        let request = if one_change {
+            changed_request(&warm, n / 2, 0)
+        } else {
+            warm
+        };
         let reply = instructions_of(&engine, request.as_bytes());
         println!(
             "{{\"callgrind\":\"{mix}\",\"reply_bytes\":{}}}",
@@ -208,6 +241,53 @@ fn main() {
             "{{\"protocol\":\"{mix}\",\"recipients\":1000,\"median_us\":{:.2},\"reply_bytes\":{}}}",
             samples[samples.len() / 2].as_secs_f64() * 1e6,
             engine.handle_json(request.as_bytes()).len()
+        );
+    }
+
+    // A precheck after one change: the engine has read the compose, and one
+    // entry in the middle changes to a recipient it has not seen before
+    // (each sample a new one, changed outside the timing).
+    for (mix, base) in [
+        ("chips", chips_request(1_000)),
+        ("raw text", raw_text_request(1_000)),
+    ] {
+        black_box(engine.handle_json(base.as_bytes()));
+        let mut protocol: Vec<Duration> = Vec::with_capacity(1_000);
+        for k in 0..1_000 {
+            let request = changed_request(&base, 500, k);
+            let start = Instant::now();
+            black_box(engine.handle_json(black_box(request.as_bytes())));
+            protocol.push(start.elapsed());
+        }
+        let mut compose = if mix == "chips" {
+            compose(1_000)
+        } else {
+            raw_text(1_000)
+        };
+        black_box(engine.evaluate(&compose));
+        let mut evaluate: Vec<Duration> = Vec::with_capacity(1_000);
+        for k in 0..1_000 {
+            let address = format!("changed{k}@neworg{k}.example");
+            compose.to[500] = if mix == "chips" {
+                Entry::chip(Some("Changed"), Some(&address))
+            } else {
+                Entry {
+                    text: Some(format!("Changed {k} <{address}>").into()),
+                    ..Entry::default()
+                }
+            };
+            let start = Instant::now();
+            black_box(engine.evaluate(black_box(&compose)));
+            evaluate.push(start.elapsed());
+        }
+        let median = |samples: &mut Vec<Duration>| {
+            samples.sort();
+            samples[samples.len() / 2].as_secs_f64() * 1e6
+        };
+        println!(
+            "{{\"one_change\":\"{mix}\",\"n\":1000,\"evaluate_us\":{:.2},\"protocol_us\":{:.2}}}",
+            median(&mut evaluate),
+            median(&mut protocol)
         );
     }
 
