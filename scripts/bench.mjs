@@ -346,6 +346,17 @@ ${["gmail", "outlook"]
   })
   .join("\n\n")}
 
+Where the cold dialog's time goes (milliseconds from the click, medians of
+the same five sends; \`coldParts\` in send-path.mjs): Chrome has started the
+service worker; the worker then imports its modules, instantiates the WASM,
+builds the engine and answers, and the page receives the reply and builds the
+dialog (inserted, laid out by focusing its first button); then the frame
+is painted.
+
+| webmail | recipients | worker started | dialog inserted | painted |
+|---|---:|---:|---:|---:|
+${sendPath.coldDialog.map((r) => `| ${r.webmail === "gmail" ? "Gmail" : "Outlook on the web"} | ${r.recipients.toLocaleString("en")} | ${fmt(r.worker_started)} | ${fmt(r.inserted)} | ${fmt(r.painted)} |`).join("\n")}
+
 Targets: a send without exposure adds under 16 ms at the median (warm), and
 also with the background asleep once the compose has had the focus for a
 second (*compose focused 1 s*: the focus wakes the background and checks
