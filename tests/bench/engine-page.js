@@ -8,9 +8,16 @@
  * mailboxes, 70 % contacts at 97 outside organisations, so every call finds
  * an exposure and plans the move; and the raw-text mix, every recipient
  * typed as text.
+ *
+ * With `?peer=1` the page also imports FlexConfirmMail-TB's classifier from
+ * `./peer/` (scripts/bench.mjs serves it there from the directory named by
+ * `BENCH_PEER_FCM_TB`; none of its code is in this repository) and times it
+ * side by side with our full call on the same typed strings, alternating
+ * the two round by round.
  */
 
 import { callEngine } from "./lib/engine-host.js";
+import { completeRecipients } from "./lib/engine-client.js";
 
 const t0 = performance.now();
 const glue = await import("./pkg/bcc_guard.js");
@@ -85,7 +92,55 @@ for (const n of [1000]) {
   rawText.push({ recipients: n, ...full, engine_only_ms: time(() => engine.handle(bytes), n).median_ms });
 }
 
+/**
+ * The typed mix side by side with FlexConfirmMail-TB's classifier: our full
+ * call as the guard makes it (request, `handle`, reply, `completeRecipients`)
+ * against `new RecipientClassifier({internalDomains}).classify(strings)` on
+ * the same 1,000 strings, in alternating rounds so that both see the same
+ * moments of a noisy machine. The classifier is built once, as our engine is.
+ * Both sides' internal counts are returned so that the report can show that
+ * each classified every string, and the same ones as internal.
+ * @param {number} n
+ */
+async function sideBySide(n) {
+  const { RecipientClassifier } = await import("./peer/recipient-classifier.js");
+  const req = rawTextRequest(n);
+  const strings = req.compose.to.map((entry) => entry.text);
+  // Ours counts corp.example and its subdomains as internal; the peer's
+  // patterns must say both to sort the same strings the same way.
+  const classifier = new RecipientClassifier({ internalDomains: ["corp.example", "*.corp.example"] });
+  const ours = () => completeRecipients(callEngine(engine, req), req.compose);
+  const peer = () => classifier.classify(strings);
+  const batch = Math.max(2, Math.round(20000 / n));
+  for (let i = 0; i < 5; i++) ours(), peer();
+  const oursRounds = [];
+  const peerRounds = [];
+  const round = (call, into) => {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) call();
+    into.push((performance.now() - start) / batch);
+  };
+  for (let r = 0; r < 21; r++) {
+    if (r % 2) round(ours, oursRounds), round(peer, peerRounds);
+    else round(peer, peerRounds), round(ours, oursRounds);
+  }
+  const mid = (rounds) => [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
+  const reply = ours();
+  const peerResult = peer();
+  return {
+    recipients: n,
+    ours_ms: mid(oursRounds),
+    peer_ms: mid(peerRounds),
+    iterations: batch * oursRounds.length,
+    ours: { recipients: reply.recipients.length, internal: reply.recipients.filter((r) => r.class === "internal").length },
+    peer: { recipients: peerResult.internals.length + peerResult.externals.length, internal: peerResult.internals.length },
+  };
+}
+
+const peer = new URL(location.href).searchParams.get("peer") === "1" ? await sideBySide(1000) : null;
+
 globalThis.benchResult = {
+  peer,
   cold: { import_ms: t1 - t0, instantiate_ms: t2 - t1, engine_ms: t3 - t2, first_evaluate_ms: t4 - t3, total_ms: t4 - t0 },
   warm: results,
   rawText,
