@@ -88,10 +88,6 @@ const NOTICE_CSS = `
   font: 13px/18px system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", sans-serif;
 }
 .notice.blind { border-color: #c5221f; background: #fce8e6; }
-@media (prefers-reduced-motion: no-preference) {
-  .notice { animation: appear 160ms ease-out; }
-  @keyframes appear { from { opacity: 0; } to { opacity: 1; } }
-}
 .icon { font-size: 16px; line-height: 1; }
 .text { flex: 1 1 320px; min-width: 0; }
 .brand { font-weight: 600; margin-inline-end: 6px; }
