@@ -492,9 +492,9 @@ function targetsSection(f) {
       : [["instructions per `handle_json` (callgrind)", "not measured (no valgrind)", "≤ 1.5 M chips, ≤ 2.5 M typed", "—"]]),
     ...f.coldDialog.map((r) => [
       `dialog with the background asleep, ${r.webmail === "gmail" ? "Gmail" : "Outlook on the web"}, ${r.recipients.toLocaleString("en")} recipient${r.recipients === 1 ? "" : "s"}`,
-      fmt(r.median_ms),
+      r.invalid ? `${fmt(r.median_ms)}, not valid: in ${r.invalid} of 5 sends the worker was running at the click` : fmt(r.median_ms),
       "< 100 ms",
-      mark(r.median_ms < 100),
+      r.invalid ? "?" : mark(r.median_ms < 100),
     ]),
     ["WASM, gzip -9", `${(f.gzip / 1024).toFixed(1)} KB`, "≤ 150 KB", mark(f.gzip <= 150 * 1024)],
   ];
