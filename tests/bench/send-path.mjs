@@ -220,7 +220,7 @@ export async function sendPathBenchmark(extensionDir) {
   } finally {
     await context.close();
   }
-  return { rows, coldDialog, pageLoad: process.env.SEND_PATH_ONLY ? null : await pageLoadCost(extensionDir) };
+  return { rows, coldDialog, pageLoad: await pageLoadCost(extensionDir) };
 }
 
 /**
