@@ -37,6 +37,26 @@ pub enum Party<'r> {
     Unknown(usize),
 }
 
+/// One recipient's class, and its party with the party's number when it
+/// has one (external or unreadable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classified<'r> {
+    /// How the engine sees the recipient.
+    pub class: Class,
+    /// Its party and that party's number: recipients of one party share the
+    /// number, and every number is below [`Classification::parties`].
+    pub party: Option<(Party<'r>, u32)>,
+}
+
+/// Every recipient of a compose classified ([`Classifier::classify_all`]).
+#[derive(Debug, Clone)]
+pub struct Classification<'r> {
+    /// One entry per recipient, in the compose's order.
+    pub recipients: Vec<Classified<'r>>,
+    /// How many party numbers were given out.
+    pub parties: usize,
+}
+
 /// The settings' domain lists compiled for fast lookups. Built once per
 /// policy, not per request.
 #[derive(Debug, Clone)]
@@ -118,34 +138,65 @@ impl<'p> Classifier<'p> {
     /// and mostly only on its domain, so it is made once per distinct address
     /// and the domain lookups once per distinct domain: a newsletter to 1,000
     /// people at 100 domains costs 100 lookups, not 1,000.
+    ///
+    /// Each party is numbered as it is met, so that the rule can count
+    /// parties in a table instead of hashing each recipient's party: an
+    /// organisation once per distinct domain (its number kept with the
+    /// domain's class), a mailbox once per distinct address, an unreadable
+    /// token once per recipient.
     pub fn classify_all<'r>(
         &self,
         recipients: &'r [Recipient],
         ids: &AddressIds,
-    ) -> Vec<(Class, Option<Party<'r>>)> {
-        let mut domains: FastMap<&'r str, DomainClass<'r>> = FastMap::default();
-        let per_id: Vec<(Class, Option<Party<'r>>)> = ids
+    ) -> Classification<'r> {
+        let mut domains: FastMap<&'r str, (DomainClass<'r>, u32)> = FastMap::default();
+        let mut organisations: FastMap<&'r str, u32> = FastMap::default();
+        let mut parties = 0u32;
+        let mut next = || {
+            parties = parties.saturating_add(1);
+            parties - 1
+        };
+        let per_id: Vec<Classified<'r>> = ids
             .first
             .iter()
             .filter_map(|&index| recipients.get(index)?.address.as_ref())
             .map(|address| {
                 let domain = address.domain();
-                let class = *domains
-                    .entry(domain)
-                    .or_insert_with(|| self.domain_class(domain));
-                self.classify_address(address, class)
+                let (class, organisation) = *domains.entry(domain).or_insert_with(|| {
+                    let class = self.domain_class(domain);
+                    let number = match class {
+                        DomainClass::Organisation(registrable) => {
+                            *organisations.entry(registrable).or_insert_with(&mut next)
+                        }
+                        _ => u32::MAX,
+                    };
+                    (class, number)
+                });
+                let (class, party) = self.classify_address(address, class);
+                let party = party.map(|party| match party {
+                    Party::Organisation(_) => (party, organisation),
+                    Party::Mailbox(_) | Party::Unknown(_) => (party, next()),
+                });
+                Classified { class, party }
             })
             .collect();
-        recipients
+        let recipients = recipients
             .iter()
             .enumerate()
             .map(
                 |(index, _)| match ids.of(index).and_then(|id| per_id.get(id)) {
                     Some(&classified) => classified,
-                    None => (Class::Unreadable, Some(Party::Unknown(index))),
+                    None => Classified {
+                        class: Class::Unreadable,
+                        party: Some((Party::Unknown(index), next())),
+                    },
                 },
             )
-            .collect()
+            .collect();
+        Classification {
+            recipients,
+            parties: parties as usize,
+        }
     }
 
     fn classify_address<'r>(

@@ -184,7 +184,7 @@ impl Engine {
         };
         let verdict = exposure::evaluate(recipients, &classified, ids, context);
         (
-            classified.into_iter().map(|(class, _)| class).collect(),
+            classified.recipients.iter().map(|c| c.class).collect(),
             verdict,
         )
     }
