@@ -156,30 +156,31 @@ impl<'p> Classifier<'p> {
             parties = parties.saturating_add(1);
             parties - 1
         };
-        let per_id: Vec<Classified<'r>> = ids
-            .first
-            .iter()
-            .filter_map(|&index| recipients.get(index)?.address.as_ref())
-            .map(|address| {
-                let domain = address.domain();
-                let (class, organisation) = *domains.entry(domain).or_insert_with(|| {
-                    let class = self.domain_class(domain);
-                    let number = match class {
-                        DomainClass::Organisation(registrable) => {
-                            *organisations.entry(registrable).or_insert_with(&mut next)
-                        }
-                        _ => u32::MAX,
-                    };
-                    (class, number)
-                });
-                let (class, party) = self.classify_address(address, class);
-                let party = party.map(|party| match party {
-                    Party::Organisation(_) => (party, organisation),
-                    Party::Mailbox(_) | Party::Unknown(_) => (party, next()),
-                });
-                Classified { class, party }
-            })
-            .collect();
+        let mut per_id: Vec<Classified<'r>> = Vec::with_capacity(ids.first.len());
+        per_id.extend(
+            ids.first
+                .iter()
+                .filter_map(|&index| recipients.get(index)?.address.as_ref())
+                .map(|address| {
+                    let domain = address.domain();
+                    let (class, organisation) = *domains.entry(domain).or_insert_with(|| {
+                        let class = self.domain_class(domain);
+                        let number = match class {
+                            DomainClass::Organisation(registrable) => {
+                                *organisations.entry(registrable).or_insert_with(&mut next)
+                            }
+                            _ => u32::MAX,
+                        };
+                        (class, number)
+                    });
+                    let (class, party) = self.classify_address(address, class);
+                    let party = party.map(|party| match party {
+                        Party::Organisation(_) => (party, organisation),
+                        Party::Mailbox(_) | Party::Unknown(_) => (party, next()),
+                    });
+                    Classified { class, party }
+                }),
+        );
         let recipients = recipients
             .iter()
             .enumerate()
