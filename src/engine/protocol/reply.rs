@@ -6,9 +6,10 @@
 //! (a tenth of a 1,000-recipient typed call went to the escaping alone).
 //! Here the envelope and the recipient columns are written directly, and a
 //! string is copied whole unless it holds a byte JSON must escape, found
-//! eight bytes at a time as the request's scanner finds them. The verdict
-//! and the plan keep their derived serde form: they live with the rule and
-//! the move, and writing the plan's index lists here saved 0.3 %.
+//! eight bytes at a time as the request's scanner finds them. So are the
+//! verdict's groups, which grow with the parties exposed. The plan keeps
+//! its derived serde form: it lives with the move, and writing its index
+//! lists here saved 0.3 %.
 //!
 //! The bytes are exactly those `serde_json::to_vec(&Response::Evaluate(…))`
 //! writes (`Serialize for Response` stays the definition, and the tests
@@ -16,7 +17,7 @@
 
 use super::scan::special;
 use super::{RecipientColumns, VERSION};
-use crate::engine::exposure::Action;
+use crate::engine::exposure::{Action, GroupKind, Verdict};
 use crate::engine::recipients::Recipient;
 use crate::engine::Evaluation;
 
@@ -35,11 +36,66 @@ pub(super) fn evaluate(evaluation: &Evaluation<'_>) -> Result<Vec<u8>, serde_jso
         out.push(b',');
     }
     out.extend_from_slice(b"\"verdict\":");
-    serde_json::to_writer(&mut out, &evaluation.verdict)?;
+    verdict(&mut out, &evaluation.verdict)?;
     out.extend_from_slice(b",\"plan\":");
     serde_json::to_writer(&mut out, &evaluation.plan)?;
     out.push(b'}');
     Ok(out)
+}
+
+/// The verdict, field by field in the order of its derived `Serialize`
+/// (the tests compare the two). Its groups grow with the parties exposed:
+/// through serde_json the verdict was 7 % of a 1,000-recipient typed call.
+/// The enums and the reasons, short and fixed, still go through serde_json.
+fn verdict(out: &mut Vec<u8>, verdict: &Verdict) -> Result<(), serde_json::Error> {
+    let flag = |out: &mut Vec<u8>, key: &[u8], value: bool| {
+        out.extend_from_slice(key);
+        out.extend_from_slice(if value { b"true" } else { b"false" });
+    };
+    out.extend_from_slice(b"{\"action\":");
+    serde_json::to_writer(&mut *out, &verdict.action)?;
+    flag(out, b",\"sendAnyway\":", verdict.send_anyway);
+    flag(
+        out,
+        b",\"policyAllowsSendAnyway\":",
+        verdict.policy_allows_send_anyway,
+    );
+    out.extend_from_slice(b",\"whenBlind\":");
+    serde_json::to_writer(&mut *out, &verdict.when_blind)?;
+    flag(out, b",\"composeNotice\":", verdict.compose_notice);
+    for (key, value) in [
+        (&b",\"exposedRecipients\":"[..], verdict.exposed_recipients),
+        (b",\"exposedParties\":", verdict.exposed_parties),
+        (b",\"audienceParties\":", verdict.audience_parties),
+        (b",\"bccOnlyParties\":", verdict.bcc_only_parties),
+        (b",\"minExposedParties\":", verdict.min_exposed_parties),
+        (b",\"internalRecipients\":", verdict.internal_recipients),
+        (b",\"trustedRecipients\":", verdict.trusted_recipients),
+    ] {
+        out.extend_from_slice(key);
+        number(out, u64::from(value));
+    }
+    out.extend_from_slice(b",\"groups\":[");
+    for (index, group) in verdict.groups.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(match group.kind {
+            GroupKind::Organisation => b"{\"kind\":\"organisation\",\"domain\":",
+            GroupKind::Mailboxes => b"{\"kind\":\"mailboxes\",\"domain\":",
+            GroupKind::Unreadable => b"{\"kind\":\"unreadable\",\"domain\":",
+        });
+        string(out, &group.domain);
+        out.extend_from_slice(b",\"parties\":");
+        number(out, u64::from(group.parties));
+        out.extend_from_slice(b",\"recipients\":");
+        list(out, group.recipients.iter().map(|&index| u64::from(index)));
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"reasons\":");
+    serde_json::to_writer(&mut *out, &verdict.reasons)?;
+    out.push(b'}');
+    Ok(())
 }
 
 /// One of the columns of text or `null`.
