@@ -291,6 +291,22 @@ function driverSuite(name, launch, binary, installHint) {
       await opened.close();
     });
 
+    test("goto returns once the page has loaded, also from a page that asks to stay", async () => {
+      const tab = await session.newPage();
+      try {
+        await tab.goto(INBOX_URL);
+        // A "leave this page?" prompt needs the user to have used the page.
+        await tab.evaluate("addEventListener('beforeunload', (event) => { event.preventDefault(); event.returnValue = ''; }), true");
+        await tab.click("document.getElementById('send')");
+        await tab.goto(`${INBOX_URL}?again`);
+        assert.equal(await tab.evaluate("location.search"), "?again");
+        assert.equal(await tab.evaluate("document.readyState"), "complete");
+        assert.equal(await tab.evaluate("document.querySelector('h1').textContent"), HEADING);
+      } finally {
+        await tab.close();
+      }
+    });
+
     test("goto opens an extension page, which has the extension's API", async () => {
       const tab = await session.newPage();
       await tab.goto(session.extensionUrl("page.html"));

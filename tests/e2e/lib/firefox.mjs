@@ -34,7 +34,14 @@
  *     prompt and dismisses alerts, as Playwright does in Chromium;
  *   - `click` and `focus` find the element in one evaluation, not through
  *     an element handle: faster, and it works inside child frames;
- *   - SIGTERM and SIGHUP (see the first list).
+ *   - SIGTERM and SIGHUP (see the first list);
+ *   - navigation (`goto`): with the session subscribed to BiDi's four
+ *     navigation events, which Puppeteer's own `goto` waits on, every
+ *     navigation costs Firefox 30–45 ms more, so the session unsubscribes
+ *     from them at launch and `goto` sends `browsingContext.navigate`, which
+ *     itself waits for the load. That takes Puppeteer's BiDi connection and
+ *     a tab's browsing-context ID, neither in its public API
+ *     (`bidiOf`, `contextOf`: pinned in package.json, and checked at launch).
  */
 
 import { randomUUID } from "node:crypto";
@@ -51,8 +58,22 @@ export const FIREFOX_BINARY = "/usr/bin/firefox-esr";
 const LAUNCH_TIMEOUT_MS = 60_000;
 /** The deadline of one BiDi command, so a lost reply fails the test instead of hanging it. */
 const COMMAND_TIMEOUT_MS = 30_000;
-/** How long `goto` waits for a page to load. */
+/** How long `goto` waits for an extension page to load (others: COMMAND_TIMEOUT_MS). */
 const NAVIGATION_TIMEOUT_MS = 30_000;
+
+/**
+ * The BiDi events Firefox pays for on every navigation while the session is
+ * subscribed to them (ARCHITECTURE.md, "Why the Firefox suites were slower
+ * on Puppeteer"). Nothing here needs them once `goto` navigates by command;
+ * Puppeteer still gets the context, prompt, network and realm events it
+ * tracks tabs, prompts, requests and evaluations by.
+ */
+const NAVIGATION_EVENTS = [
+  "browsingContext.navigationStarted",
+  "browsingContext.navigationCommitted",
+  "browsingContext.domContentLoaded",
+  "browsingContext.load",
+];
 
 /**
  * Launches Firefox ESR with the extension installed as a temporary add-on
@@ -143,6 +164,8 @@ export async function launchFirefox(options) {
       .finally(() => unwatchFatalSignals(firefox)));
 
   try {
+    const bidi = bidiOf(browser);
+    await bidi.send("session.unsubscribe", { events: NAVIGATION_EVENTS });
     const extensionId = extension ? await browser.installExtension(extension) : null;
     const prepared = new WeakSet();
     /** @param {import("puppeteer-core").Page} page */
@@ -152,7 +175,7 @@ export async function launchFirefox(options) {
         answerPrompts(page);
         if (hosts.length) await routeRequests(page, routes);
       }
-      return firefoxPage(page);
+      return firefoxPage(page, bidi);
     };
     return {
       name: "firefox",
@@ -292,11 +315,43 @@ async function routeRequests(page, routes) {
 }
 
 /**
+ * Puppeteer's WebDriver BiDi connection, to send commands it has no method
+ * for. `Browser.connection` is internal to Puppeteer's BiDi browser, so a
+ * version that drops it fails here, at launch, with a message that says
+ * what to look at, rather than in the first `goto`.
+ * @param {import("puppeteer-core").Browser} browser
+ * @returns {{send: (method: string, params: object) => Promise<unknown>}}
+ */
+function bidiOf(browser) {
+  const connection = /** @type {any} */ (browser).connection;
+  if (typeof connection?.send !== "function") {
+    throw new Error("puppeteer-core has no Browser.connection for its BiDi session any more; tests/e2e/lib/firefox.mjs navigates through it (see its header).");
+  }
+  return connection;
+}
+
+/**
+ * The BiDi browsing-context ID of a tab (Puppeteer's internal
+ * `BidiFrame.browsingContext`), checked as `bidiOf` is.
+ * @param {import("puppeteer-core").Page} page
+ * @returns {string}
+ */
+function contextOf(page) {
+  const id = /** @type {any} */ (page.mainFrame()).browsingContext?.id;
+  if (typeof id !== "string") {
+    throw new Error("puppeteer-core's frames have no browsingContext.id any more; tests/e2e/lib/firefox.mjs navigates by it (see its header).");
+  }
+  return id;
+}
+
+/**
  * The `Page` interface over one Puppeteer page (a tab).
  * @param {import("puppeteer-core").Page} page
+ * @param {{send: (method: string, params: object) => Promise<unknown>}} bidi
  * @returns {import("./session.mjs").Page}
  */
-function firefoxPage(page) {
+function firefoxPage(page, bidi) {
+  const context = contextOf(page);
   const evaluate = async (expression) => {
     // JSON text is the one result shape that both drivers agree on;
     // undefined stays undefined.
@@ -327,13 +382,15 @@ function firefoxPage(page) {
 
   return {
     goto: async (url) => {
+      // The command's own wait, not events: see NAVIGATION_EVENTS. Its
+      // deadline is the connection's (COMMAND_TIMEOUT_MS).
       if (!url.startsWith("moz-extension:")) {
-        await page.goto(url, { waitUntil: "load", timeout: NAVIGATION_TIMEOUT_MS });
+        await bidi.send("browsingContext.navigate", { context, url, wait: "complete" });
         return;
       }
-      // Puppeteer would wait for a load event Firefox never reports for an
-      // extension page: start the navigation and watch the tab instead.
-      page.goto(url, { timeout: NAVIGATION_TIMEOUT_MS }).catch(() => {});
+      // Firefox never reports an extension page's load to BiDi: start the
+      // navigation and watch the tab instead.
+      bidi.send("browsingContext.navigate", { context, url, wait: "none" }).catch(() => {});
       await poll(
         async (expression) => page.evaluate(expression),
         `location.href === ${JSON.stringify(url)} && document.readyState === "complete"`,
