@@ -58,7 +58,7 @@ export const FIREFOX_BINARY = "/usr/bin/firefox-esr";
 const LAUNCH_TIMEOUT_MS = 60_000;
 /** The deadline of one BiDi command, so a lost reply fails the test instead of hanging it. */
 const COMMAND_TIMEOUT_MS = 30_000;
-/** How long `goto` waits for an extension page to load (others: COMMAND_TIMEOUT_MS). */
+/** How long `goto` waits for a page to load. */
 const NAVIGATION_TIMEOUT_MS = 30_000;
 
 /**
@@ -315,12 +315,18 @@ async function routeRequests(page, routes) {
 }
 
 /**
+ * @typedef {{send: (method: string, params: object, timeoutMs?: number) => Promise<unknown>}} Bidi
+ *   A WebDriver BiDi command sender; without a timeout, the connection's own
+ *   (`protocolTimeout`, COMMAND_TIMEOUT_MS) applies.
+ */
+
+/**
  * Puppeteer's WebDriver BiDi connection, to send commands it has no method
  * for. `Browser.connection` is internal to Puppeteer's BiDi browser, so a
  * version that drops it fails here, at launch, with a message that says
  * what to look at, rather than in the first `goto`.
  * @param {import("puppeteer-core").Browser} browser
- * @returns {{send: (method: string, params: object) => Promise<unknown>}}
+ * @returns {Bidi}
  */
 function bidiOf(browser) {
   const connection = /** @type {any} */ (browser).connection;
@@ -347,7 +353,7 @@ function contextOf(page) {
 /**
  * The `Page` interface over one Puppeteer page (a tab).
  * @param {import("puppeteer-core").Page} page
- * @param {{send: (method: string, params: object) => Promise<unknown>}} bidi
+ * @param {Bidi} bidi
  * @returns {import("./session.mjs").Page}
  */
 function firefoxPage(page, bidi) {
@@ -382,10 +388,9 @@ function firefoxPage(page, bidi) {
 
   return {
     goto: async (url) => {
-      // The command's own wait, not events: see NAVIGATION_EVENTS. Its
-      // deadline is the connection's (COMMAND_TIMEOUT_MS).
+      // The command's own wait, not events: see NAVIGATION_EVENTS.
       if (!url.startsWith("moz-extension:")) {
-        await bidi.send("browsingContext.navigate", { context, url, wait: "complete" });
+        await bidi.send("browsingContext.navigate", { context, url, wait: "complete" }, NAVIGATION_TIMEOUT_MS);
         return;
       }
       // Firefox never reports an extension page's load to BiDi: start the
