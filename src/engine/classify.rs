@@ -149,7 +149,7 @@ impl<'p> Classifier<'p> {
         recipients: &'r [Recipient],
         ids: &AddressIds,
     ) -> Classification<'r> {
-        let mut domains: FastMap<&'r str, (DomainClass<'r>, u32)> = FastMap::default();
+        let mut domains: FastMap<&'r str, (DomainClass<'r>, Option<u32>)> = FastMap::default();
         let mut organisations: FastMap<&'r str, u32> = FastMap::default();
         let mut parties = 0u32;
         let mut next = || {
@@ -167,16 +167,18 @@ impl<'p> Classifier<'p> {
                         let class = self.domain_class(domain);
                         let number = match class {
                             DomainClass::Organisation(registrable) => {
-                                *organisations.entry(registrable).or_insert_with(&mut next)
+                                Some(*organisations.entry(registrable).or_insert_with(&mut next))
                             }
-                            _ => u32::MAX,
+                            _ => None,
                         };
                         (class, number)
                     });
                     let (class, party) = self.classify_address(address, class);
-                    let party = party.map(|party| match party {
-                        Party::Organisation(_) => (party, organisation),
-                        Party::Mailbox(_) | Party::Unknown(_) => (party, next()),
+                    // Only an organisation's domain has a number; any other
+                    // party gets one of its own, so that none goes uncounted.
+                    let party = party.map(|party| match (party, organisation) {
+                        (Party::Organisation(_), Some(number)) => (party, number),
+                        _ => (party, next()),
                     });
                     Classified { class, party }
                 }),

@@ -205,17 +205,6 @@ pub struct Context<'s> {
     pub action_locked: bool,
 }
 
-/// Where the rule has met a party so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Met {
-    /// Not yet.
-    Not,
-    /// Only through Bcc.
-    BccOnly,
-    /// In To or Cc: its recipients' addresses are on show.
-    OnShow,
-}
-
 /// Applies the rule to classified recipients (`classified.recipients[i]`
 /// belongs to `recipients[i]`).
 pub fn evaluate(
@@ -227,9 +216,10 @@ pub fn evaluate(
     let settings = context.settings;
     let classes = classified.recipients.as_slice();
     let mut seen = vec![false; ids.len()];
-    // Where each party was met, by its number: on show (To, Cc) or reached
-    // through Bcc only; an address in both counts where it is on show.
-    let mut met = vec![Met::Not; classified.parties];
+    // Whether each party has been met, by its number. The first meeting
+    // decides where it counts: the pass below meets every To and Cc
+    // recipient before any Bcc one, so a party in both counts on show.
+    let mut met = vec![false; classified.parties];
     let (mut shown, mut hidden) = (0usize, 0usize);
     let mut exposed: Vec<usize> = Vec::new();
     let (mut internal, mut trusted, mut unreadable) = (0u32, 0u32, 0u32);
@@ -258,24 +248,14 @@ pub fn evaluate(
             Class::Trusted if on_show => trusted += 1,
             Class::Internal | Class::Trusted => {}
             Class::External | Class::Unreadable => {
-                if let Some(place) = classified
+                let first_meeting = classified
                     .party
                     .and_then(|(_, number)| met.get_mut(number as usize))
-                {
-                    match (*place, on_show) {
-                        (Met::OnShow, _) | (Met::BccOnly, false) => {}
-                        (Met::Not, false) => {
-                            *place = Met::BccOnly;
-                            hidden += 1;
-                        }
-                        (Met::Not | Met::BccOnly, true) => {
-                            if *place == Met::BccOnly {
-                                hidden -= 1;
-                            }
-                            *place = Met::OnShow;
-                            shown += 1;
-                        }
-                    }
+                    .is_some_and(|flag| !std::mem::replace(flag, true));
+                match (first_meeting, on_show) {
+                    (true, true) => shown += 1,
+                    (true, false) => hidden += 1,
+                    (false, _) => {}
                 }
                 if on_show {
                     if classified.class == Class::Unreadable {
