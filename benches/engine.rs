@@ -75,31 +75,29 @@ fn raw_text(n: usize) -> Compose<'static> {
     compose
 }
 
-/// The JSON request the background sends for [`compose`]`(n)`.
+/// The JSON request the background sends for [`compose`]`(n)`: To as
+/// columns, as `requestText` (www/lib/request-text.js) writes it.
 fn chips_request(n: usize) -> String {
-    let to: Vec<Value> = compose(n)
-        .to
-        .iter()
-        .map(|e| serde_json::json!({ "name": e.name, "address": e.address }))
-        .collect();
-    request_json(to)
+    let to = compose(n).to;
+    request_json(serde_json::json!({
+        "name": to.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
+        "address": to.iter().map(|e| e.address.clone()).collect::<Vec<_>>(),
+    }))
 }
 
 /// The JSON request the background sends for [`raw_text`]`(n)`.
 fn raw_text_request(n: usize) -> String {
-    let to: Vec<Value> = raw_text(n)
-        .to
-        .iter()
-        .map(|e| serde_json::json!({ "text": e.text }))
-        .collect();
-    request_json(to)
+    let to = raw_text(n).to;
+    request_json(serde_json::json!({
+        "text": to.iter().map(|e| e.text.clone()).collect::<Vec<_>>(),
+    }))
 }
 
-fn request_json(to: Vec<Value>) -> String {
+fn request_json(to: Value) -> String {
     serde_json::json!({
         "v": 1,
         "kind": "evaluate",
-        "compose": { "account": "me@corp.example", "host": "mail.google.com", "to": to, "cc": [], "bcc": [] },
+        "compose": { "account": "me@corp.example", "host": "mail.google.com", "to": to, "cc": {}, "bcc": {} },
     })
     .to_string()
 }
@@ -136,12 +134,12 @@ fn long_typed_names(n: usize) -> Compose<'static> {
 /// change, as a precheck after the user edits one chip.
 fn changed_request(request: &str, index: usize, k: usize) -> String {
     let mut value: Value = serde_json::from_str(request).unwrap();
-    let entry = &mut value["compose"]["to"][index];
+    let to = &mut value["compose"]["to"];
     let address = format!("changed{k}@neworg{k}.example");
-    if entry.get("text").is_some() {
-        entry["text"] = Value::String(format!("Changed {k} <{address}>"));
+    if to.get("text").is_some() {
+        to["text"][index] = Value::String(format!("Changed {k} <{address}>"));
     } else {
-        entry["address"] = Value::String(address);
+        to["address"][index] = Value::String(address);
     }
     value.to_string()
 }

@@ -173,9 +173,39 @@ fn entries() -> impl Strategy<Value = String> {
     prop_oneof![
         8 => (prop::collection::vec(entry(), 0..5), whitespace())
             .prop_map(|(entries, w)| format!("[{w}{}{w}]", entries.join(","))),
+        4 => columns(),
         1 => Just("null".to_owned()),
         1 => any_value(),
     ]
+}
+
+/// A field as columns: mostly equally long ones, now and then one of
+/// another length, `null` or another value, with cells that are strings,
+/// nulls or something else.
+fn columns() -> impl Strategy<Value = String> {
+    let cell = || prop_oneof![8 => string(), 4 => Just("null".to_owned()), 1 => any_value()];
+    let column = move |length: usize| {
+        prop_oneof![
+            8 => (prop::collection::vec(cell(), length..=length), whitespace())
+                .prop_map(|(cells, w)| format!("[{w}{}{w}]", cells.join(","))),
+            2 => (prop::collection::vec(cell(), 0..4), whitespace())
+                .prop_map(|(cells, w)| format!("[{w}{}{w}]", cells.join(","))),
+            1 => Just("null".to_owned()),
+            1 => any_value(),
+        ]
+    };
+    (0usize..4)
+        .prop_flat_map(move |length| {
+            prop::collection::vec(
+                (
+                    key(&["name", "address", "text"]),
+                    column(length),
+                    whitespace(),
+                ),
+                0..4,
+            )
+        })
+        .prop_map(object)
 }
 
 fn compose() -> impl Strategy<Value = String> {
@@ -285,6 +315,106 @@ proptest! {
     fn composes_read_alike(text in compose(), edits in prop::collection::vec(edit(), 0..2)) {
         agree(&apply(&text, &edits))?;
     }
+}
+
+/// Entries as Rust values, for writing the same field in both forms.
+type Cells = Vec<(Option<String>, Option<String>, Option<String>)>;
+
+fn cells() -> impl Strategy<Value = Cells> {
+    let value = || {
+        prop_oneof![
+            2 => Just(None),
+            3 => "[a-zA-Z0-9@.<> ,;\"\\\n長é😀]{0,12}".prop_map(Some),
+        ]
+    };
+    prop::collection::vec((value(), value(), value()), 0..6)
+}
+
+/// `cells` as a list of entries, members with `None` left out.
+fn as_list(cells: &Cells) -> String {
+    let entries: Vec<String> = cells
+        .iter()
+        .map(|(name, address, text)| {
+            let members: Vec<String> = [("name", name), ("address", address), ("text", text)]
+                .into_iter()
+                .filter_map(|(key, value)| {
+                    value
+                        .as_ref()
+                        .map(|v| format!("\"{key}\":{}", serde_json::to_string(v).unwrap()))
+                })
+                .collect();
+            format!("{{{}}}", members.join(","))
+        })
+        .collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// `cells` as columns, with `null` for `None`. A column whose cells are all
+/// `None` is left out where `drop` says so, but one column always stays
+/// while there are entries: it carries their number.
+fn as_columns(cells: &Cells, drop: [bool; 3]) -> String {
+    let columns: [Vec<&Option<String>>; 3] = [
+        cells.iter().map(|c| &c.0).collect(),
+        cells.iter().map(|c| &c.1).collect(),
+        cells.iter().map(|c| &c.2).collect(),
+    ];
+    let mut keep = [0, 1, 2].map(|at| !drop[at] || columns[at].iter().any(|v| v.is_some()));
+    if !cells.is_empty() && !keep.contains(&true) {
+        keep[1] = true;
+    }
+    let members: Vec<String> = ["name", "address", "text"]
+        .into_iter()
+        .enumerate()
+        .filter(|&(at, _)| keep[at])
+        .map(|(at, key)| {
+            let values: Vec<String> = columns[at]
+                .iter()
+                .map(|v| serde_json::to_string(v).unwrap())
+                .collect();
+            format!("\"{key}\":[{}]", values.join(","))
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    /// The same entries as a list and as columns are the same compose.
+    #[test]
+    fn columns_read_as_the_list_does(to in cells(), bcc in cells(), drop in any::<[bool; 3]>()) {
+        let list = format!(r#"{{"to":{},"bcc":{}}}"#, as_list(&to), as_list(&bcc));
+        let columns = format!(r#"{{"to":{},"bcc":{}}}"#, as_columns(&to, drop), as_columns(&bcc, drop));
+        let list = Compose::from_json(list.as_bytes()).unwrap();
+        let columns = Compose::from_json(columns.as_bytes()).unwrap();
+        prop_assert_eq!(format!("{list:?}"), format!("{columns:?}"));
+    }
+}
+
+/// Columns of different lengths are refused (an entry would otherwise be
+/// made up or lost), and so is a column that is `null` or not a list; no
+/// column at all is no entries.
+#[test]
+fn uneven_or_missing_columns() {
+    for json in [
+        r#"{"to":{"name":["A"],"address":[]}}"#,
+        r#"{"to":{"name":[],"text":[null]}}"#,
+        r#"{"to":{"address":null}}"#,
+        r#"{"to":{"address":"a@x.example"}}"#,
+        r#"{"to":{"address":[1]}}"#,
+        r#"{"to":{"address":[["a@x.example"]]}}"#,
+    ] {
+        assert!(Compose::from_json(json.as_bytes()).is_err(), "{json}");
+        agree(json.as_bytes()).unwrap();
+    }
+    let none = Compose::from_json(br#"{"to":{},"cc":{"extra":[1,2]}}"#).unwrap();
+    assert!(none.to.is_empty() && none.cc.is_empty());
+    let error =
+        Request::from_json(br#"{"compose":{"to":{"name":["A"],"address":[]}}}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the columns of a field differ in length at line 1 column 18"
+    );
 }
 
 /// The generated requests are mostly readable ones, so that the test

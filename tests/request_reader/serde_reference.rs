@@ -3,7 +3,9 @@
 //! read.rs` at that date, unchanged but for the paths and the entry points
 //! below). It stays here as the reference that the dedicated scanner which
 //! replaced it must agree with: same requests accepted, read to the same
-//! values, same requests refused.
+//! values, same requests refused. One shape was added here after that date,
+//! in the same visitor style, so that the comparison covers it too: a
+//! field's entries as columns (`from_object` of `Vec<Entry>` below).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -191,7 +193,7 @@ impl<'de, T: FromJson<'de>> FromJson<'de> for Option<T> {
 }
 
 impl<'de> FromJson<'de> for Vec<Entry<'de>> {
-    const EXPECTED: &'static str = "a list of entries";
+    const EXPECTED: &'static str = "a list of entries or their columns";
 
     fn from_list<A: SeqAccess<'de>>(mut list: A) -> Result<Self, A::Error> {
         let mut entries = Vec::with_capacity(list.size_hint().unwrap_or(0));
@@ -199,6 +201,54 @@ impl<'de> FromJson<'de> for Vec<Entry<'de>> {
             entries.push(entry);
         }
         Ok(entries)
+    }
+
+    /// `{name, address, text}`: one list per column, a string or `null` per
+    /// entry; missing columns are all `null`, and the columns given must be
+    /// equally long.
+    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
+        let mut columns: [Option<Column<'de>>; 3] = [None, None, None];
+        members(object, |key, object| {
+            let at = match key {
+                "name" => 0,
+                "address" => 1,
+                "text" => 2,
+                _ => return Ok(false),
+            };
+            columns[at] = Some(value(object)?);
+            Ok(true)
+        })?;
+        let lengths: Vec<usize> = columns.iter().flatten().map(|c| c.0.len()).collect();
+        let count = lengths.first().copied().unwrap_or(0);
+        if lengths.iter().any(|&length| length != count) {
+            return Err(<A::Error as de::Error>::custom(
+                "the columns differ in length",
+            ));
+        }
+        let cell =
+            |column: &Option<Column<'de>>, i: usize| column.as_ref().and_then(|c| c.0[i].clone());
+        Ok((0..count)
+            .map(|i| Entry {
+                name: cell(&columns[0], i),
+                address: cell(&columns[1], i),
+                text: cell(&columns[2], i),
+            })
+            .collect())
+    }
+}
+
+/// One column of a field: a string or `null` per entry.
+struct Column<'de>(Vec<Option<Cow<'de, str>>>);
+
+impl<'de> FromJson<'de> for Column<'de> {
+    const EXPECTED: &'static str = "a column: a list of strings or nulls";
+
+    fn from_list<A: SeqAccess<'de>>(mut list: A) -> Result<Self, A::Error> {
+        let mut values = Vec::new();
+        while let Some(value) = list.next_element_seed(Reader::<Option<Cow<str>>>::new())? {
+            values.push(value);
+        }
+        Ok(Column(values))
     }
 }
 

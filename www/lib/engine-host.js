@@ -13,6 +13,7 @@
 
 import { errorReply, PROTOCOL_VERSION } from "../lib/engine-client.js";
 import { describeError } from "./errors.js";
+import { requestText } from "./request-text.js";
 
 /**
  * @typedef {object} Engine The wasm-bindgen class (src/wasm.rs).
@@ -34,13 +35,14 @@ const decoder = new TextDecoder();
  * One protocol call into the engine. Requests and replies cross the WASM
  * boundary as JSON text: the browser's own JSON code does the encoding and
  * builds the reply object, which for large recipient lists is many times
- * faster than building JS values one by one from Rust (src/wasm.rs explains).
+ * faster than building JS values one by one from Rust (src/wasm.rs explains);
+ * the request's entries go as columns (./request-text.js says why).
  * @param {Engine} engine
  * @param {object} request
  * @returns {object} The reply.
  */
 export function callEngine(engine, request) {
-  return JSON.parse(decoder.decode(engine.handle(encoder.encode(JSON.stringify(request)))));
+  return JSON.parse(decoder.decode(engine.handle(encoder.encode(requestText(request)))));
 }
 
 export class EngineHost {

@@ -13,6 +13,8 @@
  * (ECMAScript 2016, and no TextEncoder unless the runtime has one).
  */
 
+import { requestText } from "../lib/request-text.js";
+
 /**
  * @typedef {object} CAbiInstance What the wasm2js module's `instantiate()` returns.
  * @property {{buffer: ArrayBuffer}} memory
@@ -192,5 +194,5 @@ export function decodeUtf8(bytes) {
  * @returns {object}
  */
 export function callEngineSync(engine, request) {
-  return JSON.parse(decodeUtf8(engine.handle(encodeUtf8(JSON.stringify(request)))));
+  return JSON.parse(decodeUtf8(engine.handle(encodeUtf8(requestText(request)))));
 }
