@@ -175,9 +175,10 @@ fn entry_columns<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Entry<'a>>> {
     if lengths.iter().flatten().any(|&length| length != count) {
         return Err(scanner.error_at(start, UNEVEN));
     }
-    let mut names = names.into_iter().flatten();
-    let mut addresses = addresses.into_iter().flatten();
-    let mut texts = texts.into_iter().flatten();
+    // A missing column is an empty one: its iterator gives `None` throughout.
+    let mut names = names.unwrap_or_default().into_iter();
+    let mut addresses = addresses.unwrap_or_default().into_iter();
+    let mut texts = texts.unwrap_or_default().into_iter();
     Ok((0..count)
         .map(|_| Entry {
             name: names.next().flatten(),
