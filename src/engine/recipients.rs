@@ -98,7 +98,7 @@ impl AddressIds {
     pub fn new(recipients: &[Recipient<'_>]) -> Self {
         let mut by_key: FastMap<&str, u32> = FastMap::default();
         by_key.reserve(recipients.len());
-        let mut first = Vec::new();
+        let mut first = Vec::with_capacity(recipients.len());
         let ids = recipients
             .iter()
             .enumerate()

@@ -194,7 +194,16 @@ fn column<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Option<Cow<'a, str>>>> {
     }
     let mut values = Vec::new();
     scanner.list(|scanner| {
-        values.push(or_null(scanner, text)?);
+        // `or_null(scanner, text)` in one match: the column's cells are
+        // most of a request.
+        values.push(match scanner.peek()? {
+            Kind::Text => Some(scanner.text()?),
+            Kind::Null => {
+                scanner.null()?;
+                None
+            }
+            _ => return wrong(scanner, STRING),
+        });
         Ok(())
     })?;
     Ok(values)
