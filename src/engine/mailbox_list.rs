@@ -824,7 +824,14 @@ mod tests {
 
         /// The word-at-a-time scan finds an at sign wherever `str::contains` does.
         #[test]
-        fn the_at_sign_scan_agrees_with_contains(text in "[a @＠﹫éｅ長\u{FEFF}\u{EF}]{0,40}") {
+        fn the_at_sign_scan_agrees_with_contains(text in "[a @＠﹫éｅ長\u{FEFF}]{0,40}") {
+            prop_assert_eq!(super::super::has_at_sign(&text), text.contains(super::super::AT_SIGNS), "{:?}", text);
+        }
+
+        /// Long runs without an at sign, then perhaps one, at every offset
+        /// of the eight-byte words (`ｅ` and U+FEFF start with the byte EF).
+        #[test]
+        fn the_at_sign_scan_finds_a_late_at_sign(text in "[a éｅ長\u{FEFF}]{8,40}(@|＠|﹫)?[a é]{0,9}") {
             prop_assert_eq!(super::super::has_at_sign(&text), text.contains(super::super::AT_SIGNS), "{:?}", text);
         }
         }

@@ -90,6 +90,7 @@ test("a request as columns gets the reply it gets as lists of entries", async ()
   const engine = new Engine(JSON.stringify(LAYERS));
   const rng = random(20261207);
   let answered = 0;
+  let acted = 0;
   for (let i = 0; i < 2000; i++) {
     const request =
       rng.next() < 0.7
@@ -100,23 +101,67 @@ test("a request as columns gets the reply it gets as lists of entries", async ()
     // A refusal says where in the text it stopped, which moves with the form.
     const where = / at line \d+ column \d+/;
     assert.equal(columns.replace(where, ""), lists.replace(where, ""), `request ${i}: ${JSON.stringify(request)}`);
-    if (JSON.parse(lists).ok) answered++;
+    const parsed = JSON.parse(lists);
+    if (parsed.ok) answered++;
+    if (parsed.verdict && parsed.verdict.action !== "none") acted++;
   }
   // Most generated requests must be answered, not refused, for the
   // comparison to be about what the engine read.
   assert.ok(answered > 1000, `only ${answered} of 2,000 requests were answered`);
+  assert.ok(acted > 800, `only ${acted} of 2,000 requests had a verdict other than none`);
 });
 
-test("entries with nothing in them keep their number", () => {
+test("entries with nothing in them keep their number, and an empty field stays a list", () => {
   const text = requestText({ v: 1, kind: "evaluate", compose: { to: [{}, { name: null }], cc: [], bcc: [{ text: "a@x.example" }] } });
-  assert.deepEqual(JSON.parse(text).compose, { to: { address: [null, null] }, cc: {}, bcc: { text: ["a@x.example"] } });
+  assert.deepEqual(JSON.parse(text).compose, { to: { address: [null, null] }, cc: [], bcc: { text: ["a@x.example"] } });
 });
 
 test("a field the columns cannot carry exactly goes as it came", () => {
-  for (const to of [[{ address: 7 }], [null], ["a@x.example"], [{ text: ["a@x.example"] }], "a@x.example", null]) {
-    const text = requestText({ v: 1, kind: "evaluate", compose: { to } });
-    assert.equal(text, JSON.stringify({ v: 1, kind: "evaluate", compose: { to } }));
+  class Chip {
+    constructor(address) {
+      this.address = address;
+    }
   }
+  const fields = [
+    [{ address: 7 }],
+    [null],
+    ["a@x.example"],
+    [{ text: ["a@x.example"] }],
+    [new Chip("a@x.example")],
+    [new Date(0)],
+    [{ address: "a@x.example", toJSON: () => ({ text: "b@y.example" }) }],
+    Object.assign([{ address: "a@x.example" }], { toJSON: () => [] }),
+    new Set([{ address: "a@x.example" }]),
+    "a@x.example",
+    null,
+  ];
+  for (const to of fields) {
+    const request = { v: 1, kind: "evaluate", compose: { to } };
+    assert.equal(requestText(request), JSON.stringify(request));
+  }
+});
+
+test("members are read as JSON.stringify reads them: own and enumerable only", async () => {
+  const { Engine } = await releaseEngine();
+  const engine = new Engine(JSON.stringify(LAYERS));
+  // An inherited `text` would make every chip a text entry (text wins over
+  // the address), and a hidden one must not count either.
+  const inherited = Object.assign(Object.create({ text: "x@gmail.com" }), { address: "a@x.example" });
+  const hidden = Object.defineProperty({ address: "b@y.example" }, "text", { value: "y@gmail.com", enumerable: false });
+  const compose = Object.create({ cc: [{ address: "inherited@z.example" }] });
+  compose.to = [{ address: "c@z.example" }, { address: "d@w.example", name: "D" }];
+  compose.bcc = [{ address: "e@v.example" }];
+  const requests = [
+    { v: PROTOCOL_VERSION, kind: "evaluate", compose: { to: [{ address: "p@q.example" }, { address: "r@s.example" }], cc: [hidden] } },
+    { v: PROTOCOL_VERSION, kind: "evaluate", compose },
+  ];
+  for (const request of requests) {
+    assert.equal(reply(engine, requestText(request)), reply(engine, JSON.stringify(request)));
+  }
+  // An entry whose prototype is not Object's goes in the list form, as
+  // JSON.stringify writes it (its own members only).
+  const odd = { v: PROTOCOL_VERSION, kind: "evaluate", compose: { to: [inherited] } };
+  assert.equal(requestText(odd), JSON.stringify(odd));
 });
 
 test("requests without a compose are written as they are", () => {

@@ -204,26 +204,30 @@ impl<'de> FromJson<'de> for Vec<Entry<'de>> {
     }
 
     /// `{name, address, text}`: one list per column, a string or `null` per
-    /// entry; missing columns are all `null`, and the columns given must be
-    /// equally long.
-    fn from_object<A: MapAccess<'de>>(object: A) -> Result<Self, A::Error> {
+    /// entry; missing columns are all `null`, the columns given must be
+    /// equally long, and no other member, no column twice and no object
+    /// without a column is accepted.
+    fn from_object<A: MapAccess<'de>>(mut object: A) -> Result<Self, A::Error> {
+        let refuse = |why: &str| <A::Error as de::Error>::custom(why);
         let mut columns: [Option<Column<'de>>; 3] = [None, None, None];
-        members(object, |key, object| {
-            let at = match key {
+        while let Some(key) = object.next_key_seed(Reader::<Cow<str>>::new())? {
+            let at = match &*key {
                 "name" => 0,
                 "address" => 1,
                 "text" => 2,
-                _ => return Ok(false),
+                _ => return Err(refuse("a member that is not a column")),
             };
-            columns[at] = Some(value(object)?);
-            Ok(true)
-        })?;
+            if columns[at].is_some() {
+                return Err(refuse("a column given twice"));
+            }
+            columns[at] = Some(value(&mut object)?);
+        }
         let lengths: Vec<usize> = columns.iter().flatten().map(|c| c.0.len()).collect();
-        let count = lengths.first().copied().unwrap_or(0);
+        let Some(&count) = lengths.first() else {
+            return Err(refuse("no column"));
+        };
         if lengths.iter().any(|&length| length != count) {
-            return Err(<A::Error as de::Error>::custom(
-                "the columns differ in length",
-            ));
+            return Err(refuse("the columns differ in length"));
         }
         let cell =
             |column: &Option<Column<'de>>, i: usize| column.as_ref().and_then(|c| c.0[i].clone());

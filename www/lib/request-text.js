@@ -4,16 +4,16 @@
  * is how they read a compose; this writes each field's entries as columns
  * instead (`{name: [...], address: [...], text: [...]}`, a string or `null`
  * per entry), which the engine reads as the same entries
- * (src/engine/protocol/read.rs). A browser writes a thousand strings in a
- * list in about half the time it writes a thousand small objects, and the
- * text is a third shorter to encode and to scan: for the benchmark's 1,000
- * chips this is most of the request's cost outside the WASM (BENCHMARKS.md).
+ * (src/engine/protocol/read.rs). JSON.stringify writes a list of strings
+ * much faster than as many small objects, and the text is shorter to encode
+ * and to scan (BENCHMARKS.md, "The request as columns", has the figures).
  *
- * Nothing is lost or made up on the way: a field that is not a list of
- * entries whose members are strings or absent goes as it came, in the
- * list form, so the engine refuses it with the reason it always gave; and
- * a field with entries always carries at least one column, whose length is
- * their number.
+ * Nothing is lost or made up on the way: only plain objects and arrays are
+ * rewritten, read as JSON.stringify reads them (own enumerable members); a
+ * field that is not a list of such entries whose members are strings or
+ * absent goes as it came, in the list form, so the engine refuses it with
+ * the reason it always gave; an empty field stays `[]`; and a field with
+ * entries always carries at least one column, whose length is their number.
  */
 
 /**
@@ -23,39 +23,67 @@
  * @returns {string}
  */
 export function requestText(request) {
-  if (!isObject(request?.compose) && !isObject(request?.original)) return JSON.stringify(request);
+  if (!isPlain(request) || !(isPlain(request.compose) || isPlain(request.original))) return JSON.stringify(request);
   return JSON.stringify({ ...request, compose: composeColumns(request.compose), original: composeColumns(request.original) });
 }
 
 /**
+ * Whether `value` is an object JSON.stringify writes member by member, as
+ * its own enumerable properties: a plain object (not an array, a `Date`, a
+ * `Map`, a class instance) without its own `toJSON`. Anything else goes as
+ * it came, so that what the engine reads is always what JSON.stringify of
+ * the list form would have given it.
  * @param {unknown} value
  * @returns {value is object}
  */
-function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function isPlain(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !hasOwn(value, "toJSON");
 }
 
 /**
- * A compose with its fields as columns; anything that is not a compose object
- * unchanged.
+ * `Object.hasOwn`, which the classic-Windows runtime of the Outlook add-in
+ * (ECMAScript 2016, www/office/engine-cabi.js) may not have.
+ * @param {object} object
+ * @param {string} key
+ */
+function hasOwn(object, key) {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/**
+ * What JSON.stringify would write for `object`'s member `key`: its own
+ * enumerable property, inherited and hidden ones being left out.
+ * @param {object} object
+ * @param {string} key
+ */
+function own(object, key) {
+  return Object.prototype.propertyIsEnumerable.call(object, key) ? object[key] : undefined;
+}
+
+/**
+ * A compose with its fields as columns; anything that is not a plain
+ * compose object unchanged.
  * @param {unknown} compose
  */
 function composeColumns(compose) {
-  if (!isObject(compose)) return compose;
+  if (!isPlain(compose)) return compose;
   const out = { ...compose };
   for (const field of ["to", "cc", "bcc"]) {
-    if (field in compose) out[field] = columns(compose[field]);
+    if (Object.prototype.propertyIsEnumerable.call(compose, field)) out[field] = columns(out[field]);
   }
   return out;
 }
 
 /**
  * One field's entries as columns, or the field unchanged when it is not a
- * list of entries the columns can carry exactly.
+ * list of entries the columns can carry exactly. An empty field stays `[]`:
+ * the engine refuses columns with no column in them.
  * @param {unknown} entries
  */
 function columns(entries) {
-  if (!Array.isArray(entries)) return entries;
+  if (!Array.isArray(entries) || entries.length === 0 || hasOwn(entries, "toJSON")) return entries;
   const name = [];
   const address = [];
   const text = [];
@@ -66,10 +94,10 @@ function columns(entries) {
   // what lets JSON.stringify write them fast.
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    if (!isObject(entry)) return entries;
-    const n = cell(entry.name);
-    const a = cell(entry.address);
-    const t = cell(entry.text);
+    if (!isPlain(entry)) return entries;
+    const n = cell(own(entry, "name"));
+    const a = cell(own(entry, "address"));
+    const t = cell(own(entry, "text"));
     if (n === undefined || a === undefined || t === undefined) return entries;
     name.push(n);
     address.push(a);
@@ -81,8 +109,8 @@ function columns(entries) {
   /** @type {{name?: (string|null)[], address?: (string|null)[], text?: (string|null)[]}} */
   const out = {};
   if (names) out.name = name;
-  // Entries with nothing in them still count: the column says how many.
-  if (addresses || (!names && !texts && entries.length > 0)) out.address = address;
+  // Entries with nothing in them still count: a column says how many.
+  if (addresses || (!names && !texts)) out.address = address;
   if (texts) out.text = text;
   return out;
 }

@@ -4,7 +4,8 @@
 //! it expects it and answers anything else with "expected …" and where:
 //! `scan.rs` says why requests are not read through serde_json's
 //! `Deserializer`. What it accepts is what the serde visitors it replaces
-//! accepted (`tests/request_reader.rs` keeps them as the reference):
+//! accepted, and the column form below (`tests/request_reader.rs` keeps
+//! them as the reference, taught the column form too):
 //!
 //! - members it does not know are skipped (their grammar is still checked);
 //! - a member given twice takes the last value;
@@ -16,12 +17,15 @@
 //!   fraction or exponent;
 //! - a field (`to`, `cc`, `bcc`) is a list of entries, or the same entries
 //!   as columns: `{name, address, text}`, each a list of a string or `null`
-//!   per entry. A missing column is `null` for every entry, the columns
-//!   given must be equally long (that length is the number of entries, so
-//!   no column at all means none), and a column cannot be `null`. Hosts
-//!   send columns (`www/lib/request-text.js`): a browser writes a thousand
-//!   strings in a list in half the time it writes a thousand small objects,
-//!   and the text read here is a third shorter.
+//!   per entry. A missing column is `null` for every entry, and the columns
+//!   given must be equally long: that length is the number of entries.
+//!   Unlike everywhere else, a member other than the three is refused, and
+//!   so is an object with none of them (an empty field is `[]`), a column
+//!   that is `null` and one given twice: an object that only looks like
+//!   columns (a `Set` or `Map` that the messaging turned into `{}`, an
+//!   array-like `{"0": …}`) must not read as a field with no recipients.
+//!   Hosts send columns (`www/lib/request-text.js`; BENCHMARKS.md has what
+//!   they save).
 //!
 //! `settings` is any JSON and is the one value still read by serde_json,
 //! into the `Value` the policy validates: it is sent only by the options
@@ -74,6 +78,9 @@ const REQUEST: &str = "expected a request: {v, kind, …}";
 const COMPOSE: &str = "expected a compose: {account, to, cc, bcc, complete, host}";
 const ENTRIES: &str = "expected a list of entries or their columns";
 const COLUMN: &str = "expected a column: a list of strings or nulls";
+const CELL: &str = "expected a string or null";
+const COLUMNS: &str = "expected columns: name, address and text, each once";
+const NO_COLUMN: &str = "expected at least one column (an empty field is [])";
 const UNEVEN: &str = "the columns of a field differ in length";
 const ENTRY: &str = "expected an entry: {name, address} or {text}";
 const STRING: &str = "expected a string";
@@ -153,25 +160,31 @@ fn entry_list<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Entry<'a>>> {
 }
 
 /// A field as columns, read into one list per column and then zipped into
-/// entries, so that a column given twice simply takes the last list.
+/// entries. Stricter than the other objects of a request (the module's
+/// header says why): only the three columns, each at most once, and one
+/// at least.
 fn entry_columns<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Entry<'a>>> {
     let start = scanner.offset();
     let mut names = None;
     let mut addresses = None;
     let mut texts = None;
     scanner.object(|scanner, key| {
-        match key {
-            "name" => names = Some(column(scanner)?),
-            "address" => addresses = Some(column(scanner)?),
-            "text" => texts = Some(column(scanner)?),
-            _ => {
-                scanner.skip_value()?;
-            }
+        let slot = match key {
+            "name" => &mut names,
+            "address" => &mut addresses,
+            "text" => &mut texts,
+            _ => return Err(scanner.error(COLUMNS)),
+        };
+        if slot.is_some() {
+            return Err(scanner.error(COLUMNS));
         }
+        *slot = Some(column(scanner)?);
         Ok(())
     })?;
     let lengths = [&names, &addresses, &texts].map(|column| column.as_ref().map(Vec::len));
-    let count = lengths.iter().flatten().copied().max().unwrap_or(0);
+    let Some(count) = lengths.iter().flatten().copied().max() else {
+        return Err(scanner.error_at(start, NO_COLUMN));
+    };
     if lengths.iter().flatten().any(|&length| length != count) {
         return Err(scanner.error_at(start, UNEVEN));
     }
@@ -202,7 +215,7 @@ fn column<'a>(scanner: &mut Scanner<'a>) -> Result<Vec<Option<Cow<'a, str>>>> {
                 scanner.null()?;
                 None
             }
-            _ => return wrong(scanner, STRING),
+            _ => return wrong(scanner, CELL),
         });
         Ok(())
     })?;
