@@ -158,6 +158,15 @@ test("members are read as JSON.stringify reads them: own and enumerable only", a
   for (const request of requests) {
     assert.equal(reply(engine, requestText(request)), reply(engine, JSON.stringify(request)));
   }
+  // A member put on Object.prototype would be inherited by every entry:
+  // then the whole request goes as JSON.stringify writes it.
+  Object.prototype.text = "x@gmail.com";
+  try {
+    const request = { v: PROTOCOL_VERSION, kind: "evaluate", compose: { to: [{ address: "a@x.example" }] } };
+    assert.equal(requestText(request), JSON.stringify(request));
+  } finally {
+    delete Object.prototype.text;
+  }
   // An entry whose prototype is not Object's goes in the list form, as
   // JSON.stringify writes it (its own members only).
   const odd = { v: PROTOCOL_VERSION, kind: "evaluate", compose: { to: [inherited] } };

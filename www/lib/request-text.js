@@ -8,13 +8,24 @@
  * much faster than as many small objects, and the text is shorter to encode
  * and to scan (BENCHMARKS.md, "The request as columns", has the figures).
  *
- * Nothing is lost or made up on the way: only plain objects and arrays are
- * rewritten, read as JSON.stringify reads them (own enumerable members); a
- * field that is not a list of such entries whose members are strings or
- * absent goes as it came, in the list form, so the engine refuses it with
- * the reason it always gave; an empty field stays `[]`; and a field with
+ * Nothing is lost or made up on the way. Only plain objects and arrays are
+ * rewritten, and a field that is not an array of plain entries whose members
+ * are strings or absent goes as it came, in the list form, so the engine
+ * reads or refuses it as before; an empty field stays `[]`; and a field with
  * entries always carries at least one column, whose length is their number.
+ * Members are read as JSON.stringify reads them (own ones: inherited ones
+ * are ruled out by the plain-object check and, for `Object.prototype`
+ * itself, once per request), with one difference kept for speed: a hidden
+ * (non-enumerable) member, which JSON.stringify leaves out, is read. Such
+ * members cannot come through messaging and no host builds them, and
+ * reading one adds to what is checked, except where text would take the
+ * place of a chip's name and address: a hidden `text` beside either is
+ * left out, as JSON.stringify leaves it out, so that no address is hidden
+ * by it. (Checking every member cost more than the columns save.)
  */
+
+/** Members whose inheritance from `Object.prototype` would change what is read. */
+const READ_MEMBERS = ["compose", "original", "to", "cc", "bcc", "name", "address", "text", "toJSON"];
 
 /**
  * The JSON text of `request`, with the fields of its `compose` and
@@ -23,43 +34,25 @@
  * @returns {string}
  */
 export function requestText(request) {
-  if (!isPlain(request) || !(isPlain(request.compose) || isPlain(request.original))) return JSON.stringify(request);
+  // A member put on Object.prototype would be inherited by every entry; in
+  // that (hostile) case everything goes as JSON.stringify writes it.
+  const polluted = READ_MEMBERS.some((key) => key in Object.prototype);
+  if (polluted || !isPlain(request) || !(isPlain(request.compose) || isPlain(request.original))) return JSON.stringify(request);
   return JSON.stringify({ ...request, compose: composeColumns(request.compose), original: composeColumns(request.original) });
 }
 
 /**
- * Whether `value` is an object JSON.stringify writes member by member, as
- * its own enumerable properties: a plain object (not an array, a `Date`, a
- * `Map`, a class instance) without its own `toJSON`. Anything else goes as
- * it came, so that what the engine reads is always what JSON.stringify of
- * the list form would have given it.
+ * Whether `value` is an object JSON.stringify writes member by member: a
+ * plain object (not an array, a `Date`, a `Map`, a class instance) without
+ * a `toJSON`. Anything else goes as it came, so that what the engine reads
+ * is what JSON.stringify of the list form would have given it.
  * @param {unknown} value
  * @returns {value is object}
  */
 function isPlain(value) {
   if (typeof value !== "object" || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !hasOwn(value, "toJSON");
-}
-
-/**
- * `Object.hasOwn`, which the classic-Windows runtime of the Outlook add-in
- * (ECMAScript 2016, www/office/engine-cabi.js) may not have.
- * @param {object} object
- * @param {string} key
- */
-function hasOwn(object, key) {
-  return Object.prototype.hasOwnProperty.call(object, key);
-}
-
-/**
- * What JSON.stringify would write for `object`'s member `key`: its own
- * enumerable property, inherited and hidden ones being left out.
- * @param {object} object
- * @param {string} key
- */
-function own(object, key) {
-  return Object.prototype.propertyIsEnumerable.call(object, key) ? object[key] : undefined;
+  return (prototype === Object.prototype || prototype === null) && /** @type {any} */ (value).toJSON === undefined;
 }
 
 /**
@@ -69,9 +62,10 @@ function own(object, key) {
  */
 function composeColumns(compose) {
   if (!isPlain(compose)) return compose;
+  // The spread copies own enumerable members, as JSON.stringify reads them.
   const out = { ...compose };
   for (const field of ["to", "cc", "bcc"]) {
-    if (Object.prototype.propertyIsEnumerable.call(compose, field)) out[field] = columns(out[field]);
+    if (Object.prototype.hasOwnProperty.call(out, field)) out[field] = columns(out[field]);
   }
   return out;
 }
@@ -83,7 +77,7 @@ function composeColumns(compose) {
  * @param {unknown} entries
  */
 function columns(entries) {
-  if (!Array.isArray(entries) || entries.length === 0 || hasOwn(entries, "toJSON")) return entries;
+  if (!Array.isArray(entries) || entries.length === 0 || /** @type {any} */ (entries).toJSON !== undefined) return entries;
   const name = [];
   const address = [];
   const text = [];
@@ -95,9 +89,9 @@ function columns(entries) {
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     if (!isPlain(entry)) return entries;
-    const n = cell(own(entry, "name"));
-    const a = cell(own(entry, "address"));
-    const t = cell(own(entry, "text"));
+    const n = cell(entry.name);
+    const a = cell(entry.address);
+    const t = cell(entry.text !== undefined && (n !== null || a !== null) && !Object.prototype.propertyIsEnumerable.call(entry, "text") ? undefined : entry.text);
     if (n === undefined || a === undefined || t === undefined) return entries;
     name.push(n);
     address.push(a);
